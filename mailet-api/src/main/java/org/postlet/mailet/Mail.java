@@ -1,0 +1,96 @@
+package org.postlet.mailet;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One message on its way through the pipeline: the SMTP envelope, the message itself and what
+ * the pipeline has learned about it so far.
+ *
+ * <p>A mail belongs to one thread at a time; implementations are not thread-safe. When a matcher
+ * selects only some recipients, the server splits the mail and each part is a separate
+ * {@code Mail} with its own name.
+ */
+public interface Mail {
+
+    /** The queue id, unique within this server, as logged and shown in the 250 reply. */
+    String name();
+
+    /** The processor the mail is in. */
+    ProcessingState state();
+
+    /**
+     * Moves the mail to another processor once the current mailet returns. Setting
+     * {@link ProcessingState#GHOST} ends processing.
+     */
+    void setState(ProcessingState state);
+
+    /** The envelope sender ({@code MAIL FROM}); empty for the null sender {@code <>} of bounces. */
+    Optional<MailAddress> sender();
+
+    /**
+     * The recipients this mail is still addressed to. The collection is live: a mailet may remove
+     * or add recipients; a mail left without recipients ends.
+     */
+    Collection<MailAddress> recipients();
+
+    /** Replaces all recipients. */
+    void setRecipients(Collection<MailAddress> recipients);
+
+    /**
+     * The message, parsed on first use. A mailet that changes it changes what later mailets see and
+     * what is delivered.
+     *
+     * @throws MessagingException if the stored message cannot be read or parsed
+     */
+    MimeMessage message() throws MessagingException;
+
+    /**
+     * Writes the message as RFC 5322 text with CRLF line endings. While the message has not been
+     * parsed this copies the stored bytes unchanged, which is what delivery mailets should use.
+     */
+    void writeMessageTo(OutputStream out) throws IOException, MessagingException;
+
+    /** The size of the message in bytes as received, including the server's trace header. */
+    long size();
+
+    /** The IP address of the SMTP client that sent the mail, or {@code 127.0.0.1} for mail made here. */
+    String remoteAddress();
+
+    /** The host name of the SMTP client if it was resolved, otherwise its address. */
+    String remoteHost();
+
+    /** The name the client gave in HELO or EHLO. */
+    String heloName();
+
+    /** The user the client authenticated as with SMTP AUTH, if it did. */
+    Optional<String> authenticatedUser();
+
+    /** Why the mail is in the error processor, if it is. */
+    Optional<String> errorMessage();
+
+    /** Records why processing failed; shown in the error processor, bounces and logs. */
+    void setErrorMessage(String message);
+
+    /** A named value that mailets attach to the mail; it travels with the mail through the spool. */
+    Optional<Serializable> attribute(String name);
+
+    /** Sets an attribute, replacing an earlier value of the same name. */
+    void setAttribute(String name, Serializable value);
+
+    /** Removes an attribute; does nothing if it is not set. */
+    void removeAttribute(String name);
+
+    /** The names of all attributes set on this mail. */
+    Set<String> attributeNames();
+
+    /** When the mail last changed state or content. */
+    Instant lastUpdated();
+}

@@ -1,0 +1,45 @@
+package org.postlet.mailet;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
+import java.util.Collection;
+import java.util.Optional;
+import org.slf4j.Logger;
+
+/** What the server offers every mailet and matcher. Inject it or take it from the config. */
+public interface MailetContext {
+
+    /** The server's host name, as in its SMTP banner and {@code Received:} headers. */
+    String serverHostname();
+
+    /** Whether mail for this domain is delivered here. */
+    boolean isLocalDomain(String domain);
+
+    /** Whether this address is a user (or alias) of a local domain. */
+    boolean isLocalUser(MailAddress address);
+
+    /**
+     * The local mailboxes mail for this address is delivered to: the address itself for a local
+     * user, the expanded targets for an alias (only the local ones). Empty when nothing local
+     * receives it.
+     */
+    Collection<MailAddress> localMailboxes(MailAddress address);
+
+    /** The postmaster of this server, who receives notices. */
+    MailAddress postmaster();
+
+    /**
+     * Puts a new mail into the spool; it starts in {@code state} once it is on disk.
+     *
+     * @param sender     the envelope sender, empty for the null sender
+     * @param recipients at least one recipient
+     * @param message    the message to send
+     * @param state      the processor it starts in, usually {@link ProcessingState#ROOT}
+     * @throws MessagingException if the mail could not be written to the spool
+     */
+    void sendMail(Optional<MailAddress> sender, Collection<MailAddress> recipients, MimeMessage message,
+                  ProcessingState state) throws MessagingException;
+
+    /** The logger mailets should use; log lines carry the mail's queue id. */
+    Logger logger();
+}
