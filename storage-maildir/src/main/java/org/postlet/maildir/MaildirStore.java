@@ -1,0 +1,489 @@
+package org.postlet.maildir;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.postlet.mailet.MailAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers messages into Maildir mailboxes (cr.yp.to/proto/maildir.html) with Maildir++
+ * sub-folders, laid out so that Dovecot with {@code mail_location = maildir:<root>/<layout>} serves
+ * them as they are.
+ *
+ * <p>Each delivery writes {@code tmp/<unique>}, fsyncs it, links it to {@code new/<unique>,S=<size>}
+ * and fsyncs {@code new/}: once {@link #deliver} returns, the message survives a crash, and a reader
+ * never sees a partial file. The file starts with {@code Return-Path:} and {@code Delivered-To:},
+ * followed by the message with LF line endings.
+ *
+ * <p>Mailbox paths come from a layout with Dovecot's variables ({@code %d/%n} by default). Domain and
+ * local part are lower-cased; a local part or domain that could name a path outside the root is
+ * refused with {@link UnsafeMailboxException} before anything touches the file system.
+ *
+ * <p>Thread-safe: any number of threads may deliver at once, also to the same mailbox. Use one store
+ * per root in a process: unique names are made unique by a per-store counter.
+ */
+public final class MaildirStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MaildirStore.class);
+
+    /** Big enough that a message costs few system calls, small enough to never matter for memory. */
+    private static final int BUFFER_SIZE = 64 * 1024;
+    /** Below this much free space a write failure is reported as a full disk. */
+    private static final long LOW_SPACE = 1024 * 1024;
+    /** Leaves room under the usual 255-byte file name limit for the leading '.'. */
+    private static final int MAX_FOLDER_NAME = 200;
+    /** Dovecot marks a Maildir++ sub-folder with this empty file. */
+    private static final String MAILDIRFOLDER = "maildirfolder";
+    private static final String INBOX = "INBOX";
+    private static final boolean WINDOWS =
+            System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+
+    private final Path root;
+    private final MailboxLayout layout;
+    private final String host;
+    private final long pid = ProcessHandle.current().pid();
+    private final AtomicLong sequence = new AtomicLong();
+    private final FileAttribute<?>[] directoryAttributes;
+    private final FileAttribute<?>[] fileAttributes;
+
+    /**
+     * @param root     the directory holding all mailboxes; created on first delivery if missing
+     * @param layout   where a mailbox lives below {@code root}, with Dovecot's variables {@code %d}
+     *                 (domain), {@code %n} (local part) and {@code %u} (full address), e.g. {@code %d/%n}
+     * @param hostname this host's name, part of every file name ({@code /} and {@code :} are escaped
+     *                 as {@code \057} and {@code \072}, as the maildir specification says)
+     * @throws IllegalArgumentException if the layout or the host name is not usable, saying why
+     */
+    public MaildirStore(Path root, String layout, String hostname) {
+        Objects.requireNonNull(root, "root");
+        Objects.requireNonNull(layout, "layout");
+        Objects.requireNonNull(hostname, "hostname");
+        this.root = root.toAbsolutePath().normalize();
+        this.layout = MailboxLayout.parse(layout);
+        this.host = sanitiseHostname(hostname);
+        // Ask the file system's provider, not the disk: this works before the root exists.
+        if (this.root.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            directoryAttributes = new FileAttribute<?>[] {
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))};
+            fileAttributes = new FileAttribute<?>[] {
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
+        } else {
+            directoryAttributes = new FileAttribute<?>[0];
+            fileAttributes = new FileAttribute<?>[0];
+        }
+    }
+
+    /** The normalised absolute root this store delivers below. */
+    public Path root() {
+        return root;
+    }
+
+    /**
+     * The mailbox (INBOX) directory of a recipient. Computes a path only and never touches the file
+     * system, so it is cheap enough for the SMTP server to call at RCPT time.
+     *
+     * @throws UnsafeMailboxException if the local part or domain could lead outside the root: it is
+     *                                empty, starts with {@code .}, or contains {@code /}, {@code \},
+     *                                {@code ..}, NUL or another control character
+     */
+    public Path mailboxOf(MailAddress recipient) {
+        Objects.requireNonNull(recipient, "recipient");
+        String local = recipient.localPart().toLowerCase(Locale.ROOT);
+        String domain = recipient.domain().toLowerCase(Locale.ROOT);
+        checkPathPart("local part", local, recipient.toString());
+        checkPathPart("domain", domain, recipient.toString());
+        List<String> levels = layout.expand(local, domain);
+        Path mailbox = root;
+        try {
+            for (String level : levels) {
+                mailbox = mailbox.resolve(level);
+            }
+        } catch (InvalidPathException e) {
+            throw new UnsafeMailboxException("no mailbox for " + recipient + ": the file system does not accept the name ("
+                    + e.getReason() + ")");
+        }
+        // Belt and braces: the checks above should make this impossible, whatever the layout.
+        Path normalised = mailbox.normalize();
+        if (!normalised.startsWith(root) || normalised.equals(root)) {
+            throw new UnsafeMailboxException("no mailbox for " + recipient + ": layout \"" + layout
+                    + "\" would put it at " + normalised + ", which is not inside the maildir root " + root);
+        }
+        return normalised;
+    }
+
+    /**
+     * The Maildir++ folder of a recipient: {@code <mailbox>/.<folder>}, or the mailbox itself for an
+     * empty folder or {@code INBOX}. Levels are separated with {@code .}: {@code Work.Projects} is
+     * {@code <mailbox>/.Work.Projects}. Never touches the file system.
+     *
+     * @throws UnsafeMailboxException if the address is unsafe (see {@link #mailboxOf}) or the folder
+     *                                name has anything but ASCII letters, digits, {@code -},
+     *                                {@code _}, space and {@code .} between non-empty levels
+     */
+    public Path folderOf(MailAddress recipient, Optional<String> folder) {
+        Objects.requireNonNull(folder, "folder");
+        return folderIn(mailboxOf(recipient), recipient, folder);
+    }
+
+    /**
+     * Stores one message durably in {@code new/} of the recipient's mailbox or folder, creating the
+     * maildir on first use.
+     *
+     * @return where the message is and its size on disk
+     * @throws UnsafeMailboxException if the recipient or folder cannot name a mailbox (permanent)
+     * @throws IOException            if the message could not be stored, including a full disk and a
+     *                                failure of the message writer; nothing is left in {@code tmp/} or
+     *                                {@code new/}, so the delivery can simply be retried
+     */
+    public DeliveryResult deliver(Delivery delivery) throws IOException {
+        Objects.requireNonNull(delivery, "delivery");
+        MailAddress recipient = delivery.recipient();
+        Path mailbox = mailboxOf(recipient);
+        Path maildir = folderIn(mailbox, recipient, delivery.folder());
+
+        try {
+            createMaildir(mailbox);
+            if (!maildir.equals(mailbox)) {
+                createMaildir(maildir);
+                createMaildirfolderMarker(maildir);
+            }
+        } catch (IOException e) {
+            throw failure(recipient, "creating the maildir " + maildir + " failed", maildir, e);
+        }
+
+        Path newDir = maildir.resolve("new");
+        TmpFile created = createTmpFile(maildir.resolve("tmp"), recipient, maildir);
+        Path tmp = created.path();
+        FileChannel channel = created.channel();
+
+        // From here on the tmp file is ours: every way out either links it into new/ or deletes it.
+        Path inNew = null;
+        String step = "writing " + tmp;
+        try {
+            long size;
+            try (channel) {
+                OutputStream file = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_SIZE);
+                file.write(traceHeaders(delivery));
+                try (CrlfToLfOutputStream message = new CrlfToLfOutputStream(file)) {
+                    delivery.content().writeTo(message);
+                }
+                file.flush();
+                step = "syncing " + tmp + " to disk";
+                channel.force(true);
+                size = channel.size();
+            }
+            step = "moving " + tmp + " into " + newDir;
+            inNew = moveToNew(tmp, newDir, created.unique(), size);
+            step = "syncing the directory " + newDir + " to disk";
+            syncDirectory(newDir);
+            LOG.debug("delivered {} bytes for {} to {}", size, recipient, inNew);
+            return new DeliveryResult(recipient, inNew, size);
+        } catch (IOException e) {
+            discard(tmp, inNew);
+            throw failure(recipient, step + " failed", maildir, e);
+        } catch (RuntimeException | Error e) {
+            discard(tmp, inNew);
+            throw e;
+        }
+    }
+
+    /** A file just created in {@code tmp/}, open for writing. */
+    private record TmpFile(Path path, String unique, FileChannel channel) {
+    }
+
+    private TmpFile createTmpFile(Path tmpDir, MailAddress recipient, Path maildir) throws IOException {
+        while (true) {
+            String unique = nextUnique();
+            Path tmp = tmpDir.resolve(unique);
+            try {
+                FileChannel channel = FileChannel.open(tmp,
+                        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), fileAttributes);
+                return new TmpFile(tmp, unique, channel);
+            } catch (FileAlreadyExistsException e) {
+                // Not ours, so not ours to delete: only another store on the same root in this process
+                // can produce the same name. The maildir spec says to try again with a new name.
+                LOG.debug("{} exists, choosing another name", tmp);
+            } catch (IOException e) {
+                throw failure(recipient, "creating " + tmp + " failed", maildir, e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Names
+
+    /**
+     * Refuses what could name something other than one directory level below the root. The address
+     * parser already refuses most of these; this store must not depend on that.
+     */
+    static void checkPathPart(String what, String value, String recipient) {
+        String problem = null;
+        if (value.isEmpty()) {
+            problem = "the " + what + " is empty";
+        } else if (value.startsWith(".")) {
+            problem = "the " + what + " starts with '.'";
+        } else if (value.contains("..")) {
+            problem = "the " + what + " contains '..'";
+        } else {
+            for (int i = 0; i < value.length() && problem == null; i++) {
+                char c = value.charAt(i);
+                if (c == '/' || c == '\\') {
+                    problem = "the " + what + " contains '" + c + "'";
+                } else if (c == 0) {
+                    problem = "the " + what + " contains a NUL character";
+                } else if (Character.isISOControl(c)) {
+                    problem = "the " + what + " contains the control character U+" + String.format("%04X", (int) c);
+                }
+            }
+        }
+        if (problem != null) {
+            throw new UnsafeMailboxException("no mailbox for " + printableText(recipient) + ": " + problem
+                    + ", which could lead outside the maildir root; such addresses cannot be stored locally");
+        }
+    }
+
+    private static Path folderIn(Path mailbox, MailAddress recipient, Optional<String> folder) {
+        if (folder.isEmpty() || folder.get().isEmpty() || folder.get().equalsIgnoreCase(INBOX)) {
+            return mailbox;
+        }
+        String name = folder.get();
+        checkFolderName(name, recipient);
+        return mailbox.resolve("." + name);
+    }
+
+    static void checkFolderName(String name, MailAddress recipient) {
+        String problem = null;
+        if (name.length() > MAX_FOLDER_NAME) {
+            problem = "it is longer than " + MAX_FOLDER_NAME + " characters";
+        } else if (name.startsWith(".") || name.endsWith(".") || name.contains("..")) {
+            problem = "it has an empty level: '.' separates levels, as in Work.Projects";
+        } else {
+            for (int i = 0; i < name.length() && problem == null; i++) {
+                char c = name.charAt(i);
+                boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                        || c == '-' || c == '_' || c == ' ' || c == '.';
+                if (!allowed) {
+                    problem = "it contains " + (c < 0x20 || c == 0x7f
+                            ? "the control character U+" + String.format("%04X", (int) c)
+                            : "'" + c + "'");
+                }
+            }
+        }
+        if (problem != null) {
+            throw new UnsafeMailboxException("folder \"" + printableText(name) + "\" for " + printable(recipient)
+                    + " is not allowed: " + problem + "; use ASCII letters, digits, '-', '_' and spaces,"
+                    + " with '.' between levels (Work.Projects), or INBOX");
+        }
+    }
+
+    private static String sanitiseHostname(String hostname) {
+        String trimmed = hostname.strip();
+        if (trimmed.isEmpty()) {
+            throw new IllegalArgumentException("hostname is empty; set 'hostname' to this server's name");
+        }
+        StringBuilder b = new StringBuilder(trimmed.length());
+        for (int i = 0; i < trimmed.length(); i++) {
+            char c = trimmed.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw new IllegalArgumentException("hostname \"" + printableText(trimmed)
+                        + "\" contains a control character; set 'hostname' to this server's name");
+            }
+            switch (c) {
+                case '/' -> b.append("\\057");
+                case ':' -> b.append("\\072");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** {@code <epochSeconds>.M<micros>P<pid>Q<seq>.<host>}, Dovecot's form of the maildir unique name. */
+    private String nextUnique() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() + ".M" + now.getNano() / 1000 + "P" + pid + "Q" + sequence.incrementAndGet()
+                + "." + host;
+    }
+
+    private static byte[] traceHeaders(Delivery delivery) {
+        String returnPath = delivery.returnPath().map(MailAddress::toPath).orElse("<>");
+        return ("Return-Path: " + returnPath + "\nDelivered-To: " + delivery.recipient() + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // File system
+
+    private void createMaildir(Path maildir) throws IOException {
+        for (String sub : new String[] {"cur", "new", "tmp"}) {
+            ensureDirectory(maildir.resolve(sub));
+        }
+    }
+
+    /**
+     * Creates a directory and any missing parents, fsyncing each parent that got a new entry: a
+     * message fsync'd into {@code new/} is only durable if {@code new/} itself is. Safe when several
+     * threads or processes create the same directories at once.
+     */
+    private void ensureDirectory(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return; // the common case: one stat per level of the maildir
+        }
+        Path parent = dir.getParent();
+        if (parent != null) {
+            ensureDirectory(parent);
+        }
+        try {
+            Files.createDirectory(dir, directoryAttributes);
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(dir)) {
+                throw new FileAlreadyExistsException(dir.toString(), null,
+                        "exists but is not a directory; move it away so the maildir can be created");
+            }
+            // Another thread created it; still sync below, as its fsync of the parent may not have run yet.
+        }
+        if (parent == null) {
+            return;
+        }
+        if (parent.startsWith(root)) {
+            syncDirectory(parent);
+        } else {
+            // Created the root (or above): the parent belongs to the operator and may not be readable
+            // to us (mode 0711, say). Without this sync the first deliveries rely on the file system
+            // ordering its metadata (journalling file systems do); refusing all mail would be worse.
+            try {
+                syncDirectory(parent);
+            } catch (IOException e) {
+                LOG.debug("could not fsync {} after creating {}: {}", parent, dir, e.toString());
+            }
+        }
+    }
+
+    private void createMaildirfolderMarker(Path folder) throws IOException {
+        try {
+            Files.createFile(folder.resolve(MAILDIRFOLDER), fileAttributes);
+        } catch (FileAlreadyExistsException e) {
+            // Present from an earlier delivery or created by Dovecot: exactly what we want.
+        }
+    }
+
+    private static Path moveToNew(Path tmp, Path newDir, String unique, long size) throws IOException {
+        Path target = newDir.resolve(unique + ",S=" + size);
+        try {
+            Files.createLink(target, tmp);
+        } catch (FileAlreadyExistsException e) {
+            // The unique name is not unique: linking never overwrites, so nothing was lost. Retrying is
+            // the caller's choice; the tmp file is deleted by the caller.
+            throw new FileAlreadyExistsException(target.toString(), null,
+                    "a message with this name is already in new/; is a second store using the same root and host name?");
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            // Some file systems (FAT, some network and FUSE file systems) refuse hard links. A rename
+            // is atomic as well; it only lacks link's refusal to overwrite, which the unique name covers.
+            LOG.debug("hard link {} -> {} failed ({}); renaming instead", tmp, target, e.toString());
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        }
+        try {
+            Files.delete(tmp);
+        } catch (IOException e) {
+            // The message is delivered; failing now would deliver it twice on retry. A stale tmp file is
+            // harmless: Dovecot deletes tmp/ files older than 36 hours.
+            LOG.warn("delivered to {}, but could not remove {}: {}", target, tmp, e.toString());
+        }
+        return target;
+    }
+
+    /** Makes the directory's entries durable (fsync on the directory itself). */
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (AccessDeniedException e) {
+            // Windows cannot open a directory as a file, so Java cannot fsync it there; NTFS journals
+            // directory changes itself. Anywhere else this store can read its own 0700 directories,
+            // so the error is real and is reported.
+            if (!WINDOWS) {
+                throw e;
+            }
+        }
+    }
+
+    /** Removes the tmp file and, if the failure came after linking, the file in new/. Best effort. */
+    private static void discard(Path tmp, Path inNew) {
+        for (Path file : inNew == null ? List.of(tmp) : List.of(tmp, inNew)) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("could not remove {} after a failed delivery: {}", file, e.toString());
+            }
+        }
+    }
+
+    /** An IOException that says whose delivery failed, at which step, and what to do about a full disk. */
+    static IOException failure(MailAddress recipient, String step, Path maildir, IOException cause) {
+        StringBuilder message = new StringBuilder("cannot deliver to ").append(recipient).append(": ").append(step)
+                .append(": ").append(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+        // Java has no exception type for ENOSPC/EDQUOT, only the OS's text; the free space figure
+        // catches the cases where that text is different (other OS, other locale).
+        Long free = usableSpace(maildir);
+        String text = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+        if (text.contains("no space left") || text.contains("quota") || (free != null && free < LOW_SPACE)) {
+            message.append(" (the file system holding ").append(maildir).append(" has ")
+                    .append(free == null ? "an unknown number of" : free.toString())
+                    .append(" bytes free; free up space and the delivery can be retried)");
+        }
+        return new IOException(message.toString(), cause);
+    }
+
+    private static Long usableSpace(Path path) {
+        for (Path p = path; p != null; p = p.getParent()) {
+            try {
+                if (Files.exists(p)) {
+                    return Files.getFileStore(p).getUsableSpace();
+                }
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static String printable(MailAddress address) {
+        return printableText(address.toString());
+    }
+
+    /** Keeps control characters out of messages that end up in logs and SMTP replies. */
+    private static String printableText(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return b.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "MaildirStore[" + root + "/" + layout + "]";
+    }
+}
