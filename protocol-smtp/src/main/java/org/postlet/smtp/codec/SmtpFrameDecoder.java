@@ -1,0 +1,207 @@
+package org.postlet.smtp.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Splits the bytes of an SMTP connection into {@link SmtpFrame}s. It has two modes, switched by
+ * the session on the event loop:
+ *
+ * <ul>
+ *   <li><b>command mode</b> (the initial mode) emits one {@link SmtpFrame.CommandLine} per line.
+ *       A line ends with CRLF; a bare LF is also accepted, as Postfix does, because people type
+ *       commands by hand. A line longer than {@value #MAX_COMMAND_LINE} octets including the line
+ *       ending (RFC 5321 §4.5.3.1.4) is discarded up to its end and reported as
+ *       {@link SmtpFrame.LineTooLong}, so the session can answer and go on.</li>
+ *   <li><b>data mode</b> (after {@link #expectData()}) emits the message as
+ *       {@link SmtpFrame.DataChunk}s, dot-unstuffed (RFC 5321 §4.5.2), and
+ *       {@link SmtpFrame.EndOfData} on {@code <CRLF>.<CRLF>}, then returns to command mode by
+ *       itself. The start of the data counts as the start of a line.</li>
+ * </ul>
+ *
+ * <p>SMTP smuggling (CVE-2023-51764 and relatives): in data mode only CRLF ends a line, so only
+ * {@code <CRLF>.<CRLF>} ends the message. Sequences such as {@code <LF>.<LF>},
+ * {@code <CRLF>.<LF>}, {@code <LF>.<CRLF>} or {@code <CR>.<CR>} are kept as message data, byte
+ * for byte; a command hidden behind them stays inside the message and is never executed.
+ *
+ * <p>The decoder emits at most one command frame per {@code decode} call, and
+ * {@link ByteToMessageDecoder} passes each frame on before decoding more. So when the session
+ * handles {@code DATA} and calls {@link #expectData()}, the very next byte is decoded as data.
+ * For the same reason {@link #pause()} takes effect at once: the session uses it to hold
+ * pipelined commands while a message is being committed.
+ */
+public final class SmtpFrameDecoder extends ByteToMessageDecoder {
+
+    /** RFC 5321 §4.5.3.1.4: a command line is at most 512 octets including CRLF. */
+    public static final int MAX_COMMAND_LINE = 512;
+
+    private static final byte CR = '\r';
+    private static final byte LF = '\n';
+    private static final byte DOT = '.';
+
+    private enum Mode { COMMAND, DATA }
+
+    /** Where the data-mode scanner is, relative to the last CRLF. */
+    private enum DataState {
+        /** After CRLF, or at the start of the data. */
+        LINE_START,
+        /** Inside a line. */
+        TEXT,
+        /** Inside a line, just after CR. */
+        CR_SEEN,
+        /** A dot at the start of a line was consumed and not emitted (stuffing or terminator). */
+        DOT_SEEN,
+        /** A line-start dot followed by CR; the CR is held back until we know if LF follows. */
+        DOT_CR_SEEN
+    }
+
+    private Mode mode = Mode.COMMAND;
+    private DataState dataState = DataState.LINE_START;
+    /** In command mode: the current line is too long and is being skipped up to its LF. */
+    private boolean discardingLine;
+    private boolean paused;
+    private ChannelHandlerContext context;
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.context = ctx;
+        super.handlerAdded(ctx);
+    }
+
+    /** Switches to data mode: the next byte is the first byte of the message. Call on the event loop. */
+    public void expectData() {
+        mode = Mode.DATA;
+        dataState = DataState.LINE_START;
+    }
+
+    /** Whether the decoder is in data mode. */
+    public boolean inDataMode() {
+        return mode == Mode.DATA;
+    }
+
+    /** Stops emitting frames; received bytes are kept until {@link #resume()}. Call on the event loop. */
+    public void pause() {
+        paused = true;
+    }
+
+    /**
+     * Emits frames again, starting with the bytes received while paused. Call on the event loop,
+     * outside of this decoder's own frame delivery (e.g. from a task).
+     */
+    public void resume() {
+        paused = false;
+        ByteBuf held = internalBuffer();
+        if (context != null && held.isReadable()) {
+            // Re-enter the decoder with nothing new: it decodes what it already holds and then
+            // fires channelReadComplete, on which the session flushes its replies.
+            try {
+                channelRead(context, Unpooled.EMPTY_BUFFER);
+                channelReadComplete(context);
+            } catch (Exception e) {
+                context.fireExceptionCaught(e);
+            }
+        }
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (paused) {
+            return;
+        }
+        if (mode == Mode.COMMAND) {
+            decodeCommand(in, out);
+        } else {
+            decodeData(ctx, in, out);
+        }
+    }
+
+    private void decodeCommand(ByteBuf in, List<Object> out) {
+        int start = in.readerIndex();
+        int lf = in.indexOf(start, in.writerIndex(), LF);
+        if (lf < 0) {
+            // A line that has reached the limit without its LF can only end up too long: drop
+            // what we have now so a client cannot make us buffer without bound.
+            if (discardingLine || in.readableBytes() >= MAX_COMMAND_LINE) {
+                discardingLine = true;
+                in.skipBytes(in.readableBytes());
+            }
+            return;
+        }
+        in.readerIndex(lf + 1);
+        if (discardingLine || lf + 1 - start > MAX_COMMAND_LINE) {
+            discardingLine = false;
+            out.add(SmtpFrame.LineTooLong.INSTANCE);
+            return;
+        }
+        int end = lf > start && in.getByte(lf - 1) == CR ? lf - 1 : lf;
+        out.add(new SmtpFrame.CommandLine(in.toString(start, end - start, StandardCharsets.UTF_8)));
+    }
+
+    private void decodeData(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        int end = in.writerIndex();
+        int segmentStart = in.readerIndex();
+        for (int i = segmentStart; i < end; i++) {
+            byte b = in.getByte(i);
+            switch (dataState) {
+                case LINE_START -> {
+                    if (b == DOT) {
+                        // The dot is either stuffing or part of the terminator: never data.
+                        emit(in, segmentStart, i, out);
+                        segmentStart = i + 1;
+                        dataState = DataState.DOT_SEEN;
+                    } else {
+                        dataState = b == CR ? DataState.CR_SEEN : DataState.TEXT;
+                    }
+                }
+                case TEXT -> {
+                    if (b == CR) {
+                        dataState = DataState.CR_SEEN;
+                    }
+                }
+                case CR_SEEN -> {
+                    if (b == LF) {
+                        dataState = DataState.LINE_START;
+                    } else if (b != CR) {
+                        dataState = DataState.TEXT;
+                    }
+                }
+                case DOT_SEEN -> {
+                    if (b == CR) {
+                        segmentStart = i + 1;
+                        dataState = DataState.DOT_CR_SEEN;
+                    } else {
+                        // ".x": the leading dot was stuffing; x is data.
+                        dataState = DataState.TEXT;
+                    }
+                }
+                case DOT_CR_SEEN -> {
+                    if (b == LF) {
+                        // Everything before the terminator's dot has been emitted already.
+                        in.readerIndex(i + 1);
+                        mode = Mode.COMMAND;
+                        dataState = DataState.LINE_START;
+                        out.add(SmtpFrame.EndOfData.INSTANCE);
+                        return;
+                    }
+                    // ".<CR>x" is a line starting with a stuffed dot: give back the held CR.
+                    out.add(new SmtpFrame.DataChunk(ctx.alloc().buffer(1).writeByte(CR)));
+                    segmentStart = i;
+                    dataState = b == CR ? DataState.CR_SEEN : DataState.TEXT;
+                }
+                default -> throw new IllegalStateException("unknown data state " + dataState);
+            }
+        }
+        emit(in, segmentStart, end, out);
+        in.readerIndex(end);
+    }
+
+    private static void emit(ByteBuf in, int from, int to, List<Object> out) {
+        if (to > from) {
+            out.add(new SmtpFrame.DataChunk(in.retainedSlice(from, to - from)));
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package org.postlet.smtp.command;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** The SMTP commands this server knows (RFC 5321 §4.1.1). Verbs are case-insensitive. */
+public enum Verb {
+    HELO, EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT, VRFY, HELP;
+
+    /** The verb named by {@code word}, ignoring case; empty for an unknown word. */
+    public static Optional<Verb> of(String word) {
+        // Verbs are ASCII; a word with other characters is simply unknown.
+        String upper = word.toUpperCase(Locale.ROOT);
+        for (Verb verb : values()) {
+            if (verb.name().equals(upper)) {
+                return Optional.of(verb);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,164 @@
+package org.postlet.smtp.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.postlet.smtp.codec.SmtpFrameDecoder;
+import org.postlet.smtp.inbound.InboundQueue;
+import org.postlet.smtp.policy.RecipientPolicy;
+import org.postlet.smtp.session.SessionTimeout;
+import org.postlet.smtp.session.ShutdownRequest;
+import org.postlet.smtp.session.SmtpSessionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ESMTP server: listens on every configured {@link ListenerSettings listener} and hands each
+ * accepted message to the {@link InboundQueue}, replying 250 only once the queue has committed it.
+ *
+ * <p>Usage: {@code try (SmtpServer server = new SmtpServer(settings, queue, policy)) { server.start(); … }}.
+ * Non-blocking Netty NIO: one acceptor thread and a small worker group serve all connections.
+ *
+ * <p>Each connection's pipeline is {@code timeout → frames → session}: {@link SessionTimeout},
+ * {@link SmtpFrameDecoder}, {@link SmtpSessionHandler}. STARTTLS will insert a TLS handler in
+ * front of it.
+ */
+public final class SmtpServer implements AutoCloseable {
+
+    /** How long {@link #close()} lets sessions finish a message in progress. */
+    public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpServer.class);
+    private static final int WORKER_THREADS = Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
+
+    private final SmtpSettings settings;
+    private final InboundQueue queue;
+    private final RecipientPolicy policy;
+    private final Map<String, Channel> boundListeners = new LinkedHashMap<>();
+    private final ChannelGroup sessions = new DefaultChannelGroup("smtp-sessions", GlobalEventExecutor.INSTANCE);
+    private EventLoopGroup acceptors;
+    private EventLoopGroup workers;
+    private boolean closed;
+
+    /**
+     * @param settings what to listen on and the limits
+     * @param queue    where accepted messages go
+     * @param policy   decides about each recipient at RCPT time
+     */
+    public SmtpServer(SmtpSettings settings, InboundQueue queue, RecipientPolicy policy) {
+        this.settings = settings;
+        this.queue = queue;
+        this.policy = policy;
+    }
+
+    /**
+     * Binds every listener. On failure nothing stays bound.
+     *
+     * @throws IOException naming the listener and address, e.g.
+     *                     {@code listener mx: cannot bind 0.0.0.0:2525: Address already in use}
+     */
+    public synchronized void start() throws IOException {
+        if (acceptors != null || closed) {
+            throw new IllegalStateException("the SMTP server can be started once");
+        }
+        acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("smtp-accept"), NioIoHandler.newFactory());
+        workers = new MultiThreadIoEventLoopGroup(WORKER_THREADS, new DefaultThreadFactory("smtp-io"),
+                NioIoHandler.newFactory());
+        for (ListenerSettings listener : settings.listeners()) {
+            ChannelFuture bound = bootstrap(listener).bind(listener.bind(), listener.port()).awaitUninterruptibly();
+            if (!bound.isSuccess()) {
+                Throwable cause = bound.cause();
+                close();
+                throw new IOException("listener " + listener.name() + ": cannot bind " + listener.bind() + ":"
+                        + listener.port() + ": " + cause.getMessage(), cause);
+            }
+            boundListeners.put(listener.name(), bound.channel());
+            LOG.info("SMTP listener {} on {} (tls {}, auth {})", listener.name(), bound.channel().localAddress(),
+                    listener.tls(), listener.auth());
+        }
+    }
+
+    /**
+     * The port a listener is bound to, useful when it was configured with port 0.
+     *
+     * @throws IllegalArgumentException if no listener of that name is bound
+     */
+    public synchronized int port(String listenerName) {
+        Channel channel = boundListeners.get(listenerName);
+        if (channel == null) {
+            throw new IllegalArgumentException("no bound listener named " + listenerName + "; bound: " + boundListeners.keySet());
+        }
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /**
+     * Stops gracefully: stops accepting, answers 421 to sessions waiting for a command, lets
+     * sessions that are receiving or committing a message finish it (at most
+     * {@link #DRAIN_TIMEOUT}), closes what is left and stops the threads. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Channel listener : boundListeners.values()) {
+            listener.close().awaitUninterruptibly();
+        }
+        boundListeners.clear();
+        if (!sessions.isEmpty()) {
+            LOG.info("SMTP server stopping: {} open session(s)", sessions.size());
+            for (Channel session : sessions) {
+                session.pipeline().fireUserEventTriggered(ShutdownRequest.INSTANCE);
+            }
+            if (!sessions.newCloseFuture().awaitUninterruptibly(DRAIN_TIMEOUT.toMillis())) {
+                LOG.warn("closing {} SMTP session(s) that did not finish within {}s", sessions.size(),
+                        DRAIN_TIMEOUT.toSeconds());
+            }
+            sessions.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        if (acceptors != null) {
+            acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+        LOG.info("SMTP server stopped");
+    }
+
+    private ServerBootstrap bootstrap(ListenerSettings listener) {
+        return new ServerBootstrap()
+                .group(acceptors, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 128)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        sessions.add(channel);
+                        SessionTimeout timeout = new SessionTimeout(settings.commandTimeout());
+                        SmtpFrameDecoder frames = new SmtpFrameDecoder();
+                        channel.pipeline()
+                                .addLast("timeout", timeout)
+                                .addLast("frames", frames)
+                                .addLast("session", new SmtpSessionHandler(settings, listener, queue, policy, frames, timeout));
+                    }
+                });
+    }
+}

@@ -1,0 +1,25 @@
+package org.postlet.smtp.server;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything the SMTP server is configured with.
+ *
+ * @param hostname        the name in the banner, EHLO reply and {@code Received:} headers
+ * @param listeners       the ports to listen on, at least one
+ * @param maxMessageSize  the largest message accepted, in bytes; advertised with SIZE
+ * @param maxRecipients   the most recipients accepted per message; more get 452 4.5.3
+ * @param commandTimeout  how long the server waits for the next command
+ * @param dataTimeout     how long the server waits for the next chunk of DATA
+ */
+public record SmtpSettings(String hostname, List<ListenerSettings> listeners, long maxMessageSize, int maxRecipients,
+                           Duration commandTimeout, Duration dataTimeout) {
+
+    public SmtpSettings {
+        listeners = List.copyOf(listeners);
+        if (listeners.isEmpty()) {
+            throw new IllegalArgumentException("the SMTP server needs at least one listener");
+        }
+    }
+}

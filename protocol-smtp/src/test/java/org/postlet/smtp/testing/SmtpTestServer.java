@@ -1,0 +1,96 @@
+package org.postlet.smtp.testing;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import org.postlet.smtp.server.AuthMode;
+import org.postlet.smtp.server.ListenerSettings;
+import org.postlet.smtp.server.SmtpServer;
+import org.postlet.smtp.server.SmtpSettings;
+import org.postlet.smtp.server.TlsMode;
+
+/** A server on 127.0.0.1 with a free port, a {@link RecordingQueue} and the {@link TestPolicy}. */
+public final class SmtpTestServer implements AutoCloseable {
+
+    public static final String HOSTNAME = "mx.example.test";
+    public static final String LISTENER = "mx";
+
+    private final RecordingQueue queue = new RecordingQueue();
+    private final SmtpServer server;
+
+    private SmtpTestServer(SmtpSettings settings) throws IOException {
+        server = new SmtpServer(settings, queue, new TestPolicy());
+        server.start();
+    }
+
+    /** Builds settings for tests; change what a test needs. */
+    public static final class Builder {
+        private long maxMessageSize = 10_000;
+        private int maxRecipients = 3;
+        private Duration commandTimeout = Duration.ofSeconds(30);
+        private Duration dataTimeout = Duration.ofSeconds(30);
+        private AuthMode auth = AuthMode.NONE;
+
+        public Builder maxMessageSize(long bytes) {
+            maxMessageSize = bytes;
+            return this;
+        }
+
+        public Builder maxRecipients(int count) {
+            maxRecipients = count;
+            return this;
+        }
+
+        public Builder commandTimeout(Duration timeout) {
+            commandTimeout = timeout;
+            return this;
+        }
+
+        public Builder dataTimeout(Duration timeout) {
+            dataTimeout = timeout;
+            return this;
+        }
+
+        public Builder auth(AuthMode mode) {
+            auth = mode;
+            return this;
+        }
+
+        public SmtpTestServer start() throws IOException {
+            ListenerSettings listener = new ListenerSettings(LISTENER, "127.0.0.1", 0, TlsMode.NONE, auth);
+            return new SmtpTestServer(new SmtpSettings(HOSTNAME, List.of(listener), maxMessageSize, maxRecipients,
+                    commandTimeout, dataTimeout));
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public RecordingQueue queue() {
+        return queue;
+    }
+
+    public SmtpServer server() {
+        return server;
+    }
+
+    public int port() {
+        return server.port(LISTENER);
+    }
+
+    /** Connects and reads the greeting. */
+    public SmtpTestClient connect() throws IOException {
+        SmtpTestClient client = new SmtpTestClient(port());
+        SmtpTestClient.Response greeting = client.read();
+        if (greeting.code() != 220) {
+            throw new IOException("unexpected greeting " + greeting);
+        }
+        return client;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
