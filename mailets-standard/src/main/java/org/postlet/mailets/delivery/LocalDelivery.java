@@ -1,0 +1,82 @@
+package org.postlet.mailets.delivery;
+
+import jakarta.inject.Inject;
+import jakarta.mail.MessagingException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.postlet.mailet.GenericMailet;
+import org.postlet.mailet.Mail;
+import org.postlet.mailet.MailAddress;
+import org.postlet.mailet.MailetException;
+import org.postlet.mailet.ProcessingState;
+import org.postlet.maildir.Delivery;
+import org.postlet.maildir.DeliveryResult;
+import org.postlet.maildir.MaildirStore;
+import org.postlet.maildir.UnsafeMailboxException;
+
+/**
+ * Delivers the mail into the Maildir of each recipient (aliases expanded) and ends its
+ * processing. Parameter: {@code folder} — a Maildir++ folder such as {@code Junk} instead of the INBOX.
+ * A recipient with no local mailbox is an error: route only local recipients here.
+ */
+public final class LocalDelivery extends GenericMailet {
+
+    private final MaildirStore store;
+    private Optional<String> folder;
+
+    @Inject
+    public LocalDelivery(MaildirStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        folder = getInitParameter("folder").map(String::strip).filter(f -> !f.isEmpty());
+        if (folder.isPresent()) {
+            try {
+                store.folderOf(new MailAddress("check", "example.test"), folder);
+            } catch (UnsafeMailboxException e) {
+                throw new MailetException("LocalDelivery parameter 'folder': " + e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        List<MailAddress> notLocal = new ArrayList<>();
+        for (MailAddress recipient : mail.recipients()) {
+            Collection<MailAddress> mailboxes = getMailetContext().localMailboxes(recipient);
+            if (mailboxes.isEmpty()) {
+                notLocal.add(recipient);
+            }
+            for (MailAddress mailbox : mailboxes) {
+                deliver(mail, recipient, mailbox);
+            }
+        }
+        if (!notLocal.isEmpty()) {
+            mail.setRecipients(notLocal);
+            throw new MailetException("no local mailbox for " + notLocal);
+        }
+        mail.setState(ProcessingState.GHOST);
+    }
+
+    private void deliver(Mail mail, MailAddress recipient, MailAddress mailbox) throws MailetException {
+        Delivery delivery = new Delivery(mailbox, folder, mail.sender(), out -> {
+            try {
+                mail.writeMessageTo(out);
+            } catch (MessagingException e) {
+                throw new IOException("cannot write the message: " + e.getMessage(), e);
+            }
+        });
+        try {
+            DeliveryResult result = store.deliver(delivery);
+            getMailetContext().logger().info("{}: delivered to maildir {}{} folder {} ({} bytes)", mail.name(), mailbox,
+                    mailbox.equals(recipient) ? "" : " (for " + recipient + ")", folder.orElse("INBOX"), result.size());
+        } catch (IOException | UnsafeMailboxException e) {
+            throw new MailetException("delivery to " + mailbox + " failed: " + e.getMessage(), e);
+        }
+    }
+}

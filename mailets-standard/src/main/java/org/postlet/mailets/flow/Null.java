@@ -1,0 +1,17 @@
+package org.postlet.mailets.flow;
+
+import org.postlet.mailet.GenericMailet;
+import org.postlet.mailet.Mail;
+import org.postlet.mailet.MailAddress;
+import org.postlet.mailet.ProcessingState;
+
+/** Discards the mail for its recipients, logging that it did so: mail never vanishes unseen. */
+public final class Null extends GenericMailet {
+
+    @Override
+    public void service(Mail mail) {
+        getMailetContext().logger().info("{}: discarded by Null: from={} to={}", mail.name(),
+                mail.sender().map(MailAddress::toPath).orElse("<>"), mail.recipients());
+        mail.setState(ProcessingState.GHOST);
+    }
+}

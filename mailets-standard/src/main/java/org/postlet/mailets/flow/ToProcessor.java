@@ -1,0 +1,39 @@
+package org.postlet.mailets.flow;
+
+import jakarta.mail.MessagingException;
+import java.util.Optional;
+import org.postlet.mailet.GenericMailet;
+import org.postlet.mailet.Mail;
+import org.postlet.mailet.ProcessingState;
+
+/**
+ * Sends the mail to another processor. Parameters: {@code processor} (required), {@code notice}
+ * (optional: recorded as the mail's error message, e.g. why it goes to {@code error}).
+ */
+public final class ToProcessor extends GenericMailet {
+
+    private ProcessingState target;
+    private Optional<String> notice;
+
+    @Override
+    public void init() throws MessagingException {
+        String name = getRequiredParameter("processor");
+        try {
+            target = new ProcessingState(name.strip());
+        } catch (IllegalArgumentException e) {
+            throw new org.postlet.mailet.MailetException("ToProcessor: " + e.getMessage());
+        }
+        notice = getInitParameter("notice");
+    }
+
+    @Override
+    public void service(Mail mail) {
+        notice.ifPresent(mail::setErrorMessage);
+        mail.setState(target);
+    }
+
+    @Override
+    public String info() {
+        return "ToProcessor " + target;
+    }
+}

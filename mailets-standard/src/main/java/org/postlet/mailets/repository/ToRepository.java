@@ -1,0 +1,54 @@
+package org.postlet.mailets.repository;
+
+import jakarta.inject.Inject;
+import jakarta.mail.MessagingException;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.postlet.mailet.GenericMailet;
+import org.postlet.mailet.Mail;
+import org.postlet.mailet.MailetException;
+import org.postlet.mailet.ProcessingState;
+
+/**
+ * Keeps the whole mail with its envelope in a folder for inspection and re-injection, then ends
+ * its processing. Parameters: {@code path} (required; relative to the configuration folder),
+ * {@code passThrough} ({@code false} by default; {@code true} keeps a copy and lets the mail go on).
+ */
+public final class ToRepository extends GenericMailet {
+
+    private final MailRepository repository;
+    private final Path configDirectory;
+    private Path folder;
+    private boolean passThrough;
+
+    @Inject
+    public ToRepository(MailRepository repository, @ConfigDirectory Path configDirectory) {
+        this.repository = repository;
+        this.configDirectory = configDirectory;
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        folder = configDirectory.resolve(getRequiredParameter("path")).normalize();
+        passThrough = getBooleanParameter("passThrough", false);
+    }
+
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        try {
+            Path file = repository.store(folder, mail);
+            getMailetContext().logger().info("{}: kept in repository {}{}", mail.name(), file,
+                    mail.errorMessage().map(e -> " (" + e + ")").orElse(""));
+        } catch (IOException e) {
+            throw new MailetException("cannot keep the mail in " + folder + ": " + e.getMessage(), e);
+        }
+        if (!passThrough) {
+            mail.setState(ProcessingState.GHOST);
+        }
+    }
+
+    @Override
+    public String info() {
+        return "ToRepository " + folder;
+    }
+}
