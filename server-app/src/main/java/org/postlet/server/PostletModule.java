@@ -1,0 +1,77 @@
+package org.postlet.server;
+
+import com.codahale.metrics.MetricRegistry;
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.postlet.mailet.MailetContext;
+import org.postlet.maildir.MaildirStore;
+import org.postlet.server.config.ServerConfig;
+import org.postlet.server.context.LocalRecipientPolicy;
+import org.postlet.server.context.ServerMailetContext;
+import org.postlet.server.directory.Directory;
+import org.postlet.server.spool.FileSpool;
+import org.postlet.server.spool.QueueIds;
+import org.postlet.server.spool.RepositoryFolder;
+import org.postlet.mailets.repository.ConfigDirectory;
+import org.postlet.mailets.repository.MailRepository;
+import java.nio.file.Path;
+import org.postlet.smtp.policy.RecipientPolicy;
+
+/**
+ * The server's services, as mailets and matchers may {@code @Inject} them: the configuration,
+ * the directory of local users, the mailet context, the Maildir store, the spool, a metric
+ * registry and a clock.
+ */
+final class PostletModule extends AbstractModule {
+
+    private final ServerConfig config;
+    private final Directory directory;
+    private final Clock clock;
+
+    PostletModule(ServerConfig config, Directory directory, Clock clock) {
+        this.config = config;
+        this.directory = directory;
+        this.clock = clock;
+    }
+
+    @Override
+    protected void configure() {
+        bind(ServerConfig.class).toInstance(config);
+        bind(Directory.class).toInstance(directory);
+        bind(Clock.class).toInstance(clock);
+        bind(MetricRegistry.class).toInstance(new MetricRegistry());
+        bind(MailetContext.class).to(ServerMailetContext.class);
+        bind(RecipientPolicy.class).to(LocalRecipientPolicy.class);
+        bind(MailRepository.class).to(RepositoryFolder.class);
+        bind(Path.class).annotatedWith(ConfigDirectory.class).toInstance(config.directory());
+    }
+
+    @Provides
+    @Singleton
+    MaildirStore maildirStore() {
+        return new MaildirStore(config.maildirRoot(), config.maildirLayout(), config.hostname());
+    }
+
+    /** Created on first use, so {@code check} never touches the spool directory. */
+    @Provides
+    @Singleton
+    FileSpool spool() {
+        ExecutorService fsync = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "postlet-spool-sync");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            return new FileSpool(config.spool(), new QueueIds(clock), fsync);
+        } catch (IOException e) {
+            fsync.shutdown();
+            throw new UncheckedIOException("cannot open the spool " + config.spool() + ": " + e.getMessage(), e);
+        }
+    }
+}

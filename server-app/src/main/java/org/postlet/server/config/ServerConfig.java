@@ -1,0 +1,48 @@
+package org.postlet.server.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.postlet.smtp.server.SmtpSettings;
+
+/**
+ * The validated content of {@code postlet.yaml} (contract §2), with every path resolved against
+ * the configuration directory.
+ *
+ * @param file               the file this was read from
+ * @param hostname           the server's host name
+ * @param domains            the local domains, lower-case
+ * @param users              the Dovecot passwd-file of local users
+ * @param aliases            the aliases file, if configured
+ * @param smtp               the SMTP server's settings
+ * @param authorizedNetworks networks whose clients may relay without AUTH
+ * @param tls                TLS key material, if configured
+ * @param spool              the spool directory
+ * @param maildirRoot        the root of all Maildirs
+ * @param maildirLayout      the mailbox path under the root, in Dovecot's variables
+ * @param pipeline           the pipeline file
+ * @param metricsHttp        {@code host:port} of the metrics endpoint, if enabled
+ */
+public record ServerConfig(Path file, String hostname, List<String> domains, Path users, Optional<Path> aliases,
+                           SmtpSettings smtp, List<Network> authorizedNetworks, Optional<TlsConfig> tls, Path spool,
+                           Path maildirRoot, String maildirLayout, Path pipeline, Optional<String> metricsHttp) {
+
+    public ServerConfig {
+        domains = List.copyOf(domains);
+        authorizedNetworks = List.copyOf(authorizedNetworks);
+    }
+
+    /** The directory the configuration was read from. */
+    public Path directory() {
+        return file.toAbsolutePath().getParent();
+    }
+
+    /**
+     * TLS key material.
+     *
+     * @param keystore a PKCS#12 file
+     * @param password its password
+     */
+    public record TlsConfig(Path keystore, String password) {
+    }
+}

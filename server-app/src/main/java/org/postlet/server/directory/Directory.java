@@ -1,0 +1,148 @@
+package org.postlet.server.directory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.postlet.mailet.InvalidAddressException;
+import org.postlet.mailet.MailAddress;
+import org.postlet.server.config.ConfigProblem;
+import org.postlet.server.config.InvalidConfigException;
+
+/**
+ * Who receives mail here: the local domains, the users of the Dovecot passwd-file and the aliases.
+ * Immutable; a reload builds a new one.
+ */
+public final class Directory {
+
+    /** Aliases may point at aliases; deeper chains are a configuration loop. */
+    private static final int MAX_ALIAS_DEPTH = 10;
+
+    private final Set<String> domains;
+    private final Set<MailAddress> users;
+    private final Map<MailAddress, List<MailAddress>> aliases;
+
+    public Directory(Set<String> domains, Set<MailAddress> users, Map<MailAddress, List<MailAddress>> aliases) {
+        this.domains = Set.copyOf(domains);
+        this.users = Set.copyOf(users);
+        this.aliases = Map.copyOf(aliases);
+    }
+
+    /**
+     * Reads the passwd-file and the optional aliases file.
+     *
+     * @throws InvalidConfigException listing every malformed line
+     */
+    public static Directory load(List<String> domains, Path passwd, Optional<Path> aliasesFile) throws InvalidConfigException {
+        List<ConfigProblem> problems = new ArrayList<>();
+        Set<MailAddress> users = new LinkedHashSet<>();
+        List<String> lines = readLines(passwd, problems);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String user = line.split(":", 2)[0];
+            if (!user.contains("@")) {
+                problems.add(new ConfigProblem(passwd, i + 1, "user '" + user + "' has no domain",
+                        "write the full address, e.g. " + user + "@" + (domains.isEmpty() ? "example.test" : domains.get(0))));
+                continue;
+            }
+            try {
+                users.add(normalise(MailAddress.parse(user)));
+            } catch (InvalidAddressException e) {
+                problems.add(new ConfigProblem(passwd, i + 1, "'" + user + "' is not an address: " + e.getMessage(),
+                        "write user@domain:{SCHEME}hash"));
+            }
+        }
+        Map<MailAddress, List<MailAddress>> aliases = new HashMap<>();
+        if (aliasesFile.isPresent()) {
+            Path file = aliasesFile.get();
+            List<String> aliasLines = readLines(file, problems);
+            for (int i = 0; i < aliasLines.size(); i++) {
+                String line = aliasLines.get(i).strip();
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                int colon = line.indexOf(':');
+                try {
+                    if (colon < 0) {
+                        throw new InvalidAddressException("missing ':' between the alias and its targets");
+                    }
+                    List<MailAddress> targets = new ArrayList<>();
+                    for (String t : line.substring(colon + 1).split(",")) {
+                        if (!t.isBlank()) {
+                            targets.add(normalise(MailAddress.parse(t)));
+                        }
+                    }
+                    if (targets.isEmpty()) {
+                        throw new InvalidAddressException("no targets");
+                    }
+                    aliases.put(normalise(MailAddress.parse(line.substring(0, colon))), targets);
+                } catch (InvalidAddressException e) {
+                    problems.add(new ConfigProblem(file, i + 1, e.getMessage(), "write alias@domain: target[, target…]"));
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        return new Directory(Set.copyOf(domains), users, aliases);
+    }
+
+    /** Whether mail for this domain is delivered here. */
+    public boolean isLocalDomain(String domain) {
+        return domains.contains(domain.toLowerCase(Locale.ROOT));
+    }
+
+    /** Whether the address is a local user or an alias. */
+    public boolean isLocalRecipient(MailAddress address) {
+        MailAddress a = normalise(address);
+        return users.contains(a) || aliases.containsKey(a);
+    }
+
+    /**
+     * The mailboxes an address delivers to: itself for a user, the expanded targets for an alias
+     * (which may include remote addresses). Empty for an unknown address.
+     */
+    public Set<MailAddress> mailboxesOf(MailAddress address) {
+        Set<MailAddress> result = new LinkedHashSet<>();
+        expand(normalise(address), result, 0);
+        return result;
+    }
+
+    private void expand(MailAddress address, Set<MailAddress> into, int depth) {
+        List<MailAddress> targets = aliases.get(address);
+        if (targets == null || depth > MAX_ALIAS_DEPTH) {
+            if (users.contains(address) || !isLocalDomain(address.domain())) {
+                into.add(address);
+            }
+            return;
+        }
+        for (MailAddress t : targets) {
+            expand(t, into, depth + 1);
+        }
+    }
+
+    /** Local parts compare case-insensitively here, as Dovecot and Postfix do for local users. */
+    private static MailAddress normalise(MailAddress a) {
+        return new MailAddress(a.localPart().toLowerCase(Locale.ROOT), a.domain());
+    }
+
+    private static List<String> readLines(Path file, List<ConfigProblem> problems) {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            problems.add(new ConfigProblem(file, 0, "cannot read: " + e.getMessage(), "check that the file exists and is readable"));
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package org.postlet.server.pipeline;
+
+import jakarta.mail.MessagingException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.postlet.mailet.MailAddress;
+import org.postlet.mailet.Mailet;
+import org.postlet.mailet.ProcessingState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The running pipeline: processors of steps, each a matcher expression and a mailet (contract
+ * §3). Thread-safe: many workers process different mails at once; one mail is processed by one
+ * thread.
+ */
+public final class Pipeline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+    /** More state changes than this is a loop in the pipeline; the mail goes to error. */
+    static final int MAX_STATE_CHANGES = 32;
+
+    /**
+     * One step, ready to run.
+     *
+     * @param processor         the processor it belongs to
+     * @param index             its position there, from 0
+     * @param matcher           which recipients it acts on
+     * @param mailet            what it does
+     * @param onMailetException what a failing mailet leads to
+     * @param onMatchException  what a failing matcher leads to
+     */
+    record Step(ProcessingState processor, int index, MatcherExpression matcher, Mailet mailet,
+                FailureAction onMailetException, FailureAction onMatchException) {
+    }
+
+    /** A mail's failure that a step said to propagate: the mail stays in the spool and is retried. */
+    public static final class PropagatedFailure extends Exception {
+        PropagatedFailure(String message, Exception cause) {
+            super(message, cause);
+        }
+    }
+
+    private final Map<ProcessingState, List<Step>> processors;
+
+    Pipeline(Map<ProcessingState, List<Step>> processors) {
+        this.processors = Map.copyOf(processors);
+    }
+
+    /** The processor states, for checks and tools. */
+    public Set<ProcessingState> states() {
+        return processors.keySet();
+    }
+
+    /**
+     * Runs a mail, and every part split from it, until each part is ghost.
+     *
+     * @throws PropagatedFailure when a step with {@code propagate} failed: the caller keeps the mail
+     */
+    public void process(QueuedMail mail) throws PropagatedFailure {
+        Deque<Position> work = new ArrayDeque<>();
+        work.push(new Position(mail, 0, 0));
+        int splits = 0;
+        String previousId = MDC.get("queueId");
+        List<QueuedMail> parts = new java.util.ArrayList<>();
+        try {
+            while (!work.isEmpty()) {
+                Position p = work.pop();
+                parts.add(p.mail);
+                MDC.put("queueId", p.mail.name());
+                splits = run(p, work, splits);
+            }
+        } finally {
+            parts.forEach(QueuedMail::release);
+            work.forEach(p -> p.mail.release());
+            if (previousId == null) {
+                MDC.remove("queueId");
+            } else {
+                MDC.put("queueId", previousId);
+            }
+        }
+    }
+
+    /** Where a mail resumes: its step in its current processor and how often it changed state. */
+    private record Position(QueuedMail mail, int step, int stateChanges) {
+    }
+
+    private int run(Position start, Deque<Position> work, int splits) throws PropagatedFailure {
+        QueuedMail mail = start.mail;
+        int step = start.step;
+        int stateChanges = start.stateChanges;
+        while (true) {
+            ProcessingState state = mail.state();
+            if (state.equals(ProcessingState.GHOST)) {
+                return splits;
+            }
+            if (mail.recipients().isEmpty()) {
+                LOG.debug("{}: no recipients left in processor {}; done", mail.name(), state);
+                mail.setState(ProcessingState.GHOST);
+                return splits;
+            }
+            List<Step> steps = processors.get(state);
+            if (steps == null) {
+                if (state.equals(ProcessingState.ERROR)) {
+                    throw new PropagatedFailure("mail " + mail.name() + " is in error (" + mail.errorMessage().orElse("no reason")
+                            + ") and the pipeline has no error processor; it stays in the spool", null);
+                }
+                moveToError(mail, "no processor named '" + state + "'");
+                step = 0;
+                continue;
+            }
+            boolean moved = false;
+            for (int i = step; i < steps.size() && !moved; i++) {
+                Step s = steps.get(i);
+                Set<MailAddress> selected;
+                try {
+                    selected = s.matcher().select(mail);
+                } catch (MessagingException | RuntimeException e) {
+                    if (handleFailure(mail, s, s.onMatchException(), "matcher " + s.matcher(), e)) {
+                        moved = true;
+                    }
+                    continue;
+                }
+                if (selected.isEmpty()) {
+                    continue;
+                }
+                QueuedMail target = mail;
+                if (selected.size() < mail.recipients().size()) {
+                    target = split(mail, selected, ++splits);
+                    mail.recipients().removeAll(selected);
+                    LOG.debug("{}: split {} for {} at {}[{}]", mail.name(), target.name(), selected, state, i);
+                }
+                service(target, s);
+                if (target != mail) {
+                    boolean stayed = target.state().equals(state);
+                    work.push(new Position(target, stayed ? i + 1 : 0, stayed ? stateChanges : stateChanges + 1));
+                } else if (!mail.state().equals(state)) {
+                    moved = true;
+                } else if (mail.recipients().isEmpty()) {
+                    mail.setState(ProcessingState.GHOST);
+                    return splits;
+                }
+            }
+            if (!moved) {
+                if (!mail.state().equals(ProcessingState.GHOST)) {
+                    LOG.warn("{}: reached the end of processor '{}' without a new state; ending it (recipients {})",
+                            mail.name(), state, mail.recipients());
+                    mail.setState(ProcessingState.GHOST);
+                }
+                return splits;
+            }
+            step = 0;
+            if (++stateChanges > MAX_STATE_CHANGES && !mail.state().equals(ProcessingState.GHOST)) {
+                if (mail.state().equals(ProcessingState.ERROR) || state.equals(ProcessingState.ERROR)) {
+                    throw new PropagatedFailure("mail " + mail.name() + " loops between processors, last " + state
+                            + " -> " + mail.state() + "; it stays in the spool", null);
+                }
+                moveToError(mail, "more than " + MAX_STATE_CHANGES + " processor changes, last " + state + " -> "
+                        + mail.state() + ": the pipeline loops");
+            }
+        }
+    }
+
+    private void service(QueuedMail mail, Step s) throws PropagatedFailure {
+        try {
+            s.mailet().service(mail);
+        } catch (MessagingException | RuntimeException e) {
+            handleFailure(mail, s, s.onMailetException(), "mailet " + s.mailet().info(), e);
+        }
+    }
+
+    /** Applies a step's failure action; returns whether the mail moved to another processor. */
+    private boolean handleFailure(QueuedMail mail, Step s, FailureAction action, String what, Exception e)
+            throws PropagatedFailure {
+        String reason = what + " in " + s.processor() + "[" + s.index() + "] failed: " + e;
+        switch (action.kind()) {
+            case IGNORE -> {
+                LOG.warn("{}: {} (ignored as configured)", mail.name(), reason);
+                return false;
+            }
+            case PROPAGATE -> throw new PropagatedFailure(mail.name() + ": " + reason, e);
+            default -> {
+                LOG.warn("{}: {}; moving it to {}", mail.name(), reason, action.target().orElseThrow());
+                LOG.debug("{}: the failure in full", mail.name(), e);
+                mail.setErrorMessage(reason);
+                mail.setState(action.target().orElseThrow());
+                return true;
+            }
+        }
+    }
+
+    private static void moveToError(QueuedMail mail, String reason) {
+        LOG.error("{}: {}; moving it to error", mail.name(), reason);
+        mail.setErrorMessage(reason);
+        mail.setState(ProcessingState.ERROR);
+    }
+
+    private static QueuedMail split(QueuedMail mail, Set<MailAddress> selected, int n) throws PropagatedFailure {
+        try {
+            return mail.split(mail.name() + "-" + n, selected);
+        } catch (MessagingException e) {
+            throw new PropagatedFailure(mail.name() + ": cannot copy the message to split it: " + e, e);
+        }
+    }
+
+    /** Calls destroy on every mailet and matcher. */
+    public void destroy() {
+        for (List<Step> steps : processors.values()) {
+            for (Step s : steps) {
+                s.mailet().destroy();
+                s.matcher().leaves().forEach(l -> l.matcher().destroy());
+            }
+        }
+    }
+}

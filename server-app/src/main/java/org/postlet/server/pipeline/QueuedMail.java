@@ -1,0 +1,220 @@
+package org.postlet.server.pipeline;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.util.SharedFileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import org.postlet.mailet.Mail;
+import org.postlet.mailet.MailAddress;
+import org.postlet.mailet.ProcessingState;
+import org.postlet.server.spool.SpoolEntry;
+
+/**
+ * A {@link Mail} backed by its spool file. The message is parsed only when a mailet asks for it;
+ * until then delivery copies the stored bytes as they are.
+ */
+public final class QueuedMail implements Mail {
+
+    private static final Session SESSION = Session.getInstance(new Properties());
+
+    private final String name;
+    private final SpoolEntry entry;
+    private final Clock clock;
+    private final List<MailAddress> recipients;
+    private final Map<String, Serializable> attributes;
+    private ProcessingState state;
+    private SpooledMessage message;
+    private SharedFileInputStream messageStream;
+    private String errorMessage;
+    private Instant lastUpdated;
+
+    public QueuedMail(SpoolEntry entry, Clock clock) {
+        this(entry.id(), entry, clock, entry.envelope().recipients(), entry.state(), Map.of());
+    }
+
+    private QueuedMail(String name, SpoolEntry entry, Clock clock, Collection<MailAddress> recipients,
+                       ProcessingState state, Map<String, Serializable> attributes) {
+        this.name = name;
+        this.entry = entry;
+        this.clock = clock;
+        this.recipients = new ArrayList<>(recipients);
+        this.attributes = new LinkedHashMap<>(attributes);
+        this.state = state;
+        this.lastUpdated = clock.instant();
+    }
+
+    /**
+     * A copy for some recipients, made when a matcher splits the mail. The copy shares the stored
+     * message and gets its own copy of a parsed one, so changes to one do not show in the other.
+     */
+    QueuedMail split(String newName, Collection<MailAddress> selected) throws MessagingException {
+        QueuedMail copy = new QueuedMail(newName, entry, clock, selected, state, attributes);
+        copy.errorMessage = errorMessage;
+        if (message != null) {
+            copy.message = new SpooledMessage(message);
+        }
+        return copy;
+    }
+
+    /** The spool entry this mail came from. */
+    SpoolEntry entry() {
+        return entry;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public ProcessingState state() {
+        return state;
+    }
+
+    @Override
+    public void setState(ProcessingState state) {
+        this.state = java.util.Objects.requireNonNull(state, "state");
+        touch();
+    }
+
+    @Override
+    public Optional<MailAddress> sender() {
+        return entry.envelope().sender();
+    }
+
+    @Override
+    public Collection<MailAddress> recipients() {
+        return recipients;
+    }
+
+    @Override
+    public void setRecipients(Collection<MailAddress> newRecipients) {
+        recipients.clear();
+        recipients.addAll(newRecipients);
+        touch();
+    }
+
+    @Override
+    public MimeMessage message() throws MessagingException {
+        if (message == null) {
+            try {
+                messageStream = new SharedFileInputStream(entry.file().toFile());
+            } catch (IOException e) {
+                throw new MessagingException("cannot open the spooled message " + entry.file() + ": " + e.getMessage(), e);
+            }
+            message = new SpooledMessage(SESSION, messageStream.newStream(entry.messageOffset(), -1));
+        }
+        return message;
+    }
+
+    @Override
+    public void writeMessageTo(OutputStream out) throws IOException, MessagingException {
+        if (message != null && message.changed()) {
+            message.writeTo(out);
+            return;
+        }
+        try (InputStream in = Files.newInputStream(entry.file())) {
+            in.skipNBytes(entry.messageOffset());
+            in.transferTo(out);
+        }
+    }
+
+    @Override
+    public long size() {
+        return entry.messageSize();
+    }
+
+    @Override
+    public String remoteAddress() {
+        return entry.envelope().client().getHostString();
+    }
+
+    @Override
+    public String remoteHost() {
+        return entry.envelope().client().getHostString();
+    }
+
+    @Override
+    public String heloName() {
+        return entry.envelope().heloName();
+    }
+
+    @Override
+    public Optional<String> authenticatedUser() {
+        return entry.envelope().authenticatedUser();
+    }
+
+    @Override
+    public Optional<String> errorMessage() {
+        return Optional.ofNullable(errorMessage);
+    }
+
+    @Override
+    public void setErrorMessage(String message) {
+        this.errorMessage = message;
+        touch();
+    }
+
+    @Override
+    public Optional<Serializable> attribute(String attributeName) {
+        return Optional.ofNullable(attributes.get(attributeName));
+    }
+
+    @Override
+    public void setAttribute(String attributeName, Serializable value) {
+        attributes.put(attributeName, java.util.Objects.requireNonNull(value, "value"));
+        touch();
+    }
+
+    @Override
+    public void removeAttribute(String attributeName) {
+        attributes.remove(attributeName);
+    }
+
+    @Override
+    public Set<String> attributeNames() {
+        return Set.copyOf(attributes.keySet());
+    }
+
+    @Override
+    public Instant lastUpdated() {
+        return lastUpdated;
+    }
+
+    /** Releases the open spool file, if the message was parsed. */
+    void release() {
+        if (messageStream != null) {
+            try {
+                messageStream.close();
+            } catch (IOException e) {
+                // Only a read handle on a file about to be removed; nothing to recover.
+            }
+            messageStream = null;
+        }
+    }
+
+    private void touch() {
+        lastUpdated = clock.instant();
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + state + " " + sender().map(MailAddress::toPath).orElse("<>") + " -> " + recipients;
+    }
+}

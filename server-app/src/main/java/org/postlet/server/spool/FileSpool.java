@@ -1,0 +1,209 @@
+package org.postlet.server.spool;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.postlet.mailet.ProcessingState;
+import org.postlet.smtp.inbound.Envelope;
+import org.postlet.smtp.inbound.InboundQueue;
+import org.postlet.smtp.inbound.IncomingMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable queue between SMTP and the pipeline. A message is written to {@code incoming/},
+ * fsync'd, renamed into {@code queue/} and the directory fsync'd before its commit completes, so
+ * a 250 reply always means the message survives a crash. Every file in {@code queue/} is a mail
+ * still to be processed: after a restart all of them are processed again.
+ *
+ * <p>Workers take queued mail with {@link #take} and {@link #remove} it once processing has ended.
+ */
+public final class FileSpool implements InboundQueue, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileSpool.class);
+
+    /** Below this much free space new mail is refused with a temporary error instead of failing half-way. */
+    private static final long MIN_FREE_BYTES = 64L * 1024 * 1024;
+
+    private final Path incoming;
+    private final Path queue;
+    private final QueueIds ids;
+    private final ExecutorService syncExecutor;
+    private final long minFreeBytes;
+    private final BlockingQueue<String> ready = new LinkedBlockingQueue<>();
+
+    /**
+     * Opens (creating if needed) the spool in {@code dir} and queues every message found there.
+     *
+     * @param syncExecutor runs the fsyncs, off the SMTP event loop
+     */
+    public FileSpool(Path dir, QueueIds ids, ExecutorService syncExecutor) throws IOException {
+        this(dir, ids, syncExecutor, MIN_FREE_BYTES);
+    }
+
+    FileSpool(Path dir, QueueIds ids, ExecutorService syncExecutor, long minFreeBytes) throws IOException {
+        this.incoming = Files.createDirectories(dir.resolve("incoming"));
+        this.queue = Files.createDirectories(dir.resolve("queue"));
+        this.ids = ids;
+        this.syncExecutor = syncExecutor;
+        this.minFreeBytes = minFreeBytes;
+        recover();
+    }
+
+    /** Partly received messages were never acknowledged: drop them. Queued ones are processed again. */
+    private void recover() throws IOException {
+        try (DirectoryStream<Path> partial = Files.newDirectoryStream(incoming)) {
+            for (Path p : partial) {
+                LOG.info("spool: discarding {} which was still being received when the server stopped", p.getFileName());
+                Files.deleteIfExists(p);
+            }
+        }
+        List<Path> queued = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(queue)) {
+            files.forEach(queued::add);
+        }
+        queued.sort(null); // queue ids sort by time of arrival
+        for (Path p : queued) {
+            ready.add(p.getFileName().toString());
+        }
+        if (!queued.isEmpty()) {
+            LOG.info("spool: {} message(s) from before the restart queued for processing", queued.size());
+        }
+    }
+
+    @Override
+    public IncomingMessage open(Envelope envelope) throws IOException {
+        return open(envelope, ProcessingState.ROOT);
+    }
+
+    /** Opens a message that starts in {@code state}; used for mail that mailets create. */
+    public IncomingMessage open(Envelope envelope, ProcessingState state) throws IOException {
+        long free = Files.getFileStore(queue).getUsableSpace();
+        if (free < minFreeBytes) {
+            throw new IOException("spool " + queue.getParent() + " has only " + free / 1024 + " KiB free");
+        }
+        String id = ids.next();
+        Path file = incoming.resolve(id);
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            ByteBuffer header = ByteBuffer.wrap(SpoolFormat.header(id, envelope, state));
+            while (header.hasRemaining()) {
+                channel.write(header);
+            }
+        } catch (IOException e) {
+            channel.close();
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        return new Writer(id, file, channel);
+    }
+
+    /** Waits for the next message to process; returns its id, or null after the timeout. */
+    public String take(long timeout, TimeUnit unit) throws InterruptedException {
+        return ready.poll(timeout, unit);
+    }
+
+    /** Reads a queued message's envelope. */
+    public SpoolEntry read(String id) throws IOException {
+        return SpoolFormat.read(queue.resolve(id));
+    }
+
+    /** Removes a message whose processing has ended. */
+    public void remove(String id) throws IOException {
+        Files.deleteIfExists(queue.resolve(id));
+    }
+
+    /** How many messages wait to be taken. */
+    public int waiting() {
+        return ready.size();
+    }
+
+    @Override
+    public void close() {
+        syncExecutor.shutdown();
+        try {
+            if (!syncExecutor.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("spool: fsyncs still running after 10 s at shutdown; their clients got no 250");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private final class Writer implements IncomingMessage {
+        private final String id;
+        private final Path file;
+        private final FileChannel channel;
+
+        Writer(String id, Path file, FileChannel channel) {
+            this.id = id;
+            this.file = file;
+            this.channel = channel;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public void write(ByteBuffer bytes) throws IOException {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        }
+
+        @Override
+        public CompletionStage<Void> commit() {
+            return CompletableFuture.runAsync(() -> {
+                try {
+                    channel.force(true);
+                    channel.close();
+                    Path target = queue.resolve(id);
+                    try {
+                        Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (AtomicMoveNotSupportedException e) {
+                        throw new IOException("spool directories must be on one file system: " + e.getMessage(), e);
+                    }
+                    syncDirectory(queue);
+                    ready.add(id);
+                } catch (IOException e) {
+                    abort();
+                    throw new UncheckedIOException("spool: cannot store " + id + ": " + e.getMessage(), e);
+                }
+            }, syncExecutor);
+        }
+
+        @Override
+        public void abort() {
+            try {
+                channel.close();
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                LOG.warn("spool: cannot remove the aborted message {}: {}", file, e.toString());
+            }
+        }
+    }
+
+    /** A rename is durable only once its directory is fsync'd. */
+    static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package org.postlet.server.spool;
+
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Makes queue ids: 12 characters of Crockford base-32 (ASCII order, so ids sort as numbers) from the clock's microseconds, kept strictly
+ * increasing within the process, so ids are unique across restarts, sort by arrival and are easy
+ * to grep for in logs.
+ */
+public final class QueueIds {
+
+    private static final char[] DIGITS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+
+    private final Clock clock;
+    private final AtomicLong last = new AtomicLong();
+
+    public QueueIds(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** A new id, greater than every id this instance made before. */
+    public String next() {
+        java.time.Instant now = clock.instant();
+        long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+        long value = last.updateAndGet(prev -> Math.max(prev + 1, micros));
+        char[] out = new char[12];
+        for (int i = out.length - 1; i >= 0; i--) {
+            out[i] = DIGITS[(int) (value & 31)];
+            value >>>= 5;
+        }
+        return new String(out);
+    }
+}

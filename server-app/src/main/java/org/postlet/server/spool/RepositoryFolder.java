@@ -1,0 +1,55 @@
+package org.postlet.server.spool;
+
+import jakarta.inject.Singleton;
+import jakarta.mail.MessagingException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.postlet.mailet.Mail;
+import org.postlet.mailet.ProcessingState;
+import org.postlet.mailets.repository.MailRepository;
+import org.postlet.smtp.inbound.Envelope;
+
+/**
+ * Keeps mails in the spool's own file format, one file per mail named by its queue id, so a kept
+ * mail is read with {@code less} and put back into processing by moving it into the spool's
+ * {@code queue/} folder.
+ */
+@Singleton
+public final class RepositoryFolder implements MailRepository {
+
+    @Override
+    public Path store(Path folder, Mail mail) throws IOException {
+        Files.createDirectories(folder);
+        Envelope envelope = new Envelope(mail.sender(), List.copyOf(mail.recipients()), Map.of(), mail.heloName(),
+                InetSocketAddress.createUnresolved(mail.remoteAddress(), 0), mail.authenticatedUser(), "repository",
+                Instant.now());
+        Path file = folder.resolve(mail.name());
+        Path tmp = folder.resolve("." + mail.name() + ".tmp");
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+            out.write(SpoolFormat.header(mail.name(), envelope, ProcessingState.ROOT, mail.errorMessage()));
+            mail.writeMessageTo(out);
+            out.flush();
+            channel.force(true);
+        } catch (MessagingException e) {
+            Files.deleteIfExists(tmp);
+            throw new IOException("cannot write the message: " + e.getMessage(), e);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        FileSpool.syncDirectory(folder);
+        return file;
+    }
+}

@@ -1,0 +1,132 @@
+package org.postlet.server.spool;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.postlet.mailet.MailAddress;
+import org.postlet.mailet.ProcessingState;
+import org.postlet.smtp.inbound.Envelope;
+
+/**
+ * The layout of a spool file: a version line, one {@code name: value} record per line for the
+ * envelope, an empty line, then the message bytes exactly as received. Text first, so an operator
+ * can read a stuck message with {@code less}; values are percent-encoded where they could break a
+ * line.
+ */
+final class SpoolFormat {
+
+    static final String MAGIC = "POSTLET-SPOOL 1";
+    private static final int MAX_HEADER = 1 << 20;
+
+    private SpoolFormat() {
+    }
+
+    static byte[] header(String id, Envelope e, ProcessingState state) {
+        return header(id, e, state, java.util.Optional.empty());
+    }
+
+    /** The envelope records; {@code error} records why a mail was kept in a repository. */
+    static byte[] header(String id, Envelope e, ProcessingState state, java.util.Optional<String> error) {
+        StringBuilder b = new StringBuilder(256).append(MAGIC).append('\n');
+        record(b, "id", id);
+        record(b, "state", state.name());
+        record(b, "sender", e.sender().map(MailAddress::toString).orElse(""));
+        for (MailAddress r : e.recipients()) {
+            record(b, "recipient", r.toString());
+        }
+        e.mailParameters().forEach((k, v) -> record(b, "parameter", k + "=" + v));
+        record(b, "helo", e.heloName());
+        record(b, "client-address", e.client().getAddress() == null ? e.client().getHostString() : e.client().getAddress().getHostAddress());
+        record(b, "client-port", Integer.toString(e.client().getPort()));
+        e.authenticatedUser().ifPresent(u -> record(b, "auth", u));
+        record(b, "listener", e.listener());
+        record(b, "received-at", e.receivedAt().toString());
+        error.ifPresent(m -> record(b, "error", m));
+        b.append('\n');
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void record(StringBuilder b, String name, String value) {
+        b.append(name).append(": ").append(URLEncoder.encode(value, StandardCharsets.UTF_8)).append('\n');
+    }
+
+    /**
+     * Reads the envelope records of a spool file.
+     *
+     * @throws IOException if the file is unreadable or not a spool file; the message names the file
+     */
+    static SpoolEntry read(Path file) throws IOException {
+        long size = Files.size(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            ByteArrayOutputStream header = new ByteArrayOutputStream(512);
+            int prev = -1;
+            int c;
+            while ((c = in.read()) != -1) {
+                header.write(c);
+                if (c == '\n' && prev == '\n') {
+                    break;
+                }
+                if (header.size() > MAX_HEADER) {
+                    throw new IOException(file + ": envelope records longer than " + MAX_HEADER + " bytes");
+                }
+                prev = c;
+            }
+            if (c == -1) {
+                throw new IOException(file + ": truncated spool file (no end of envelope)");
+            }
+            long offset = header.size();
+            List<String> lines = new BufferedReader(new java.io.StringReader(header.toString(StandardCharsets.UTF_8)))
+                    .lines().toList();
+            if (lines.isEmpty() || !lines.get(0).equals(MAGIC)) {
+                throw new IOException(file + ": not a Postlet spool file (first line is not '" + MAGIC + "')");
+            }
+            Map<String, String> single = new LinkedHashMap<>();
+            List<MailAddress> recipients = new ArrayList<>();
+            Map<String, String> parameters = new LinkedHashMap<>();
+            for (String line : lines.subList(1, lines.size())) {
+                if (line.isEmpty()) {
+                    continue;
+                }
+                int colon = line.indexOf(": ");
+                if (colon < 0) {
+                    throw new IOException(file + ": malformed envelope record '" + line + "'");
+                }
+                String name = line.substring(0, colon);
+                String value = URLDecoder.decode(line.substring(colon + 2), StandardCharsets.UTF_8);
+                switch (name) {
+                    case "recipient" -> recipients.add(MailAddress.parse(value));
+                    case "parameter" -> {
+                        int eq = value.indexOf('=');
+                        parameters.put(value.substring(0, eq), value.substring(eq + 1));
+                    }
+                    default -> single.put(name, value);
+                }
+            }
+            String sender = single.getOrDefault("sender", "");
+            Envelope envelope = new Envelope(
+                    sender.isEmpty() ? Optional.empty() : Optional.of(MailAddress.parse(sender)),
+                    recipients, parameters, single.getOrDefault("helo", ""),
+                    InetSocketAddress.createUnresolved(single.getOrDefault("client-address", "127.0.0.1"),
+                            Integer.parseInt(single.getOrDefault("client-port", "0"))),
+                    Optional.ofNullable(single.get("auth")), single.getOrDefault("listener", ""),
+                    Instant.parse(single.getOrDefault("received-at", Instant.EPOCH.toString())));
+            return new SpoolEntry(single.get("id"), envelope, new ProcessingState(single.getOrDefault("state", "root")),
+                    file, offset, size - offset);
+        } catch (IllegalArgumentException | java.time.DateTimeException e) {
+            throw new IOException(file + ": malformed envelope record: " + e.getMessage(), e);
+        }
+    }
+}

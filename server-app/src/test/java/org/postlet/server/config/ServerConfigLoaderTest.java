@@ -1,0 +1,139 @@
+package org.postlet.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postlet.smtp.server.AuthMode;
+import org.postlet.smtp.server.ListenerSettings;
+import org.postlet.smtp.server.TlsMode;
+
+class ServerConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theShippedDefaultsLoad() throws Exception {
+        ServerConfig c = new ServerConfigLoader().load(Path.of("..", "conf"));
+        assertThat(c.hostname()).isEqualTo("example.test");
+        assertThat(c.domains()).containsExactly("example.test");
+        assertThat(c.smtp().listeners()).containsExactly(new ListenerSettings("mx", "0.0.0.0", 2525, TlsMode.NONE, AuthMode.NONE));
+        assertThat(c.maildirRoot()).isEqualTo(Path.of("..", "var", "mail").toAbsolutePath().normalize());
+        assertThat(c.pipeline().getFileName().toString()).isEqualTo("pipeline.yaml");
+    }
+
+    @Test
+    void theContractExampleLoads() throws Exception {
+        Files.writeString(dir.resolve("users.passwd"), "alice@example.test:{PLAIN}x\n");
+        Files.writeString(dir.resolve("aliases"), "info@example.test: alice@example.test\n");
+        Files.writeString(dir.resolve("postlet.yaml"), """
+                hostname: mx.example.test
+                domains: [example.test]
+                users: users.passwd
+                aliases: aliases
+                smtp:
+                  listeners:
+                    - name: mx
+                      bind: 0.0.0.0
+                      port: 2525
+                      tls: starttls
+                      auth: optional
+                    - name: submission
+                      bind: 0.0.0.0
+                      port: 2587
+                      tls: starttls
+                      auth: required
+                  maxMessageSize: 26214400
+                  maxRecipients: 100
+                  authorizedNetworks: [127.0.0.0/8, "::1/128"]
+                  timeouts: { command: 300s, data: 600s }
+                tls:
+                  keystore: tls/keystore.p12
+                  password: changeit
+                spool: ../var/spool
+                storage:
+                  maildir:
+                    root: ../var/mail
+                    layout: "%d/%n"
+                pipeline: pipeline.yaml
+                metrics:
+                  http: 127.0.0.1:9025
+                """);
+        ServerConfig c = new ServerConfigLoader().load(dir);
+        assertThat(c.smtp().listeners()).hasSize(2);
+        assertThat(c.smtp().listeners().get(1)).isEqualTo(new ListenerSettings("submission", "0.0.0.0", 2587, TlsMode.STARTTLS, AuthMode.REQUIRED));
+        assertThat(c.smtp().maxMessageSize()).isEqualTo(26214400L);
+        assertThat(c.smtp().commandTimeout()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(c.smtp().dataTimeout()).isEqualTo(Duration.ofSeconds(600));
+        assertThat(c.authorizedNetworks()).hasSize(2);
+        assertThat(c.authorizedNetworks().get(0).contains(InetAddress.getByName("127.1.2.3"))).isTrue();
+        assertThat(c.authorizedNetworks().get(1).contains(InetAddress.getByName("::1"))).isTrue();
+        assertThat(c.authorizedNetworks().get(0).contains(InetAddress.getByName("10.0.0.1"))).isFalse();
+        assertThat(c.tls()).hasValueSatisfying(t -> assertThat(t.keystore()).isEqualTo(dir.resolve("tls/keystore.p12")));
+        assertThat(c.metricsHttp()).contains("127.0.0.1:9025");
+        assertThat(c.aliases()).contains(dir.resolve("aliases"));
+    }
+
+    @Test
+    void everyProblemIsReportedWithFileLineAndFix() throws Exception {
+        Files.writeString(dir.resolve("users.passwd"), "alice@example.test:{PLAIN}x\n");
+        Files.writeString(dir.resolve("postlet.yaml"), """
+                hostname: mx.example.test
+                domains: [example.test]
+                smtp:
+                  listeners:
+                    - name: mx
+                      port: 99999
+                      tls: sometimes
+                  maxRecipeints: 5
+                  timeouts: { command: soon }
+                  authorizedNetworks: [10.0.0.0/33]
+                """);
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOfSatisfying(InvalidConfigException.class, e -> {
+            assertThat(e.problems()).extracting(ConfigProblem::line).contains(6, 7, 8, 9, 10);
+            String all = e.getMessage();
+            assertThat(all).contains("postlet.yaml:8: unknown key 'smtp.maxRecipeints'");
+            assertThat(all).contains("port 99999 is out of range");
+            assertThat(all).contains("tls is 'sometimes' — write one of none | starttls | implicit");
+            assertThat(all).contains("not a duration");
+            assertThat(all).contains("prefix outside 0..32");
+            assertThat(e.problems()).allSatisfy(p -> assertThat(p.toString()).contains(" — "));
+        });
+    }
+
+    @Test
+    void missingFileIsAProblemNotAStackTrace() {
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("postlet.yaml: file not found");
+    }
+
+    @Test
+    void yamlSyntaxErrorsNameTheLine() throws Exception {
+        Files.writeString(dir.resolve("postlet.yaml"), "hostname: a\ndomains: [x\nsmtp: {\n");
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("cannot parse");
+    }
+
+    @Test
+    void xmlConfigurationHasTheSameKeys() throws Exception {
+        Files.writeString(dir.resolve("users.passwd"), "alice@example.test:{PLAIN}x\n");
+        Files.writeString(dir.resolve("postlet.xml"), """
+                <postlet>
+                  <hostname>mx.example.test</hostname>
+                  <domains>example.test</domains>
+                  <smtp>
+                    <listeners><name>mx</name><bind>127.0.0.1</bind><port>2526</port></listeners>
+                  </smtp>
+                </postlet>
+                """);
+        ServerConfig c = new ServerConfigLoader().load(dir);
+        assertThat(c.smtp().listeners()).containsExactly(new ListenerSettings("mx", "127.0.0.1", 2526, TlsMode.NONE, AuthMode.NONE));
+        assertThat(c.domains()).containsExactly("example.test");
+    }
+}

@@ -1,0 +1,157 @@
+package org.postlet.server.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/postlet} as an operator runs it, against the packaged build: {@code check} on good
+ * and bad configurations, and {@code run} taking mail from real command-line clients (nc typing
+ * the classic session, swaks) until SIGTERM stops it with exit code 0.
+ */
+class LauncherIT {
+
+    private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+    private static final Path LAUNCHER = HOME.resolve("bin/postlet");
+
+    @TempDir
+    Path dir;
+
+    private static Process launch(String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    private static String finish(Process p) throws Exception {
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    @Test
+    void checkAcceptsTheShippedConfiguration() throws Exception {
+        Process p = launch("check");
+        String out = finish(p);
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("postlet.yaml: valid");
+    }
+
+    @Test
+    void checkListsEveryProblemAsFileLineProblemFix() throws Exception {
+        TestInstallation inst = new TestInstallation(dir, 2525);
+        Files.writeString(inst.conf.resolve("pipeline.yaml"), """
+                processors:
+                  - state: root
+                    mailets:
+                      - { match: All, class: LogMessage }
+                      - { match: All, class: Teleport }
+                      - { match: All, class: ToProcessor, processor: nowhere }
+                """);
+        Process p = launch("check", "--conf", inst.conf.toString());
+        String out = finish(p);
+        assertThat(p.exitValue()).as(out).isEqualTo(1);
+        assertThat(out).contains(inst.conf.resolve("pipeline.yaml") + ":5: unknown mailet 'Teleport' — ");
+        assertThat(out).contains(inst.conf.resolve("pipeline.yaml") + ":6: ToProcessor sends mail to processor 'nowhere'");
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() throws Exception {
+        Process p = launch("frobnicate");
+        String out = finish(p);
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(out).contains("usage: postlet");
+    }
+
+    @Test
+    void runTakesMailFromNcAndSwaksAndStopsCleanlyOnSigterm() throws Exception {
+        TestInstallation inst = new TestInstallation(dir, 0);
+        Process server = launch("run", "--conf", inst.conf.toString());
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        StringBuilder log = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                    synchronized (log) {
+                        log.append(line).append('\n');
+                    }
+                }
+            } catch (IOException e) {
+                lines.add("reader failed: " + e);
+            }
+        });
+        reader.start();
+        try {
+            int port = awaitPort(lines);
+
+            if (available("nc")) {
+                String session = "HELO localhost\r\nMAIL FROM:<user1@example.com>\r\nRCPT TO:<alice@example.test>\r\n"
+                        + "DATA\r\nSubject: typed with nc\r\n\r\nhello from nc\r\n.\r\nQUIT\r\n";
+                Process nc = new ProcessBuilder("nc", "-N", "-w", "10", "127.0.0.1", Integer.toString(port)).redirectErrorStream(true).start();
+                nc.getOutputStream().write(session.getBytes(StandardCharsets.US_ASCII));
+                nc.getOutputStream().close();
+                String replies = finish(nc);
+                assertThat(replies).containsPattern("(?s)^220 .*\r\n250 .*\r\n250 .*\r\n250 .*\r\n354 .*\r\n250 .*queued as .*\r\n221 ");
+                assertThat(Files.readString(inst.awaitMail("alice", 1).get(0))).contains("hello from nc\n");
+            }
+            if (available("swaks")) {
+                Process swaks = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", Integer.toString(port), "--from",
+                        "swaks@example.com", "--to", "bob@example.test", "--helo", "swaks.example", "--header",
+                        "Subject: sent by swaks", "--body", "swaks body").redirectErrorStream(true).start();
+                String out = finish(swaks);
+                assertThat(swaks.exitValue()).as(out).isZero();
+                assertThat(Files.readString(inst.awaitMail("bob", 1).get(0))).contains("Subject: sent by swaks").contains("swaks body");
+            }
+            assumeTrue(available("nc") || available("swaks"), "neither nc nor swaks is installed (.ci/run installs them)");
+        } finally {
+            server.toHandle().destroy(); // SIGTERM, keeping our end of its output open (Process.destroy closes it)
+            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            reader.join(5000);
+        }
+        synchronized (log) {
+            assertThat(server.exitValue()).as(log.toString()).isZero();
+            assertThat(log.toString()).contains("Postlet stopped");
+        }
+    }
+
+    private static int awaitPort(BlockingQueue<String> lines) throws InterruptedException {
+        Pattern ready = Pattern.compile("Postlet ready: .*mx=127\\.0\\.0\\.1:(\\d+)");
+        StringBuilder seen = new StringBuilder();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line == null) {
+                continue;
+            }
+            seen.append(line).append('\n');
+            Matcher m = ready.matcher(line);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("server did not report ready within 120 s:\n" + seen);
+    }
+
+    private static boolean available(String command) {
+        try {
+            return new ProcessBuilder("sh", "-c", "command -v " + command).start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.postlet.server.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A Postlet configuration in a temporary folder: the shipped pipeline and users, listening on
+ * 127.0.0.1 with a port picked by the system, spool and maildir inside the folder.
+ */
+final class TestInstallation {
+
+    final Path root;
+    final Path conf;
+    final Path maildir;
+    final Path spool;
+
+    TestInstallation(Path root, int port) throws IOException {
+        this.root = root;
+        this.conf = Files.createDirectories(root.resolve("conf"));
+        this.maildir = root.resolve("var/mail");
+        this.spool = root.resolve("var/spool");
+        Path shipped = Path.of("..", "conf");
+        Files.copy(shipped.resolve("users.passwd"), conf.resolve("users.passwd"));
+        Files.copy(shipped.resolve("pipeline.yaml"), conf.resolve("pipeline.yaml"));
+        Files.writeString(conf.resolve("postlet.yaml"), """
+                hostname: mx.example.test
+                domains: [example.test]
+                users: users.passwd
+                smtp:
+                  listeners:
+                    - { name: mx, bind: 127.0.0.1, port: %d, tls: none, auth: none }
+                  maxMessageSize: 1048576
+                  authorizedNetworks: [127.0.0.0/8]
+                spool: ../var/spool
+                storage:
+                  maildir:
+                    root: ../var/mail
+                    layout: "%%d/%%n"
+                pipeline: pipeline.yaml
+                """.formatted(port), StandardCharsets.UTF_8);
+    }
+
+    /** The files in a user's {@code new/}, waiting up to 10 s until there are {@code count}. */
+    List<Path> awaitMail(String user, int count) throws IOException, InterruptedException {
+        return awaitFiles(maildir.resolve("example.test").resolve(user).resolve("new"), count);
+    }
+
+    static List<Path> awaitFiles(Path dir, int count) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        List<Path> files = List.of();
+        while (Instant.now().isBefore(deadline)) {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> s = Files.list(dir)) {
+                    files = s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+                }
+                if (files.size() >= count) {
+                    return files;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("expected " + count + " file(s) in " + dir + " within 10 s, found " + files);
+    }
+}
