@@ -303,7 +303,8 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         }
         Instant receivedAt = Instant.now();
         Envelope envelope = new Envelope(transaction.sender(), transaction.recipientAddresses(),
-                transaction.mailParameters(), heloName, remote, Optional.empty(), listener.name(), receivedAt);
+                transaction.mailParameters(), transaction.recipientParameters(), heloName, remote, Optional.empty(),
+                Optional.empty(), listener.name(), receivedAt);
         IncomingMessage message;
         try {
             message = queue.open(envelope);

@@ -43,6 +43,17 @@ final class Transaction {
     }
 
     /** Adds a recipient; a repeated address is accepted again but stored once (no double delivery). */
+    /** The parameters of the recipients that had any, by address. */
+    Map<MailAddress, Map<String, String>> recipientParameters() {
+        Map<MailAddress, Map<String, String>> result = new java.util.LinkedHashMap<>();
+        for (Recipient r : recipients) {
+            if (!r.parameters().isEmpty()) {
+                result.put(r.address(), r.parameters());
+            }
+        }
+        return result;
+    }
+
     void addRecipient(Recipient recipient) {
         if (recipients.stream().noneMatch(r -> r.address().equals(recipient.address()))) {
             recipients.add(recipient);

@@ -77,8 +77,8 @@ public final class ServerMailetContext implements MailetContext {
     @Override
     public void sendMail(Optional<MailAddress> sender, Collection<MailAddress> recipients, MimeMessage message,
                          ProcessingState state) throws MessagingException {
-        Envelope envelope = new Envelope(sender, List.copyOf(recipients), Map.of(), config.hostname(),
-                new InetSocketAddress("127.0.0.1", 0), Optional.empty(), "internal", clock.instant());
+        Envelope envelope = new Envelope(sender, List.copyOf(recipients), Map.of(), Map.of(), config.hostname(),
+                new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.empty(), "internal", clock.instant());
         IncomingMessage incoming;
         try {
             incoming = spool.open(envelope, state);

@@ -5,6 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,12 +30,27 @@ public final class Directory {
     private static final int MAX_ALIAS_DEPTH = 10;
 
     private final Set<String> domains;
-    private final Set<MailAddress> users;
+    private final Map<MailAddress, User> users;
     private final Map<MailAddress, List<MailAddress>> aliases;
 
-    public Directory(Set<String> domains, Set<MailAddress> users, Map<MailAddress, List<MailAddress>> aliases) {
+    /**
+     * One line of the passwd-file.
+     *
+     * @param address      the user's address, local part lower-cased
+     * @param passwordHash the password field as written, e.g. {@code {SHA512-CRYPT}$6$...}; empty if none
+     * @param extraFields  the fields after the password (uid, gid, gecos, home, shell, extra), as written
+     */
+    public record User(MailAddress address, String passwordHash, List<String> extraFields) {
+        public User {
+            extraFields = List.copyOf(extraFields);
+        }
+    }
+
+    public Directory(Set<String> domains, Collection<User> users, Map<MailAddress, List<MailAddress>> aliases) {
         this.domains = Set.copyOf(domains);
-        this.users = Set.copyOf(users);
+        Map<MailAddress, User> byAddress = new LinkedHashMap<>();
+        users.forEach(u -> byAddress.put(u.address(), u));
+        this.users = Collections.unmodifiableMap(byAddress);
         this.aliases = Map.copyOf(aliases);
     }
 
@@ -43,21 +61,23 @@ public final class Directory {
      */
     public static Directory load(List<String> domains, Path passwd, Optional<Path> aliasesFile) throws InvalidConfigException {
         List<ConfigProblem> problems = new ArrayList<>();
-        Set<MailAddress> users = new LinkedHashSet<>();
+        List<User> users = new ArrayList<>();
         List<String> lines = readLines(passwd, problems);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }
-            String user = line.split(":", 2)[0];
+            String[] fields = line.split(":", -1);
+            String user = fields[0];
             if (!user.contains("@")) {
                 problems.add(new ConfigProblem(passwd, i + 1, "user '" + user + "' has no domain",
                         "write the full address, e.g. " + user + "@" + (domains.isEmpty() ? "example.test" : domains.get(0))));
                 continue;
             }
             try {
-                users.add(normalise(MailAddress.parse(user)));
+                users.add(new User(normalise(MailAddress.parse(user)), fields.length > 1 ? fields[1] : "",
+                        fields.length > 2 ? List.of(fields).subList(2, fields.length) : List.of()));
             } catch (InvalidAddressException e) {
                 problems.add(new ConfigProblem(passwd, i + 1, "'" + user + "' is not an address: " + e.getMessage(),
                         "write user@domain:{SCHEME}hash"));
@@ -106,7 +126,12 @@ public final class Directory {
     /** Whether the address is a local user or an alias. */
     public boolean isLocalRecipient(MailAddress address) {
         MailAddress a = normalise(address);
-        return users.contains(a) || aliases.containsKey(a);
+        return users.containsKey(a) || aliases.containsKey(a);
+    }
+
+    /** The passwd-file entry of a local user (not an alias), if there is one. */
+    public Optional<User> user(MailAddress address) {
+        return Optional.ofNullable(users.get(normalise(address)));
     }
 
     /**
@@ -122,7 +147,7 @@ public final class Directory {
     private void expand(MailAddress address, Set<MailAddress> into, int depth) {
         List<MailAddress> targets = aliases.get(address);
         if (targets == null || depth > MAX_ALIAS_DEPTH) {
-            if (users.contains(address) || !isLocalDomain(address.domain())) {
+            if (users.containsKey(address) || !isLocalDomain(address.domain())) {
                 into.add(address);
             }
             return;

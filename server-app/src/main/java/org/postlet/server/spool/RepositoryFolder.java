@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.postlet.mailet.Mail;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.mailets.repository.MailRepository;
@@ -29,8 +30,8 @@ public final class RepositoryFolder implements MailRepository {
     @Override
     public Path store(Path folder, Mail mail) throws IOException {
         Files.createDirectories(folder);
-        Envelope envelope = new Envelope(mail.sender(), List.copyOf(mail.recipients()), Map.of(), mail.heloName(),
-                InetSocketAddress.createUnresolved(mail.remoteAddress(), 0), mail.authenticatedUser(), "repository",
+        Envelope envelope = new Envelope(mail.sender(), List.copyOf(mail.recipients()), Map.of(), Map.of(), mail.heloName(),
+                InetSocketAddress.createUnresolved(mail.remoteAddress(), 0), mail.authenticatedUser(), Optional.empty(), "repository",
                 Instant.now());
         Path file = folder.resolve(mail.name());
         Path tmp = folder.resolve("." + mail.name() + ".tmp");

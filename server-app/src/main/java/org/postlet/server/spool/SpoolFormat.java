@@ -48,10 +48,13 @@ final class SpoolFormat {
             record(b, "recipient", r.toString());
         }
         e.mailParameters().forEach((k, v) -> record(b, "parameter", k + "=" + v));
+        e.recipientParameters().forEach((r, params) -> params.forEach((k, v) ->
+                record(b, "recipient-parameter", r + " " + k + "=" + v)));
         record(b, "helo", e.heloName());
         record(b, "client-address", e.client().getAddress() == null ? e.client().getHostString() : e.client().getAddress().getHostAddress());
         record(b, "client-port", Integer.toString(e.client().getPort()));
         e.authenticatedUser().ifPresent(u -> record(b, "auth", u));
+        e.tls().ifPresent(t -> record(b, "tls", t));
         record(b, "listener", e.listener());
         record(b, "received-at", e.receivedAt().toString());
         error.ifPresent(m -> record(b, "error", m));
@@ -96,6 +99,7 @@ final class SpoolFormat {
             Map<String, String> single = new LinkedHashMap<>();
             List<MailAddress> recipients = new ArrayList<>();
             Map<String, String> parameters = new LinkedHashMap<>();
+            Map<MailAddress, Map<String, String>> recipientParameters = new LinkedHashMap<>();
             for (String line : lines.subList(1, lines.size())) {
                 if (line.isEmpty()) {
                     continue;
@@ -112,16 +116,23 @@ final class SpoolFormat {
                         int eq = value.indexOf('=');
                         parameters.put(value.substring(0, eq), value.substring(eq + 1));
                     }
+                    case "recipient-parameter" -> {
+                        int space = value.lastIndexOf(' ');
+                        int eq = value.indexOf('=', space);
+                        recipientParameters.computeIfAbsent(MailAddress.parse(value.substring(0, space)), k -> new LinkedHashMap<>())
+                                .put(value.substring(space + 1, eq), value.substring(eq + 1));
+                    }
                     default -> single.put(name, value);
                 }
             }
             String sender = single.getOrDefault("sender", "");
             Envelope envelope = new Envelope(
                     sender.isEmpty() ? Optional.empty() : Optional.of(MailAddress.parse(sender)),
-                    recipients, parameters, single.getOrDefault("helo", ""),
+                    recipients, parameters, recipientParameters, single.getOrDefault("helo", ""),
                     InetSocketAddress.createUnresolved(single.getOrDefault("client-address", "127.0.0.1"),
                             Integer.parseInt(single.getOrDefault("client-port", "0"))),
-                    Optional.ofNullable(single.get("auth")), single.getOrDefault("listener", ""),
+                    Optional.ofNullable(single.get("auth")), Optional.ofNullable(single.get("tls")),
+                    single.getOrDefault("listener", ""),
                     Instant.parse(single.getOrDefault("received-at", Instant.EPOCH.toString())));
             return new SpoolEntry(single.get("id"), envelope, new ProcessingState(single.getOrDefault("state", "root")),
                     file, offset, size - offset);

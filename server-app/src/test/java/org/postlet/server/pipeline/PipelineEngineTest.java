@@ -100,8 +100,8 @@ class PipelineEngineTest {
         for (String l : localParts) {
             rcpts.add(new MailAddress(l, "example.test"));
         }
-        Envelope env = new Envelope(Optional.of(new MailAddress("sender", "example.com")), rcpts, Map.of(), "client.example",
-                new InetSocketAddress("127.0.0.1", 40000), Optional.empty(), "mx", Instant.now());
+        Envelope env = new Envelope(Optional.of(new MailAddress("sender", "example.com")), rcpts, Map.of(), Map.of(), "client.example",
+                new InetSocketAddress("127.0.0.1", 40000), Optional.empty(), Optional.empty(), "mx", Instant.now());
         return new QueuedMail(new SpoolEntry("Q1", env, ProcessingState.ROOT, file, 0, message.length), Clock.systemUTC());
     }
 

@@ -29,8 +29,10 @@ class FileSpoolTest {
 
     private static final Envelope ENVELOPE = new Envelope(Optional.of(MailAddress.parse("a@example.com")),
             List.of(MailAddress.parse("alice@example.test"), MailAddress.parse("\"odd: name\"@example.test")),
-            Map.of("BODY", "8BITMIME", "SMTPUTF8", ""), "client.example\u00e9", new InetSocketAddress("127.0.0.1", 40000),
-            Optional.of("alice@example.test"), "mx", Instant.parse("2026-11-30T01:00:00Z"));
+            Map.of("BODY", "8BITMIME", "SMTPUTF8", ""),
+            Map.of(MailAddress.parse("alice@example.test"), Map.of("NOTIFY", "SUCCESS,FAILURE", "ORCPT", "rfc822;alice@example.test")),
+            "client.example\u00e9", new InetSocketAddress("127.0.0.1", 40000),
+            Optional.of("alice@example.test"), Optional.of("TLSv1.3 TLS_AES_128_GCM_SHA256"), "mx", Instant.parse("2026-11-30T01:00:00Z"));
 
     private FileSpool spool(long minFree) throws IOException {
         return new FileSpool(dir, new QueueIds(Clock.systemUTC()), Executors.newSingleThreadExecutor(), minFree);
@@ -48,8 +50,8 @@ class FileSpoolTest {
         assertThat(spool.take(1, TimeUnit.SECONDS)).isEqualTo(m.id());
         SpoolEntry e = spool.read(m.id());
         assertThat(e.envelope()).isEqualTo(new Envelope(ENVELOPE.sender(), ENVELOPE.recipients(), ENVELOPE.mailParameters(),
-                ENVELOPE.heloName(), InetSocketAddress.createUnresolved("127.0.0.1", 40000), ENVELOPE.authenticatedUser(),
-                "mx", ENVELOPE.receivedAt()));
+                ENVELOPE.recipientParameters(), ENVELOPE.heloName(), InetSocketAddress.createUnresolved("127.0.0.1", 40000),
+                ENVELOPE.authenticatedUser(), ENVELOPE.tls(), "mx", ENVELOPE.receivedAt()));
         assertThat(e.messageSize()).isEqualTo(body.length);
         byte[] all = Files.readAllBytes(e.file());
         assertThat(new String(all, (int) e.messageOffset(), body.length, StandardCharsets.US_ASCII))
