@@ -93,4 +93,22 @@ public interface Mail {
 
     /** When the mail last changed state or content. */
     Instant lastUpdated();
+
+    /**
+     * Identifies the received message across splits, retries and restarts: every part split from
+     * one mail and every new attempt at it has the same key. Delivery mailets put it into what
+     * they store so that, after a crash, they can recognise a delivery they already made.
+     */
+    default String messageKey() {
+        return name();
+    }
+
+    /**
+     * Whether this mail may already have been processed in part: the server stopped or failed
+     * while processing it and now runs it again. A mailet with lasting effects (delivery,
+     * forwarding) should then check whether its effect already happened, using {@link #messageKey()}.
+     */
+    default boolean possiblyRedelivered() {
+        return false;
+    }
 }

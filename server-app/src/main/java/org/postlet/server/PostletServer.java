@@ -26,6 +26,7 @@ import org.postlet.server.pipeline.PipelineDefinition;
 import org.postlet.server.pipeline.PipelineLoader;
 import org.postlet.server.spool.FileSpool;
 import org.postlet.server.spool.QueueRunner;
+import org.postlet.server.spool.RetryPolicy;
 import org.postlet.smtp.policy.RecipientPolicy;
 import org.postlet.smtp.server.SmtpServer;
 import org.slf4j.Logger;
@@ -113,7 +114,7 @@ public final class PostletServer implements AutoCloseable {
             throw e.getCause() instanceof UncheckedIOException u ? u.getCause() : new IOException(e.getMessage(), e);
         }
         int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
-        QueueRunner runner = new QueueRunner(spool, checked::pipeline, Clock.systemUTC(), threads);
+        QueueRunner runner = new QueueRunner(spool, checked::pipeline, Clock.systemUTC(), RetryPolicy.DEFAULT, threads);
         SmtpServer smtp = new SmtpServer(config.smtp(), spool, checked.injector().getInstance(RecipientPolicy.class));
         try {
             smtp.start();

@@ -174,7 +174,7 @@ public final class MaildirStore {
         }
 
         Path newDir = maildir.resolve("new");
-        TmpFile created = createTmpFile(maildir.resolve("tmp"), recipient, maildir);
+        TmpFile created = createTmpFile(maildir.resolve("tmp"), recipient, maildir, delivery.deliveryId());
         Path tmp = created.path();
         FileChannel channel = created.channel();
 
@@ -213,9 +213,10 @@ public final class MaildirStore {
     private record TmpFile(Path path, String unique, FileChannel channel) {
     }
 
-    private TmpFile createTmpFile(Path tmpDir, MailAddress recipient, Path maildir) throws IOException {
+    private TmpFile createTmpFile(Path tmpDir, MailAddress recipient, Path maildir, Optional<String> deliveryId)
+            throws IOException {
         while (true) {
-            String unique = nextUnique();
+            String unique = nextUnique(deliveryId);
             Path tmp = tmpDir.resolve(unique);
             try {
                 FileChannel channel = FileChannel.open(tmp,
@@ -319,11 +320,40 @@ public final class MaildirStore {
         return b.toString();
     }
 
-    /** {@code <epochSeconds>.M<micros>P<pid>Q<seq>.<host>}, Dovecot's form of the maildir unique name. */
-    private String nextUnique() {
+    /**
+     * {@code <epochSeconds>.M<micros>P<pid>Q<seq>.<host>}, Dovecot's form of the maildir unique
+     * name; with a delivery id, {@code Q<seq>_<id>} so the delivery can be found again.
+     */
+    private String nextUnique(Optional<String> deliveryId) {
         Instant now = Instant.now();
         return now.getEpochSecond() + ".M" + now.getNano() / 1000 + "P" + pid + "Q" + sequence.incrementAndGet()
-                + "." + host;
+                + deliveryId.map(id -> "_" + id).orElse("") + "." + host;
+    }
+
+    /**
+     * Finds a message delivered earlier with this delivery id, in {@code new/} or (once a reader
+     * has seen it) {@code cur/}. This lists the folder, so call it only when a redelivery is
+     * possible, e.g. for mail recovered after a crash.
+     *
+     * @return the file, if the message is there
+     */
+    public Optional<Path> findDelivered(MailAddress recipient, Optional<String> folder, String deliveryId) throws IOException {
+        Delivery.checkId(deliveryId);
+        Path maildir = folderIn(mailboxOf(recipient), recipient, folder);
+        String marker = "_" + deliveryId + ".";
+        for (String sub : new String[] {"new", "cur"}) {
+            Path dir = maildir.resolve(sub);
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+                Optional<Path> found = files.filter(f -> f.getFileName().toString().contains(marker)).findFirst();
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private static byte[] traceHeaders(Delivery delivery) {

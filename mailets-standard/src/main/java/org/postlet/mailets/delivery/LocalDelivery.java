@@ -12,6 +12,7 @@ import org.postlet.mailet.Mail;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.MailetException;
 import org.postlet.mailet.ProcessingState;
+import org.postlet.mailet.TemporaryFailureException;
 import org.postlet.maildir.Delivery;
 import org.postlet.maildir.DeliveryResult;
 import org.postlet.maildir.MaildirStore;
@@ -21,6 +22,11 @@ import org.postlet.maildir.UnsafeMailboxException;
  * Delivers the mail into the Maildir of each recipient (aliases expanded) and ends its
  * processing. Parameter: {@code folder} — a Maildir++ folder such as {@code Junk} instead of the INBOX.
  * A recipient with no local mailbox is an error: route only local recipients here.
+ *
+ * <p>Every file carries the mail's {@link Mail#messageKey()} in its name. When the server runs a
+ * mail again after a crash or a temporary failure, mailboxes that already have it are skipped,
+ * so each recipient gets the message exactly once. A delivery that fails for a reason that may
+ * pass (a full disk) is a {@link TemporaryFailureException}: the server retries it later.
  */
 public final class LocalDelivery extends GenericMailet {
 
@@ -64,19 +70,30 @@ public final class LocalDelivery extends GenericMailet {
     }
 
     private void deliver(Mail mail, MailAddress recipient, MailAddress mailbox) throws MailetException {
-        Delivery delivery = new Delivery(mailbox, folder, mail.sender(), out -> {
-            try {
-                mail.writeMessageTo(out);
-            } catch (MessagingException e) {
-                throw new IOException("cannot write the message: " + e.getMessage(), e);
-            }
-        });
+        String forWhom = mailbox.equals(recipient) ? "" : " (for " + recipient + ")";
         try {
+            if (mail.possiblyRedelivered()) {
+                Optional<java.nio.file.Path> earlier = store.findDelivered(mailbox, folder, mail.messageKey());
+                if (earlier.isPresent()) {
+                    getMailetContext().logger().info("{}: already in maildir {}{} folder {} before the restart: {}", mail.name(),
+                            mailbox, forWhom, folder.orElse("INBOX"), earlier.get().getFileName());
+                    return;
+                }
+            }
+            Delivery delivery = new Delivery(mailbox, folder, mail.sender(), out -> {
+                try {
+                    mail.writeMessageTo(out);
+                } catch (MessagingException e) {
+                    throw new IOException("cannot write the message: " + e.getMessage(), e);
+                }
+            }, Optional.of(mail.messageKey()));
             DeliveryResult result = store.deliver(delivery);
             getMailetContext().logger().info("{}: delivered to maildir {}{} folder {} ({} bytes)", mail.name(), mailbox,
-                    mailbox.equals(recipient) ? "" : " (for " + recipient + ")", folder.orElse("INBOX"), result.size());
-        } catch (IOException | UnsafeMailboxException e) {
-            throw new MailetException("delivery to " + mailbox + " failed: " + e.getMessage(), e);
+                    forWhom, folder.orElse("INBOX"), result.size());
+        } catch (UnsafeMailboxException e) {
+            throw new MailetException("delivery to " + mailbox + " is impossible: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new TemporaryFailureException("delivery to " + mailbox + " failed: " + e.getMessage(), e);
         }
     }
 }

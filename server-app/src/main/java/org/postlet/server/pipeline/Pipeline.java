@@ -2,6 +2,7 @@ package org.postlet.server.pipeline;
 
 import jakarta.mail.MessagingException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import java.util.Set;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.Mailet;
 import org.postlet.mailet.ProcessingState;
+import org.postlet.mailet.TemporaryFailureException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -39,6 +41,24 @@ public final class Pipeline {
                 FailureAction onMailetException, FailureAction onMatchException) {
     }
 
+    /**
+     * How processing a mail ended: every part ghost, or some recipients deferred by a temporary
+     * failure, to be tried again later.
+     *
+     * @param deferred the recipients to try again; empty when processing is complete
+     * @param reason   why they were deferred (the last temporary failure), empty when complete
+     */
+    public record Outcome(List<MailAddress> deferred, String reason) {
+        public Outcome {
+            deferred = List.copyOf(deferred);
+        }
+
+        /** Whether nothing is left to do. */
+        public boolean complete() {
+            return deferred.isEmpty();
+        }
+    }
+
     /** A mail's failure that a step said to propagate: the mail stays in the spool and is retried. */
     public static final class PropagatedFailure extends Exception {
         PropagatedFailure(String message, Exception cause) {
@@ -58,23 +78,27 @@ public final class Pipeline {
     }
 
     /**
-     * Runs a mail, and every part split from it, until each part is ghost.
+     * Runs a mail, and every part split from it, until each part is ghost or deferred by a
+     * {@link TemporaryFailureException}.
      *
+     * @return which recipients, if any, must be tried again later
      * @throws PropagatedFailure when a step with {@code propagate} failed: the caller keeps the mail
      */
-    public void process(QueuedMail mail) throws PropagatedFailure {
+    public Outcome process(QueuedMail mail) throws PropagatedFailure {
+        Deferrals deferrals = new Deferrals();
         Deque<Position> work = new ArrayDeque<>();
         work.push(new Position(mail, 0, 0));
         int splits = 0;
         String previousId = MDC.get("queueId");
-        List<QueuedMail> parts = new java.util.ArrayList<>();
+        List<QueuedMail> parts = new ArrayList<>();
         try {
             while (!work.isEmpty()) {
                 Position p = work.pop();
                 parts.add(p.mail);
                 MDC.put("queueId", p.mail.name());
-                splits = run(p, work, splits);
+                splits = run(p, work, splits, deferrals);
             }
+            return new Outcome(deferrals.recipients, deferrals.reason);
         } finally {
             parts.forEach(QueuedMail::release);
             work.forEach(p -> p.mail.release());
@@ -90,7 +114,13 @@ public final class Pipeline {
     private record Position(QueuedMail mail, int step, int stateChanges) {
     }
 
-    private int run(Position start, Deque<Position> work, int splits) throws PropagatedFailure {
+    /** Recipients whose part hit a temporary failure, collected over all parts of one mail. */
+    private static final class Deferrals {
+        final List<MailAddress> recipients = new ArrayList<>();
+        String reason = "";
+    }
+
+    private int run(Position start, Deque<Position> work, int splits, Deferrals deferrals) throws PropagatedFailure {
         QueuedMail mail = start.mail;
         int step = start.step;
         int stateChanges = start.stateChanges;
@@ -135,7 +165,12 @@ public final class Pipeline {
                     mail.recipients().removeAll(selected);
                     LOG.debug("{}: split {} for {} at {}[{}]", mail.name(), target.name(), selected, state, i);
                 }
-                service(target, s);
+                if (!service(target, s, deferrals)) {
+                    if (target == mail) {
+                        return splits;
+                    }
+                    continue;
+                }
                 if (target != mail) {
                     boolean stayed = target.state().equals(state);
                     work.push(new Position(target, stayed ? i + 1 : 0, stayed ? stateChanges : stateChanges + 1));
@@ -166,12 +201,21 @@ public final class Pipeline {
         }
     }
 
-    private void service(QueuedMail mail, Step s) throws PropagatedFailure {
+    /** Runs the step's mailet; returns false when the mail was deferred and must not go on. */
+    private boolean service(QueuedMail mail, Step s, Deferrals deferrals) throws PropagatedFailure {
         try {
             s.mailet().service(mail);
+        } catch (TemporaryFailureException e) {
+            LOG.warn("{}: deferred for {}: {} in {}[{}]: {}", mail.name(), mail.recipients(), s.mailet().info(),
+                    s.processor(), s.index(), e.getMessage());
+            deferrals.recipients.addAll(mail.recipients());
+            deferrals.reason = e.getMessage();
+            mail.setState(ProcessingState.GHOST);
+            return false;
         } catch (MessagingException | RuntimeException e) {
             handleFailure(mail, s, s.onMailetException(), "mailet " + s.mailet().info(), e);
         }
+        return true;
     }
 
     /** Applies a step's failure action; returns whether the mail moved to another processor. */

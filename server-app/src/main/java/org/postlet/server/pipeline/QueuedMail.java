@@ -37,6 +37,7 @@ public final class QueuedMail implements Mail {
     private final SpoolEntry entry;
     private final Clock clock;
     private final List<MailAddress> recipients;
+    private final boolean possiblyRedelivered;
     private final Map<String, Serializable> attributes;
     private ProcessingState state;
     private SpooledMessage message;
@@ -44,15 +45,27 @@ public final class QueuedMail implements Mail {
     private String errorMessage;
     private Instant lastUpdated;
 
+    /** A mail as received: all recipients, in the state it was spooled with, processed for the first time. */
     public QueuedMail(SpoolEntry entry, Clock clock) {
-        this(entry.id(), entry, clock, entry.envelope().recipients(), entry.state(), Map.of());
+        this(entry.id(), entry, clock, entry.envelope().recipients(), entry.state(), Map.of(), false);
+    }
+
+    /**
+     * A mail run again: after a restart or a temporary failure, for the recipients still to do.
+     *
+     * @param recipients the recipients not yet done
+     * @param state      where processing starts
+     */
+    public QueuedMail(SpoolEntry entry, Clock clock, Collection<MailAddress> recipients, ProcessingState state) {
+        this(entry.id(), entry, clock, recipients, state, Map.of(), true);
     }
 
     private QueuedMail(String name, SpoolEntry entry, Clock clock, Collection<MailAddress> recipients,
-                       ProcessingState state, Map<String, Serializable> attributes) {
+                       ProcessingState state, Map<String, Serializable> attributes, boolean possiblyRedelivered) {
         this.name = name;
         this.entry = entry;
         this.clock = clock;
+        this.possiblyRedelivered = possiblyRedelivered;
         this.recipients = new ArrayList<>(recipients);
         this.attributes = new LinkedHashMap<>(attributes);
         this.state = state;
@@ -64,7 +77,7 @@ public final class QueuedMail implements Mail {
      * message and gets its own copy of a parsed one, so changes to one do not show in the other.
      */
     QueuedMail split(String newName, Collection<MailAddress> selected) throws MessagingException {
-        QueuedMail copy = new QueuedMail(newName, entry, clock, selected, state, attributes);
+        QueuedMail copy = new QueuedMail(newName, entry, clock, selected, state, attributes, possiblyRedelivered);
         copy.errorMessage = errorMessage;
         if (message != null) {
             copy.message = new SpooledMessage(message);
@@ -195,6 +208,17 @@ public final class QueuedMail implements Mail {
     @Override
     public Instant lastUpdated() {
         return lastUpdated;
+    }
+
+    /** The queue id of the received message, shared by every part and every attempt. */
+    @Override
+    public String messageKey() {
+        return entry.id();
+    }
+
+    @Override
+    public boolean possiblyRedelivered() {
+        return possiblyRedelivered;
     }
 
     /** Releases the open spool file, if the message was parsed. */

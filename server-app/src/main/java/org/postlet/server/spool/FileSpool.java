@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -42,10 +43,12 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
 
     private final Path incoming;
     private final Path queue;
+    private final Path retry;
     private final QueueIds ids;
     private final ExecutorService syncExecutor;
     private final long minFreeBytes;
     private final BlockingQueue<String> ready = new LinkedBlockingQueue<>();
+    private final java.util.Set<String> recovered = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * Opens (creating if needed) the spool in {@code dir} and queues every message found there.
@@ -59,6 +62,7 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
     FileSpool(Path dir, QueueIds ids, ExecutorService syncExecutor, long minFreeBytes) throws IOException {
         this.incoming = Files.createDirectories(dir.resolve("incoming"));
         this.queue = Files.createDirectories(dir.resolve("queue"));
+        this.retry = Files.createDirectories(dir.resolve("retry"));
         this.ids = ids;
         this.syncExecutor = syncExecutor;
         this.minFreeBytes = minFreeBytes;
@@ -80,6 +84,14 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
         queued.sort(null); // queue ids sort by time of arrival
         for (Path p : queued) {
             ready.add(p.getFileName().toString());
+            recovered.add(p.getFileName().toString());
+        }
+        try (DirectoryStream<Path> states = Files.newDirectoryStream(retry)) {
+            for (Path p : states) {
+                if (!Files.exists(queue.resolve(p.getFileName()))) {
+                    Files.deleteIfExists(p); // its mail was finished; only the cleanup was lost
+                }
+            }
         }
         if (!queued.isEmpty()) {
             LOG.info("spool: {} message(s) from before the restart queued for processing", queued.size());
@@ -126,6 +138,39 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
     /** Removes a message whose processing has ended. */
     public void remove(String id) throws IOException {
         Files.deleteIfExists(queue.resolve(id));
+        Files.deleteIfExists(retry.resolve(id));
+        recovered.remove(id);
+    }
+
+    /** Whether this message was queued when the spool opened, i.e. it may have been processed in part before. */
+    public boolean recovered(String id) {
+        return recovered.contains(id);
+    }
+
+    /** The retry record of a deferred message, if it has one. */
+    public Optional<RetryState> retryState(String id) throws IOException {
+        Path file = retry.resolve(id);
+        return Files.exists(file) ? Optional.of(RetryState.read(file)) : Optional.empty();
+    }
+
+    /** Records, durably, that a message is deferred and what is left to do. */
+    public void defer(String id, RetryState state) throws IOException {
+        Path tmp = retry.resolve("." + id + ".tmp");
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(state.format().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            channel.force(true);
+        }
+        Files.move(tmp, retry.resolve(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(retry);
+    }
+
+    /** Puts a message back in line for processing, e.g. when its retry time has come. */
+    public void requeue(String id) {
+        ready.add(id);
     }
 
     /** How many messages wait to be taken. */

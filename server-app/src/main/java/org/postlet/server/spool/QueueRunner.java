@@ -3,13 +3,17 @@ package org.postlet.server.spool;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.postlet.mailet.MailAddress;
+import org.postlet.mailet.ProcessingState;
 import org.postlet.server.pipeline.Pipeline;
 import org.postlet.server.pipeline.QueuedMail;
 import org.slf4j.Logger;
@@ -18,16 +22,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes mail from the spool and runs it through the pipeline on a bounded pool of worker
  * threads, separate from the SMTP event loops. A mail leaves the spool only when its processing
- * has ended; a mail whose processing failed with {@code propagate} stays and is retried later.
+ * has ended. Recipients deferred by a temporary failure (or a step that propagates its failure)
+ * stay in the spool with a retry record and are tried again after a growing delay; past the
+ * retry policy's limit they go to the error processor. A mail found in the spool at start-up is
+ * run again as a possible redelivery, so delivery mailets skip what they already did.
  */
 public final class QueueRunner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueueRunner.class);
-    private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
 
     private final FileSpool spool;
     private final Supplier<Pipeline> pipeline;
     private final Clock clock;
+    private final RetryPolicy retryPolicy;
     private final List<Thread> workers = new ArrayList<>();
     private final ScheduledExecutorService retries;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -37,11 +44,16 @@ public final class QueueRunner implements AutoCloseable {
      *
      * @param pipeline the pipeline to use for the next mail (a supplier, so a reload can swap it)
      */
-    public QueueRunner(FileSpool spool, Supplier<Pipeline> pipeline, Clock clock, int threads) {
+    public QueueRunner(FileSpool spool, Supplier<Pipeline> pipeline, Clock clock, RetryPolicy retryPolicy, int threads) {
         this.spool = spool;
         this.pipeline = pipeline;
         this.clock = clock;
-        this.retries = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "postlet-retry"));
+        this.retryPolicy = retryPolicy;
+        this.retries = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "postlet-retry");
+            t.setDaemon(true);
+            return t;
+        });
         for (int i = 0; i < threads; i++) {
             Thread t = new Thread(this::work, "postlet-worker-" + (i + 1));
             workers.add(t);
@@ -58,31 +70,77 @@ public final class QueueRunner implements AutoCloseable {
                 return;
             }
             if (id != null) {
-                process(id, 0);
+                process(id);
             }
         }
     }
 
-    private void process(String id, int attempt) {
-        QueuedMail mail;
+    private void process(String id) {
+        SpoolEntry entry;
+        Optional<RetryState> retry;
         try {
-            mail = new QueuedMail(spool.read(id), clock);
+            entry = spool.read(id);
+            retry = spool.retryState(id);
         } catch (IOException e) {
             LOG.error("{}: cannot read the spool file, leaving it in place for an operator: {}", id, e.getMessage());
             return;
         }
+        Instant now = clock.instant();
+        if (retry.isPresent() && retry.get().nextAttempt().isAfter(now)) {
+            schedule(id, retry.get().nextAttempt()); // found at start-up, not due yet
+            return;
+        }
+        boolean giveUp = retry.isPresent()
+                && Duration.between(retry.get().firstFailure(), now).compareTo(retryPolicy.giveUpAfter()) > 0;
+        QueuedMail mail;
+        if (retry.isEmpty() && !spool.recovered(id)) {
+            mail = new QueuedMail(entry, clock);
+        } else {
+            List<MailAddress> recipients = retry.map(RetryState::remaining).orElse(entry.envelope().recipients());
+            mail = new QueuedMail(entry, clock, recipients, giveUp ? ProcessingState.ERROR : entry.state());
+            if (giveUp) {
+                mail.setErrorMessage("failing temporarily since " + retry.get().firstFailure() + " (" + retry.get().attempts()
+                        + " attempts), giving up: " + retry.get().reason());
+                LOG.warn("{}: {}", id, mail.errorMessage().orElseThrow());
+            }
+        }
+        List<MailAddress> attempted = List.copyOf(mail.recipients());
+        Pipeline.Outcome outcome;
         try {
-            pipeline.get().process(mail);
-            spool.remove(id);
+            outcome = pipeline.get().process(mail);
         } catch (Pipeline.PropagatedFailure e) {
-            Duration delay = FIRST_RETRY.multipliedBy(1L << Math.min(attempt, 7));
-            LOG.warn("{}: processing failed, retrying in {} s: {}", id, delay.toSeconds(), e.getMessage(), e.getCause());
-            retries.schedule(() -> process(id, attempt + 1), delay.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (IOException e) {
-            LOG.error("{}: processed, but cannot remove it from the spool; it will be processed again after a restart: {}",
-                    id, e.getMessage());
+            outcome = new Pipeline.Outcome(attempted, e.getMessage());
         } catch (RuntimeException e) {
-            LOG.error("{}: unexpected failure in the pipeline; the mail stays in the spool", id, e);
+            LOG.error("{}: unexpected failure in the pipeline", id, e);
+            outcome = new Pipeline.Outcome(attempted, "unexpected failure: " + e);
+        }
+        try {
+            if (outcome.complete()) {
+                spool.remove(id);
+            } else {
+                defer(id, retry, outcome, now);
+            }
+        } catch (IOException e) {
+            LOG.error("{}: cannot update the spool ({}); the mail will be processed again after a restart", id, e.getMessage());
+        }
+    }
+
+    private void defer(String id, Optional<RetryState> previous, Pipeline.Outcome outcome, Instant now) throws IOException {
+        int attempts = previous.map(RetryState::attempts).orElse(0) + 1;
+        Instant first = previous.map(RetryState::firstFailure).orElse(now);
+        Instant next = now.plus(retryPolicy.delayAfter(attempts));
+        spool.defer(id, new RetryState(outcome.deferred(), attempts, first, next, outcome.reason()));
+        LOG.warn("{}: deferred for {} (attempt {}), next attempt at {}: {}", id, outcome.deferred(), attempts, next,
+                outcome.reason());
+        schedule(id, next);
+    }
+
+    private void schedule(String id, Instant when) {
+        long delay = Math.max(0, Duration.between(clock.instant(), when).toMillis());
+        try {
+            retries.schedule(() -> spool.requeue(id), delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Shutting down: the retry record stays in the spool and the next start picks it up.
         }
     }
 

@@ -1,0 +1,154 @@
+package org.postlet.server.spool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postlet.mailet.MailAddress;
+import org.postlet.server.PostletServer;
+import org.postlet.smtp.inbound.Envelope;
+import org.postlet.smtp.inbound.IncomingMessage;
+
+/**
+ * Temporary failures, give-up and redelivery after a crash, with the real wiring: the pipeline
+ * from a pipeline.yaml, the real spool, LocalDelivery into a real maildir.
+ */
+class QueueRunnerTest {
+
+    private static final RetryPolicy FAST = new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(80), Duration.ofHours(1));
+
+    @TempDir
+    Path dir;
+
+    private PostletServer.Checked install(String firstStep) throws Exception {
+        Path conf = Files.createDirectories(dir.resolve("conf"));
+        Files.writeString(conf.resolve("users.passwd"), "alice@example.test:{PLAIN}a\nbob@example.test:{PLAIN}b\n");
+        Files.writeString(conf.resolve("postlet.yaml"), """
+                hostname: mx.example.test
+                domains: [example.test]
+                smtp: { listeners: [ { name: mx, bind: 127.0.0.1, port: 0 } ] }
+                spool: ../spool
+                storage: { maildir: { root: ../mail } }
+                """);
+        Files.writeString(conf.resolve("pipeline.yaml"), """
+                processors:
+                  - state: root
+                    mailets:
+                      - %s
+                      - { match: RecipientIsLocal, class: LocalDelivery }
+                  - state: error
+                    mailets:
+                      - { match: All, class: ToRepository, path: ../error }
+                """.formatted(firstStep));
+        return PostletServer.check(conf, dir);
+    }
+
+    private static String spoolMessage(FileSpool spool, String... users) throws Exception {
+        List<MailAddress> rcpts = Stream.of(users).map(u -> new MailAddress(u, "example.test")).toList();
+        IncomingMessage m = spool.open(new Envelope(Optional.of(MailAddress.parse("s@example.com")), rcpts, Map.of(), Map.of(),
+                "client", new InetSocketAddress("127.0.0.1", 1), Optional.empty(), Optional.empty(), "mx", Instant.now()));
+        m.write(ByteBuffer.wrap("Subject: t\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII)));
+        m.commit().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        return m.id();
+    }
+
+    private List<Path> files(String relative) throws IOException {
+        Path d = dir.resolve(relative);
+        if (!Files.isDirectory(d)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(d)) {
+            return s.filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+        }
+    }
+
+    private void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private boolean count(String relative, int n) {
+        try {
+            return files(relative).size() == n;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void temporaryFailuresAreRetriedUntilTheMailIsDeliveredOnce() throws Exception {
+        PostletServer.Checked c = install("{ match: All, class: " + FlakyMailet.class.getName() + " }");
+        Flakiness flakiness = c.injector().getInstance(Flakiness.class);
+        flakiness.failuresLeft.set(2);
+        FileSpool spool = c.injector().getInstance(FileSpool.class);
+        String id = spoolMessage(spool, "alice", "bob");
+        try (QueueRunner runner = new QueueRunner(spool, c::pipeline, Clock.systemUTC(), FAST, 2)) {
+            await("both mailboxes have the message", () -> count("mail/example.test/alice/new", 1) && count("mail/example.test/bob/new", 1));
+            await("the spool is empty", () -> count("spool/queue", 0) && count("spool/retry", 0));
+        }
+        assertThat(flakiness.calls.get()).isEqualTo(3);
+        assertThat(files("mail/example.test/alice/new").get(0).getFileName().toString()).contains("_" + id + ".");
+        spool.close();
+    }
+
+    @Test
+    void aMailThatKeepsFailingGoesToTheErrorProcessorWithTheReason() throws Exception {
+        PostletServer.Checked c = install("{ match: All, class: " + FlakyMailet.class.getName() + " }");
+        c.injector().getInstance(Flakiness.class).failuresLeft.set(Integer.MAX_VALUE);
+        FileSpool spool = c.injector().getInstance(FileSpool.class);
+        spoolMessage(spool, "alice");
+        RetryPolicy giveUpSoon = new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(40), Duration.ofMillis(150));
+        try (QueueRunner runner = new QueueRunner(spool, c::pipeline, Clock.systemUTC(), giveUpSoon, 1)) {
+            await("the mail is kept in the error repository", () -> count("error", 1));
+            await("the spool is empty", () -> count("spool/queue", 0));
+        }
+        String kept = Files.readString(files("error").get(0));
+        assertThat(kept).contains("giving+up").contains("disk+full+%28simulated%29");
+        assertThat(files("mail/example.test/alice/new")).isEmpty();
+        spool.close();
+    }
+
+    @Test
+    void aMailRecoveredAfterACrashIsNotDeliveredTwice() throws Exception {
+        PostletServer.Checked c = install("{ match: All, class: LogMessage }");
+        FileSpool spool = c.injector().getInstance(FileSpool.class);
+        String id = spoolMessage(spool, "alice", "bob");
+        Path spooled = dir.resolve("spool/queue").resolve(id);
+        byte[] copy = Files.readAllBytes(spooled);
+        try (QueueRunner runner = new QueueRunner(spool, c::pipeline, Clock.systemUTC(), FAST, 1)) {
+            await("delivered", () -> count("mail/example.test/alice/new", 1) && count("mail/example.test/bob/new", 1)
+                    && count("spool/queue", 0));
+        }
+        spool.close();
+        // The crash: bob's delivery was undone and the spool file never removed.
+        Files.delete(files("mail/example.test/bob/new").get(0));
+        Files.write(spooled, copy);
+
+        FileSpool restarted = new FileSpool(dir.resolve("spool"), new QueueIds(Clock.systemUTC()),
+                java.util.concurrent.Executors.newSingleThreadExecutor());
+        try (QueueRunner runner = new QueueRunner(restarted, c::pipeline, Clock.systemUTC(), FAST, 1)) {
+            await("bob got his copy again", () -> count("mail/example.test/bob/new", 1) && count("spool/queue", 0));
+        }
+        assertThat(files("mail/example.test/alice/new")).hasSize(1);
+        restarted.close();
+    }
+}
