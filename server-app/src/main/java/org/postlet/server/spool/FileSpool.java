@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The durable queue between SMTP and the pipeline. A message is written to {@code incoming/},
  * fsync'd, renamed into {@code queue/} and the directory fsync'd before its commit completes, so
- * a 250 reply always means the message survives a crash. Every file in {@code queue/} is a mail
+ * a 250 reply always means the message survives a crash. Renames finishing together share one
+ * directory fsync (group commit, see {@link BatchedRenames}). Every file in {@code queue/} is a mail
  * still to be processed: after a restart all of them are processed again.
  *
  * <p>Workers take queued mail with {@link #take} and {@link #remove} it once processing has ended.
@@ -47,6 +47,7 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
     private final QueueIds ids;
     private final ExecutorService syncExecutor;
     private final long minFreeBytes;
+    private final BatchedRenames renames;
     private final BlockingQueue<String> ready = new LinkedBlockingQueue<>();
     private final java.util.Set<String> recovered = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -67,6 +68,7 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
         this.syncExecutor = syncExecutor;
         this.minFreeBytes = minFreeBytes;
         recover();
+        this.renames = new BatchedRenames(queue);
     }
 
     /** Partly received messages were never acknowledged: drop them. Queued ones are processed again. */
@@ -188,6 +190,7 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        renames.close();
     }
 
     private final class Writer implements IncomingMessage {
@@ -219,19 +222,23 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
                 try {
                     channel.force(true);
                     channel.close();
-                    Path target = queue.resolve(id);
-                    try {
-                        Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
-                    } catch (AtomicMoveNotSupportedException e) {
-                        throw new IOException("spool directories must be on one file system: " + e.getMessage(), e);
-                    }
-                    syncDirectory(queue);
-                    ready.add(id);
                 } catch (IOException e) {
                     abort();
                     throw new UncheckedIOException("spool: cannot store " + id + ": " + e.getMessage(), e);
                 }
-            }, syncExecutor);
+            }, syncExecutor).thenCompose(synced -> renames.rename(file, queue.resolve(id))).whenComplete((ok, failure) -> {
+                if (failure == null) {
+                    ready.add(id);
+                } else {
+                    // The client gets a 4xx and sends again: keep no copy that could be delivered twice.
+                    abort();
+                    try {
+                        Files.deleteIfExists(queue.resolve(id));
+                    } catch (IOException e) {
+                        LOG.warn("spool: cannot remove {} after its failed commit: {}", id, e.toString());
+                    }
+                }
+            });
         }
 
         @Override
