@@ -8,6 +8,8 @@ import java.util.concurrent.CountDownLatch;
 import org.postlet.server.PostletServer;
 import org.postlet.server.config.ConfigProblem;
 import org.postlet.server.config.InvalidConfigException;
+import org.postlet.server.config.ServerConfigLoader;
+import org.postlet.server.spool.FileSpool;
 
 /**
  * {@code bin/postlet}: the commands of contract §1. Exit codes: 0 ok, 1 invalid input or
@@ -23,6 +25,8 @@ public final class Launcher {
             usage: postlet <command> [options]
               run   [--conf DIR]   run the server in the foreground (Ctrl-C stops it)
               check [--conf DIR]   validate the configuration and the pipeline without opening ports
+              requeue [--conf DIR] FILE...
+                                   put mails kept by ToRepository (e.g. var/error/*) back into processing
             DIR defaults to the conf/ folder of the installation.""";
 
     private final PrintStream out;
@@ -49,10 +53,13 @@ public final class Launcher {
         String command = args[0];
         Path conf = home.resolve("conf");
         List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
+        List<Path> files = new ArrayList<>();
         for (int i = 0; i < rest.size(); i++) {
             if (rest.get(i).equals("--conf") && i + 1 < rest.size()) {
                 conf = Path.of(rest.get(i + 1)).toAbsolutePath().normalize();
                 i++;
+            } else if (command.equals("requeue") && !rest.get(i).startsWith("-")) {
+                files.add(Path.of(rest.get(i)));
             } else {
                 err.println("postlet " + command + ": unknown option '" + rest.get(i) + "'\n" + USAGE_TEXT);
                 return USAGE;
@@ -61,6 +68,7 @@ public final class Launcher {
         return switch (command) {
             case "run" -> run(conf);
             case "check" -> check(conf);
+            case "requeue" -> requeue(conf, files);
             case "help", "--help", "-h" -> {
                 out.println(USAGE_TEXT);
                 yield OK;
@@ -84,6 +92,31 @@ public final class Launcher {
             printProblems(e);
             return INVALID;
         }
+    }
+
+    private int requeue(Path conf, List<Path> files) {
+        if (files.isEmpty()) {
+            err.println("postlet requeue: name the kept mails to requeue, e.g. var/error/*\n" + USAGE_TEXT);
+            return USAGE;
+        }
+        Path spool;
+        try {
+            spool = new ServerConfigLoader().load(conf).spool();
+        } catch (InvalidConfigException e) {
+            printProblems(e);
+            return INVALID;
+        }
+        int failed = 0;
+        for (Path file : files) {
+            try {
+                String id = FileSpool.drop(spool, file);
+                out.println(file + ": requeued as " + id);
+            } catch (java.io.IOException e) {
+                err.println("not requeued: " + e.getMessage());
+                failed++;
+            }
+        }
+        return failed == 0 ? OK : INVALID;
     }
 
     private int run(Path conf) {

@@ -38,12 +38,16 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileSpool.class);
 
+    /** Where {@code bin/postlet requeue} puts kept mails for the server to pick up. */
+    static final String MAILDROP = "maildrop";
+
     /** Below this much free space new mail is refused with a temporary error instead of failing half-way. */
     private static final long MIN_FREE_BYTES = 64L * 1024 * 1024;
 
     private final Path incoming;
     private final Path queue;
     private final Path retry;
+    private final Path maildrop;
     private final QueueIds ids;
     private final ExecutorService syncExecutor;
     private final long minFreeBytes;
@@ -64,11 +68,13 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
         this.incoming = Files.createDirectories(dir.resolve("incoming"));
         this.queue = Files.createDirectories(dir.resolve("queue"));
         this.retry = Files.createDirectories(dir.resolve("retry"));
+        this.maildrop = Files.createDirectories(dir.resolve(MAILDROP));
         this.ids = ids;
         this.syncExecutor = syncExecutor;
         this.minFreeBytes = minFreeBytes;
         recover();
         this.renames = new BatchedRenames(queue);
+        pickUpMaildrop();
     }
 
     /** Partly received messages were never acknowledged: drop them. Queued ones are processed again. */
@@ -168,6 +174,67 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
         }
         Files.move(tmp, retry.resolve(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         syncDirectory(retry);
+    }
+
+    /**
+     * Moves the mails dropped into {@code maildrop/} (by {@link #drop}) into the queue. The server
+     * calls this periodically; a mail picked up is processed as a possible redelivery.
+     *
+     * @return how many were picked up
+     */
+    public int pickUpMaildrop() {
+        List<Path> dropped = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(maildrop, p -> !p.getFileName().toString().startsWith("."))) {
+            files.forEach(dropped::add);
+        } catch (IOException e) {
+            LOG.warn("spool: cannot list {}: {}", maildrop, e.toString());
+            return 0;
+        }
+        int picked = 0;
+        for (Path file : dropped) {
+            try {
+                String id = SpoolFormat.read(file).id();
+                Path target = queue.resolve(id);
+                if (id == null || Files.exists(target)) {
+                    LOG.warn("spool: {} is already queued or has no id; leaving it in {}", file.getFileName(), maildrop);
+                    continue;
+                }
+                Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+                syncDirectory(queue);
+                recovered.add(id);
+                ready.add(id);
+                picked++;
+                LOG.info("spool: {} picked up from {} for processing", id, MAILDROP);
+            } catch (IOException e) {
+                LOG.warn("spool: cannot pick up {}: {}", file, e.getMessage());
+            }
+        }
+        return picked;
+    }
+
+    /**
+     * Puts a kept mail (a file in the spool format, as {@code ToRepository} writes them) into the
+     * maildrop of the spool in {@code spoolDirectory}, for the server to process again. The file is
+     * checked first and moved, so it cannot be requeued twice.
+     *
+     * @return the queue id of the mail
+     * @throws IOException if the file is not a kept mail or cannot be moved
+     */
+    public static String drop(Path spoolDirectory, Path file) throws IOException {
+        SpoolEntry entry = SpoolFormat.read(file);
+        if (entry.id() == null) {
+            throw new IOException(file + ": the envelope records have no id");
+        }
+        Path drop = Files.createDirectories(spoolDirectory.resolve(MAILDROP));
+        Path tmp = drop.resolve("." + entry.id() + ".tmp");
+        Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            c.force(true);
+        }
+        Files.move(tmp, drop.resolve(entry.id()), StandardCopyOption.ATOMIC_MOVE);
+        syncDirectory(drop);
+        Files.delete(file);
+        return entry.id();
     }
 
     /** Puts a message back in line for processing, e.g. when its retry time has come. */

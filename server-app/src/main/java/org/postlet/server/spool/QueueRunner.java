@@ -54,6 +54,7 @@ public final class QueueRunner implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        retries.scheduleWithFixedDelay(spool::pickUpMaildrop, 1, 1, TimeUnit.SECONDS);
         for (int i = 0; i < threads; i++) {
             Thread t = new Thread(this::work, "postlet-worker-" + (i + 1));
             workers.add(t);

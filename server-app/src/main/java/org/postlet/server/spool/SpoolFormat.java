@@ -77,10 +77,18 @@ final class SpoolFormat {
             ByteArrayOutputStream header = new ByteArrayOutputStream(512);
             int prev = -1;
             int c;
+            boolean magicChecked = false;
             while ((c = in.read()) != -1) {
                 header.write(c);
                 if (c == '\n' && prev == '\n') {
                     break;
+                }
+                // Check the first line as soon as it is complete, so a stray file is named as such.
+                if (!magicChecked && (c == '\n' || header.size() > MAGIC.length() + 1)) {
+                    if (!header.toString(StandardCharsets.UTF_8).equals(MAGIC + "\n")) {
+                        throw new IOException(file + ": not a Postlet spool file (first line is not '" + MAGIC + "')");
+                    }
+                    magicChecked = true;
                 }
                 if (header.size() > MAX_HEADER) {
                     throw new IOException(file + ": envelope records longer than " + MAX_HEADER + " bytes");
@@ -88,7 +96,8 @@ final class SpoolFormat {
                 prev = c;
             }
             if (c == -1) {
-                throw new IOException(file + ": truncated spool file (no end of envelope)");
+                throw new IOException(file + (magicChecked ? ": truncated spool file (no end of envelope)"
+                        : ": not a Postlet spool file (first line is not '" + MAGIC + "')"));
             }
             long offset = header.size();
             List<String> lines = new BufferedReader(new java.io.StringReader(header.toString(StandardCharsets.UTF_8)))

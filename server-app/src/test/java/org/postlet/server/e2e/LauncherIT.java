@@ -70,6 +70,17 @@ class LauncherIT {
     }
 
     @Test
+    void requeueRefusesAFileThatIsNotAKeptMail() throws Exception {
+        TestInstallation inst = new TestInstallation(dir, 2525);
+        Path notAMail = Files.writeString(dir.resolve("notes.txt"), "hello\n");
+        Process p = launch("requeue", "--conf", inst.conf.toString(), notAMail.toString());
+        String out = finish(p);
+        assertThat(p.exitValue()).as(out).isEqualTo(1);
+        assertThat(out).contains("not requeued: " + notAMail + ": not a Postlet spool file");
+        assertThat(notAMail).exists();
+    }
+
+    @Test
     void unknownCommandIsAUsageError() throws Exception {
         Process p = launch("frobnicate");
         String out = finish(p);

@@ -151,4 +151,25 @@ class QueueRunnerTest {
         assertThat(files("mail/example.test/alice/new")).hasSize(1);
         restarted.close();
     }
+
+    @Test
+    void aKeptMailIsPutBackIntoProcessingWithRequeue() throws Exception {
+        PostletServer.Checked c = install("{ match: All, class: " + FlakyMailet.class.getName() + " }");
+        Flakiness flakiness = c.injector().getInstance(Flakiness.class);
+        flakiness.failuresLeft.set(Integer.MAX_VALUE);
+        FileSpool spool = c.injector().getInstance(FileSpool.class);
+        String id = spoolMessage(spool, "alice");
+        RetryPolicy giveUpSoon = new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(40), Duration.ofMillis(100));
+        try (QueueRunner runner = new QueueRunner(spool, c::pipeline, Clock.systemUTC(), giveUpSoon, 1)) {
+            await("the mail is kept", () -> count("error", 1) && count("spool/queue", 0));
+            flakiness.failuresLeft.set(0); // the operator fixed the cause
+
+            assertThat(FileSpool.drop(dir.resolve("spool"), files("error").get(0))).isEqualTo(id);
+            assertThat(files("error")).isEmpty();
+            await("the requeued mail is delivered", () -> count("mail/example.test/alice/new", 1) && count("spool/queue", 0)
+                    && count("spool/maildrop", 0));
+        }
+        assertThat(Files.readString(files("mail/example.test/alice/new").get(0))).endsWith("body\n");
+        spool.close();
+    }
 }
