@@ -55,7 +55,7 @@ final class PostletModule extends AbstractModule {
     @Provides
     @Singleton
     MaildirStore maildirStore() {
-        return new MaildirStore(config.maildirRoot(), config.maildirLayout(), config.hostname());
+        return new MaildirStore(config.maildirRoot(), config.maildirLayout(), config.hostname(), directory);
     }
 
     /** Created on first use, so {@code check} never touches the spool directory. */

@@ -67,6 +67,7 @@ public final class MaildirStore {
     private final AtomicLong sequence = new AtomicLong();
     private final FileAttribute<?>[] directoryAttributes;
     private final FileAttribute<?>[] fileAttributes;
+    private final QuotaRules quotas;
 
     /**
      * @param root     the directory holding all mailboxes; created on first delivery if missing
@@ -77,7 +78,17 @@ public final class MaildirStore {
      * @throws IllegalArgumentException if the layout or the host name is not usable, saying why
      */
     public MaildirStore(Path root, String layout, String hostname) {
+        this(root, layout, hostname, QuotaRules.NONE);
+    }
+
+    /**
+     * A store that refuses deliveries taking a mailbox over its limit with an {@link OverQuotaException}.
+     *
+     * @param quotas the storage limit of each mailbox
+     */
+    public MaildirStore(Path root, String layout, String hostname, QuotaRules quotas) {
         Objects.requireNonNull(root, "root");
+        this.quotas = Objects.requireNonNull(quotas, "quotas");
         Objects.requireNonNull(layout, "layout");
         Objects.requireNonNull(hostname, "hostname");
         this.root = root.toAbsolutePath().normalize();
@@ -190,9 +201,11 @@ public final class MaildirStore {
                     delivery.content().writeTo(message);
                 }
                 file.flush();
+                size = channel.size();
+                step = "checking the quota of " + recipient;
+                checkQuota(recipient, mailbox, size);
                 step = "syncing " + tmp + " to disk";
                 channel.force(true);
-                size = channel.size();
             }
             step = "moving " + tmp + " into " + newDir;
             inNew = moveToNew(tmp, newDir, created.unique(), size);
@@ -206,6 +219,67 @@ public final class MaildirStore {
         } catch (RuntimeException | Error e) {
             discard(tmp, inNew);
             throw e;
+        }
+    }
+
+    /**
+     * How many bytes the mailbox holds in all its folders, from the {@code ,S=} sizes in the file
+     * names (the file size where a name has none). Lists every folder: not free for big mailboxes.
+     */
+    public long usage(MailAddress recipient) throws IOException {
+        Path mailbox = mailboxOf(recipient);
+        if (!Files.isDirectory(mailbox)) {
+            return 0;
+        }
+        long total = 0;
+        List<Path> maildirs = new java.util.ArrayList<>(List.of(mailbox));
+        try (java.util.stream.Stream<Path> children = Files.list(mailbox)) {
+            children.filter(c -> c.getFileName().toString().startsWith(".") && Files.isDirectory(c)).forEach(maildirs::add);
+        }
+        for (Path maildir : maildirs) {
+            for (String sub : new String[] {"new", "cur"}) {
+                Path dir = maildir.resolve(sub);
+                if (!Files.isDirectory(dir)) {
+                    continue;
+                }
+                try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+                    for (Path f : (Iterable<Path>) files::iterator) {
+                        total += sizeOf(f);
+                    }
+                }
+            }
+        }
+        return total;
+    }
+
+    private static long sizeOf(Path file) throws IOException {
+        String name = file.getFileName().toString();
+        int s = name.indexOf(",S=");
+        if (s >= 0) {
+            int end = s + 3;
+            while (end < name.length() && Character.isDigit(name.charAt(end))) {
+                end++;
+            }
+            if (end > s + 3) {
+                return Long.parseLong(name.substring(s + 3, end));
+            }
+        }
+        try {
+            return Files.size(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return 0; // moved by a reader (new/ to cur/) while we listed
+        }
+    }
+
+    private void checkQuota(MailAddress recipient, Path mailbox, long size) throws IOException {
+        java.util.OptionalLong limit = quotas.storageLimit(recipient);
+        if (limit.isEmpty()) {
+            return;
+        }
+        long used = usage(recipient);
+        if (used + size > limit.getAsLong()) {
+            throw new OverQuotaException("mailbox " + recipient + " is over quota: " + used + " bytes used + " + size
+                    + " for this message > limit " + limit.getAsLong());
         }
     }
 
@@ -471,6 +545,9 @@ public final class MaildirStore {
 
     /** An IOException that says whose delivery failed, at which step, and what to do about a full disk. */
     static IOException failure(MailAddress recipient, String step, Path maildir, IOException cause) {
+        if (cause instanceof OverQuotaException) {
+            return cause; // already says all: whose mailbox, how full, what limit
+        }
         StringBuilder message = new StringBuilder("cannot deliver to ").append(recipient).append(": ").append(step)
                 .append(": ").append(cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
         // Java has no exception type for ENOSPC/EDQUOT, only the OS's text; the free space figure

@@ -53,18 +53,33 @@ public final class LocalDelivery extends GenericMailet {
     @Override
     public void service(Mail mail) throws MessagingException {
         List<MailAddress> notLocal = new ArrayList<>();
+        List<MailAddress> deferred = new ArrayList<>();
+        TemporaryFailureException lastFailure = null;
         for (MailAddress recipient : mail.recipients()) {
             Collection<MailAddress> mailboxes = getMailetContext().localMailboxes(recipient);
             if (mailboxes.isEmpty()) {
                 notLocal.add(recipient);
             }
             for (MailAddress mailbox : mailboxes) {
-                deliver(mail, recipient, mailbox);
+                try {
+                    deliver(mail, recipient, mailbox);
+                } catch (TemporaryFailureException e) {
+                    // The others still get their copy now; only this recipient waits for a retry.
+                    if (!deferred.contains(recipient)) {
+                        deferred.add(recipient);
+                    }
+                    lastFailure = e;
+                }
             }
         }
         if (!notLocal.isEmpty()) {
+            notLocal.addAll(deferred);
             mail.setRecipients(notLocal);
             throw new MailetException("no local mailbox for " + notLocal);
+        }
+        if (lastFailure != null) {
+            mail.setRecipients(deferred);
+            throw lastFailure;
         }
         mail.setState(ProcessingState.GHOST);
     }

@@ -16,7 +16,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.postlet.mailet.InvalidAddressException;
+import java.util.OptionalLong;
 import org.postlet.mailet.MailAddress;
+import org.postlet.mailet.MailetException;
+import org.postlet.mailet.ParameterValues;
+import org.postlet.maildir.QuotaRules;
 import org.postlet.server.config.ConfigProblem;
 import org.postlet.server.config.InvalidConfigException;
 
@@ -24,7 +28,11 @@ import org.postlet.server.config.InvalidConfigException;
  * Who receives mail here: the local domains, the users of the Dovecot passwd-file and the aliases.
  * Immutable; a reload builds a new one.
  */
-public final class Directory {
+public final class Directory implements QuotaRules {
+
+    /** Dovecot's per-user quota in the passwd-file's extra fields: {@code userdb_quota_rule=*:storage=100M}. */
+    private static final java.util.regex.Pattern QUOTA_RULE =
+            java.util.regex.Pattern.compile("(?:^|\\s)(?:userdb_)?quota_rule=\\*:storage=(\\S+)");
 
     /** Aliases may point at aliases; deeper chains are a configuration loop. */
     private static final int MAX_ALIAS_DEPTH = 10;
@@ -39,8 +47,9 @@ public final class Directory {
      * @param address      the user's address, local part lower-cased
      * @param passwordHash the password field as written, e.g. {@code {SHA512-CRYPT}$6$...}; empty if none
      * @param extraFields  the fields after the password (uid, gid, gecos, home, shell, extra), as written
+     * @param storageLimit the quota from {@code userdb_quota_rule=*:storage=…} in the extra fields, in bytes
      */
-    public record User(MailAddress address, String passwordHash, List<String> extraFields) {
+    public record User(MailAddress address, String passwordHash, List<String> extraFields, OptionalLong storageLimit) {
         public User {
             extraFields = List.copyOf(extraFields);
         }
@@ -68,7 +77,8 @@ public final class Directory {
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }
-            String[] fields = line.split(":", -1);
+            // user:password:uid:gid:gecos:home:shell:extra — the extra fields may themselves contain colons.
+            String[] fields = line.split(":", 8);
             String user = fields[0];
             if (!user.contains("@")) {
                 problems.add(new ConfigProblem(passwd, i + 1, "user '" + user + "' has no domain",
@@ -76,11 +86,14 @@ public final class Directory {
                 continue;
             }
             try {
-                users.add(new User(normalise(MailAddress.parse(user)), fields.length > 1 ? fields[1] : "",
-                        fields.length > 2 ? List.of(fields).subList(2, fields.length) : List.of()));
+                List<String> extra = fields.length > 2 ? List.of(fields).subList(2, fields.length) : List.of();
+                users.add(new User(normalise(MailAddress.parse(user)), fields.length > 1 ? fields[1] : "", extra,
+                        quota(String.join(" ", extra))));
             } catch (InvalidAddressException e) {
                 problems.add(new ConfigProblem(passwd, i + 1, "'" + user + "' is not an address: " + e.getMessage(),
                         "write user@domain:{SCHEME}hash"));
+            } catch (MailetException e) {
+                problems.add(new ConfigProblem(passwd, i + 1, e.getMessage(), "write e.g. userdb_quota_rule=*:storage=1G"));
             }
         }
         Map<MailAddress, List<MailAddress>> aliases = new HashMap<>();
@@ -116,6 +129,18 @@ public final class Directory {
             throw new InvalidConfigException(problems);
         }
         return new Directory(Set.copyOf(domains), users, aliases);
+    }
+
+    private static OptionalLong quota(String extraFields) throws MailetException {
+        java.util.regex.Matcher m = QUOTA_RULE.matcher(extraFields);
+        return m.find() ? OptionalLong.of(ParameterValues.size("quota_rule storage", m.group(1))) : OptionalLong.empty();
+    }
+
+    /** The user's storage quota from the passwd-file; aliases and unknown addresses have none. */
+    @Override
+    public OptionalLong storageLimit(MailAddress mailbox) {
+        User u = users.get(normalise(mailbox));
+        return u == null ? OptionalLong.empty() : u.storageLimit();
     }
 
     /** Whether mail for this domain is delivered here. */

@@ -35,8 +35,12 @@ class QueueRunnerTest {
     Path dir;
 
     private PostletServer.Checked install(String firstStep) throws Exception {
+        return install(firstStep, "alice@example.test:{PLAIN}a\nbob@example.test:{PLAIN}b\n");
+    }
+
+    private PostletServer.Checked install(String firstStep, String users) throws Exception {
         Path conf = Files.createDirectories(dir.resolve("conf"));
-        Files.writeString(conf.resolve("users.passwd"), "alice@example.test:{PLAIN}a\nbob@example.test:{PLAIN}b\n");
+        Files.writeString(conf.resolve("users.passwd"), users);
         Files.writeString(conf.resolve("postlet.yaml"), """
                 hostname: mx.example.test
                 domains: [example.test]
@@ -170,6 +174,23 @@ class QueueRunnerTest {
                     && count("spool/maildrop", 0));
         }
         assertThat(Files.readString(files("mail/example.test/alice/new").get(0))).endsWith("body\n");
+        spool.close();
+    }
+
+    @Test
+    void overQuotaIsATemporaryFailureThatKeepsTheMail() throws Exception {
+        PostletServer.Checked c = install("{ match: All, class: LogMessage }",
+                "alice@example.test:{PLAIN}a::::::userdb_quota_rule=*:storage=10\nbob@example.test:{PLAIN}b\n");
+        FileSpool spool = c.injector().getInstance(FileSpool.class);
+        String id = spoolMessage(spool, "alice", "bob");
+        try (QueueRunner runner = new QueueRunner(spool, c::pipeline, Clock.systemUTC(), FAST, 1)) {
+            await("bob has his copy and alice's is deferred", () -> count("mail/example.test/bob/new", 1) && count("spool/retry", 1));
+            RetryState state = spool.retryState(id).orElseThrow();
+            assertThat(state.remaining()).containsExactly(new MailAddress("alice", "example.test"));
+            assertThat(state.reason()).contains("alice@example.test is over quota");
+        }
+        assertThat(files("mail/example.test/alice/new")).isEmpty();
+        assertThat(files("spool/queue")).hasSize(1);
         spool.close();
     }
 }
