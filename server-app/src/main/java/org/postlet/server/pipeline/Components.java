@@ -5,6 +5,7 @@ import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
 import com.google.inject.spi.Message;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.postlet.mailet.Mailet;
@@ -46,30 +47,38 @@ final class Components {
     }
 
     Mailet newMailet(String name) throws ComponentException {
-        return create(resolve(name, "mailet", Mailet.class, StandardComponents.MAILETS));
+        return create(resolve(name, "mailet", Mailet.class, StandardComponents.MAILETS, StandardComponents.MATCHERS));
     }
 
     Matcher newMatcher(String name) throws ComponentException {
-        return create(resolve(name, "matcher", Matcher.class, StandardComponents.MATCHERS));
+        return create(resolve(name, "matcher", Matcher.class, StandardComponents.MATCHERS, StandardComponents.MAILETS));
     }
 
-    private <T> Class<? extends T> resolve(String name, String kind, Class<T> type,
-                                           Map<String, Class<? extends T>> standard) throws ComponentException {
+    private <T> Class<? extends T> resolve(String name, String kind, Class<T> type, Map<String, ? extends Class<?>> standard,
+                                           Map<String, ? extends Class<?>> otherKind) throws ComponentException {
         if (!name.contains(".")) {
-            Class<? extends T> c = standard.get(name);
+            Class<?> c = standard.get(name);
             if (c == null) {
+                String other = kind.equals("mailet") ? "matcher" : "mailet";
+                String hint = otherKind.containsKey(name) ? name + " is a " + other + ", not a " + kind + "; "
+                        : closest(name, standard.keySet()).map(s -> "did you mean " + s + "? ").orElse("");
                 throw new ComponentException("unknown " + kind + " '" + name + "'",
-                        "use a standard " + kind + " (" + String.join(", ", new TreeSet<>(standard.keySet()))
+                        hint + "use a standard " + kind + " (" + String.join(", ", new TreeSet<>(standard.keySet()))
                                 + ") or a fully qualified class name from a jar in lib/ext");
             }
-            return c;
+            return c.asSubclass(type);
         }
         Class<?> c;
         try {
             c = Class.forName(name, false, extensions);
         } catch (ClassNotFoundException | LinkageError e) {
-            throw new ComponentException("class " + name + " is not on the class path (" + e + ")",
-                    "put the jar that holds it into lib/ext or correct the name");
+            String simple = name.substring(name.lastIndexOf('.') + 1);
+            String fix = standard.containsKey(simple) && !name.startsWith("org.postlet.mailets.")
+                    ? "put the jar that holds it into lib/ext, or write just " + simple + " for the standard " + kind
+                    : standard.containsKey(simple) ? "write just " + simple + ": standard " + kind + "s are named by their simple name"
+                    : "put the jar that holds it into lib/ext or correct the name";
+            throw new ComponentException(kind + " class " + name + " is not on the class path nor in lib/ext ("
+                    + e.getClass().getSimpleName() + ")", fix);
         }
         if (!type.isAssignableFrom(c)) {
             throw new ComponentException(name + " is not a " + kind, "name a class that implements " + type.getName());
@@ -77,6 +86,33 @@ final class Components {
         java.security.CodeSource source = c.getProtectionDomain().getCodeSource();
         LOG.info("{} {} loaded from {}", kind, name, source == null ? "the server" : source.getLocation());
         return c.asSubclass(type);
+    }
+
+    /** The one standard name that differs only in case or by at most two letters, if there is one. */
+    static java.util.Optional<String> closest(String name, java.util.Set<String> names) {
+        List<String> near = names.stream()
+                .filter(n -> n.equalsIgnoreCase(name) || distance(n.toLowerCase(java.util.Locale.ROOT), name.toLowerCase(java.util.Locale.ROOT)) <= 2)
+                .sorted().toList();
+        return near.size() == 1 ? java.util.Optional.of(near.get(0)) : java.util.Optional.empty();
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     private <T> T create(Class<? extends T> c) throws ComponentException {

@@ -3,6 +3,7 @@ package org.postlet.server.pipeline;
 import com.google.inject.Injector;
 import jakarta.mail.MessagingException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +43,21 @@ public final class PipelineBuilder {
      * @throws InvalidConfigException listing every problem; nothing is left initialised
      */
     public Pipeline build(PipelineDefinition definition) throws InvalidConfigException {
-        List<ConfigProblem> problems = new ArrayList<>();
+        return build(definition, List.of());
+    }
+
+    /**
+     * Builds what {@link PipelineLoader#read} could read, reporting its problems together with
+     * the ones found here, so that one run of {@code bin/postlet check} lists them all.
+     *
+     * @throws InvalidConfigException listing every problem; nothing is left initialised
+     */
+    public Pipeline build(PipelineLoader.Loaded loaded) throws InvalidConfigException {
+        return build(loaded.definition(), loaded.problems());
+    }
+
+    private Pipeline build(PipelineDefinition definition, List<ConfigProblem> earlier) throws InvalidConfigException {
+        List<ConfigProblem> problems = new ArrayList<>(earlier);
         Set<ProcessingState> states = new HashSet<>();
         for (PipelineDefinition.Processor p : definition.processors()) {
             if (!states.add(p.state())) {
@@ -76,12 +91,84 @@ public final class PipelineBuilder {
             }
             processors.put(p.state(), steps);
         }
+        if (states.contains(ProcessingState.ROOT)) {
+            checkReachable(definition, problems); // without a root everything is unreachable: one problem is enough
+        }
         Pipeline pipeline = new Pipeline(processors);
         if (!problems.isEmpty()) {
             pipeline.destroy();
+            problems.sort(Comparator.comparingInt(ConfigProblem::line)); // file order; the file-wide ones first
             throw new InvalidConfigException(problems);
         }
         return pipeline;
+    }
+
+    /**
+     * Finds processors no mail can get to. Mail starts in {@code root}; {@code error} is reached
+     * by any failure. From a reachable processor, mail goes where a step's
+     * {@code onMailetException} / {@code onMatchException} says, and wherever a mailet parameter
+     * names a processor: {@code processor} of {@code ToProcessor}, and equally {@code state},
+     * {@code to} or any other parameter of a custom mailet that routes by configuration. What a
+     * mailet decides in code alone cannot be seen here; the fix tells the operator to name the
+     * state in a parameter of that step.
+     */
+    private static void checkReachable(PipelineDefinition def, List<ConfigProblem> problems) {
+        Map<ProcessingState, PipelineDefinition.Processor> byState = new LinkedHashMap<>();
+        def.processors().forEach(p -> byState.putIfAbsent(p.state(), p));
+        Map<ProcessingState, Set<ProcessingState>> referrers = new LinkedHashMap<>();
+        for (PipelineDefinition.Processor p : byState.values()) {
+            for (ProcessingState t : targets(p, byState.keySet())) {
+                referrers.computeIfAbsent(t, k -> new java.util.TreeSet<>(Comparator.comparing(ProcessingState::name)))
+                        .add(p.state());
+            }
+        }
+        Set<ProcessingState> reached = new HashSet<>();
+        java.util.Deque<ProcessingState> work = new java.util.ArrayDeque<>();
+        for (ProcessingState start : List.of(ProcessingState.ROOT, ProcessingState.ERROR)) {
+            if (byState.containsKey(start) && reached.add(start)) {
+                work.add(start);
+            }
+        }
+        while (!work.isEmpty()) {
+            for (ProcessingState t : targets(byState.get(work.poll()), byState.keySet())) {
+                if (reached.add(t)) {
+                    work.add(t);
+                }
+            }
+        }
+        for (PipelineDefinition.Processor p : byState.values()) {
+            if (reached.contains(p.state()) || p.state().equals(ProcessingState.GHOST)) {
+                continue;
+            }
+            Set<ProcessingState> from = referrers.getOrDefault(p.state(), Set.of());
+            String why = from.isEmpty() ? "no step sends mail to it"
+                    : "only processor(s) " + from.stream().map(s -> "'" + s + "'").collect(java.util.stream.Collectors.joining(", "))
+                    + " send mail to it, and no mail reaches them";
+            problems.add(new ConfigProblem(def.file(), p.line(), "processor '" + p.state() + "' is never reached: " + why,
+                    "send mail there from a reachable processor (e.g. a step with class: ToProcessor, processor: " + p.state()
+                            + ", or onMailetException: " + p.state() + "; a custom mailet that routes there needs the state in"
+                            + " one of its parameters) or remove the processor"));
+        }
+    }
+
+    /** The processors a processor's steps may send mail to. */
+    private static Set<ProcessingState> targets(PipelineDefinition.Processor p, Set<ProcessingState> defined) {
+        Set<ProcessingState> out = new java.util.LinkedHashSet<>();
+        for (PipelineDefinition.Step s : p.steps()) {
+            s.onMailetException().target().ifPresent(out::add);
+            s.onMatchException().target().ifPresent(out::add);
+            for (String value : s.parameters().values()) {
+                String v = value.strip();
+                if (!v.isEmpty() && v.chars().noneMatch(Character::isWhitespace)) {
+                    ProcessingState named = new ProcessingState(v);
+                    if (defined.contains(named)) {
+                        out.add(named);
+                    }
+                }
+            }
+        }
+        out.retainAll(defined);
+        return out;
     }
 
     private Optional<MatcherExpression> matcher(PipelineDefinition def, PipelineDefinition.Step d, List<ConfigProblem> problems) {
@@ -97,8 +184,7 @@ public final class PipelineBuilder {
             problems.add(new ConfigProblem(def.file(), d.line(), e.getMessage(),
                     "combine matchers with not, and, or and parentheses, e.g. \"RecipientIsLocal and not SenderIsNull\""));
         } catch (Exception e) {
-            problems.add(new ConfigProblem(def.file(), d.line(), "matcher '" + d.match() + "': " + e.getMessage(),
-                    "fix the matcher's condition"));
+            problems.add(initProblem(def, d, "matcher '" + d.match() + "'", e, "fix the matcher's condition"));
         }
         return Optional.empty();
     }
@@ -111,10 +197,24 @@ public final class PipelineBuilder {
         } catch (Components.ComponentException e) {
             problems.add(new ConfigProblem(def.file(), d.line(), e.getMessage(), e.fix()));
         } catch (MessagingException | RuntimeException e) {
-            problems.add(new ConfigProblem(def.file(), d.line(), d.mailet() + ": " + e.getMessage(),
-                    "fix the step's parameters"));
+            problems.add(initProblem(def, d, d.mailet(), e, "fix the step's parameters"));
         }
         return Optional.empty();
+    }
+
+    /**
+     * A mailet's or matcher's {@code init} refused its configuration. Its message usually names
+     * it already and often says how to fix it after a dash ({@code GenericMailet}'s required
+     * parameters do); keep those words instead of repeating the name or adding a vaguer fix.
+     */
+    private static ConfigProblem initProblem(PipelineDefinition def, PipelineDefinition.Step d, String what, Exception e,
+                                             String defaultFix) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        String problem = message.startsWith(d.mailet()) || message.startsWith(what) ? message : what + ": " + message;
+        int dash = problem.indexOf(" — ");
+        return dash > 0
+                ? new ConfigProblem(def.file(), d.line(), problem.substring(0, dash), problem.substring(dash + 3))
+                : new ConfigProblem(def.file(), d.line(), problem, defaultFix);
     }
 
     private static void checkTarget(PipelineDefinition def, PipelineDefinition.Step d, FailureAction action, String key,
