@@ -9,7 +9,7 @@ import io.netty.buffer.DefaultByteBufHolder;
  * reference-counted {@link DataChunk} never leaves it.
  */
 public sealed interface SmtpFrame permits SmtpFrame.CommandLine, SmtpFrame.LineTooLong, SmtpFrame.DataChunk,
-        SmtpFrame.EndOfData {
+        SmtpFrame.EndOfData, SmtpFrame.EndOfChunk {
 
     /** A command line without its line ending, decoded as UTF-8 (RFC 6531 allows UTF-8 addresses). */
     record CommandLine(String text) implements SmtpFrame {
@@ -21,7 +21,7 @@ public sealed interface SmtpFrame permits SmtpFrame.CommandLine, SmtpFrame.LineT
     }
 
     /**
-     * Dot-unstuffed message bytes. The receiver owns one reference and must release it, even when
+     * Message bytes: dot-unstuffed in DATA, exactly as sent in a BDAT chunk. The receiver owns one reference and must release it, even when
      * it discards the bytes.
      */
     final class DataChunk extends DefaultByteBufHolder implements SmtpFrame {
@@ -33,6 +33,11 @@ public sealed interface SmtpFrame permits SmtpFrame.CommandLine, SmtpFrame.LineT
 
     /** The client sent {@code <CRLF>.<CRLF>}: the message is complete; the decoder is back in command mode. */
     enum EndOfData implements SmtpFrame {
+        INSTANCE
+    }
+
+    /** The last octet of a BDAT chunk was read; the decoder is back in command mode. */
+    enum EndOfChunk implements SmtpFrame {
         INSTANCE
     }
 }

@@ -21,7 +21,14 @@ import java.util.List;
  *       {@link SmtpFrame.DataChunk}s, dot-unstuffed (RFC 5321 §4.5.2), and
  *       {@link SmtpFrame.EndOfData} on {@code <CRLF>.<CRLF>}, then returns to command mode by
  *       itself. The start of the data counts as the start of a line.</li>
+ *   <li><b>chunk mode</b> (after {@link #expectChunk(long)}, for {@code BDAT}, RFC 3030) emits
+ *       exactly the given number of octets as {@link SmtpFrame.DataChunk}s, untouched, then
+ *       {@link SmtpFrame.EndOfChunk}, and returns to command mode by itself.</li>
  * </ul>
+ *
+ * <p>STARTTLS injection (CVE-2011-0411): when the session accepts STARTTLS it calls
+ * {@link #discardBuffered()}, so plain-text bytes the client pipelined behind the command are
+ * dropped and never read as commands of the encrypted session.
  *
  * <p>SMTP smuggling (CVE-2023-51764 and relatives): in data mode only CRLF ends a line, so only
  * {@code <CRLF>.<CRLF>} ends the message. Sequences such as {@code <LF>.<LF>},
@@ -43,7 +50,7 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder {
     private static final byte LF = '\n';
     private static final byte DOT = '.';
 
-    private enum Mode { COMMAND, DATA }
+    private enum Mode { COMMAND, DATA, CHUNK }
 
     /** Where the data-mode scanner is, relative to the last CRLF. */
     private enum DataState {
@@ -64,6 +71,8 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder {
     /** In command mode: the current line is too long and is being skipped up to its LF. */
     private boolean discardingLine;
     private boolean paused;
+    /** In chunk mode: octets of the current BDAT chunk still to come. */
+    private long chunkRemaining;
     private ChannelHandlerContext context;
 
     @Override
@@ -76,6 +85,30 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder {
     public void expectData() {
         mode = Mode.DATA;
         dataState = DataState.LINE_START;
+    }
+
+    /**
+     * Switches to chunk mode: the next {@code size} octets are a BDAT chunk. Call on the event loop,
+     * with {@code size > 0}; a chunk of 0 octets has no bytes to wait for and is the session's
+     * business alone.
+     */
+    public void expectChunk(long size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("a chunk to read has at least one octet, got " + size);
+        }
+        mode = Mode.CHUNK;
+        chunkRemaining = size;
+    }
+
+    /**
+     * Drops every byte received and not yet decoded. The session calls this when it accepts
+     * STARTTLS: bytes pipelined after the command were sent in plain text and must never be
+     * taken as part of the encrypted session. Call on the event loop.
+     */
+    public void discardBuffered() {
+        ByteBuf held = internalBuffer();
+        held.skipBytes(held.readableBytes());
+        discardingLine = false;
     }
 
     /** Whether the decoder is in data mode. */
@@ -112,10 +145,11 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder {
         if (paused) {
             return;
         }
-        if (mode == Mode.COMMAND) {
-            decodeCommand(in, out);
-        } else {
-            decodeData(ctx, in, out);
+        switch (mode) {
+            case COMMAND -> decodeCommand(in, out);
+            case DATA -> decodeData(ctx, in, out);
+            case CHUNK -> decodeChunk(in, out);
+            default -> throw new IllegalStateException("unknown mode " + mode);
         }
     }
 
@@ -197,6 +231,18 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder {
         }
         emit(in, segmentStart, end, out);
         in.readerIndex(end);
+    }
+
+    private void decodeChunk(ByteBuf in, List<Object> out) {
+        int take = (int) Math.min(in.readableBytes(), chunkRemaining);
+        if (take > 0) {
+            out.add(new SmtpFrame.DataChunk(in.readRetainedSlice(take)));
+            chunkRemaining -= take;
+        }
+        if (chunkRemaining == 0) {
+            mode = Mode.COMMAND;
+            out.add(SmtpFrame.EndOfChunk.INSTANCE);
+        }
     }
 
     private static void emit(ByteBuf in, int from, int to, List<Object> out) {

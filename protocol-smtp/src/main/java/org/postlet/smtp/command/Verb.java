@@ -3,9 +3,12 @@ package org.postlet.smtp.command;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The SMTP commands this server knows (RFC 5321 §4.1.1). Verbs are case-insensitive. */
+/**
+ * The SMTP commands this server knows: RFC 5321 §4.1.1, STARTTLS (RFC 3207), AUTH (RFC 4954) and
+ * BDAT (RFC 3030). Verbs are case-insensitive.
+ */
 public enum Verb {
-    HELO, EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT, VRFY, HELP;
+    HELO, EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT, VRFY, HELP, STARTTLS, AUTH, BDAT;
 
     /** The verb named by {@code word}, ignoring case; empty for an unknown word. */
     public static Optional<Verb> of(String word) {

@@ -14,18 +14,27 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.postlet.smtp.auth.Authenticator;
 import org.postlet.smtp.codec.SmtpFrameDecoder;
+import org.postlet.smtp.command.Reply;
 import org.postlet.smtp.inbound.InboundQueue;
 import org.postlet.smtp.policy.RecipientPolicy;
+import org.postlet.smtp.session.SessionConfig;
 import org.postlet.smtp.session.SessionTimeout;
 import org.postlet.smtp.session.ShutdownRequest;
 import org.postlet.smtp.session.SmtpSessionHandler;
+import org.postlet.smtp.tls.TlsContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +42,16 @@ import org.slf4j.LoggerFactory;
  * The ESMTP server: listens on every configured {@link ListenerSettings listener} and hands each
  * accepted message to the {@link InboundQueue}, replying 250 only once the queue has committed it.
  *
- * <p>Usage: {@code try (SmtpServer server = new SmtpServer(settings, queue, policy)) { server.start(); … }}.
+ * <p>Usage: {@code try (SmtpServer server = new SmtpServer(settings, queue, policy, authenticator, tls)) { server.start(); … }}.
  * Non-blocking Netty NIO: one acceptor thread and a small worker group serve all connections.
  *
- * <p>Each connection's pipeline is {@code timeout → frames → session}: {@link SessionTimeout},
- * {@link SmtpFrameDecoder}, {@link SmtpSessionHandler}. STARTTLS will insert a TLS handler in
- * front of it.
+ * <p>Each connection's pipeline is {@code [tls →] timeout → frames → session}: an
+ * {@link io.netty.handler.ssl.SslHandler} from the start on implicit-TLS listeners (or put in front
+ * by STARTTLS), {@link SessionTimeout}, {@link SmtpFrameDecoder}, {@link SmtpSessionHandler}.
+ *
+ * <p>Connections over {@link SmtpLimits#connections()} or {@link SmtpLimits#connectionsPerClient()}
+ * get {@code 421 4.7.0} and are closed before a session starts (on an implicit-TLS listener they
+ * are closed without a reply, which could only be read after a handshake it is not worth doing).
  */
 public final class SmtpServer implements AutoCloseable {
 
@@ -51,6 +64,9 @@ public final class SmtpServer implements AutoCloseable {
     private final SmtpSettings settings;
     private final InboundQueue queue;
     private final RecipientPolicy policy;
+    private final Authenticator authenticator;
+    private final Optional<TlsContext> tls;
+    private final ConnectionLimiter limiter;
     private final Map<String, Channel> boundListeners = new LinkedHashMap<>();
     private final ChannelGroup sessions = new DefaultChannelGroup("smtp-sessions", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup acceptors;
@@ -58,14 +74,36 @@ public final class SmtpServer implements AutoCloseable {
     private boolean closed;
 
     /**
-     * @param settings what to listen on and the limits
-     * @param queue    where accepted messages go
-     * @param policy   decides about each recipient at RCPT time
+     * A server without TLS and with nobody able to authenticate.
+     *
+     * @throws IllegalArgumentException if a listener uses TLS
      */
     public SmtpServer(SmtpSettings settings, InboundQueue queue, RecipientPolicy policy) {
+        this(settings, queue, policy, Authenticator.refuseAll(), Optional.empty());
+    }
+
+    /**
+     * @param settings      what to listen on and the limits
+     * @param queue         where accepted messages go
+     * @param policy        decides about each recipient at RCPT time
+     * @param authenticator checks AUTH credentials on listeners whose auth is not {@code none}
+     * @param tls           the key material, needed when a listener uses STARTTLS or implicit TLS
+     * @throws IllegalArgumentException if a listener uses TLS and {@code tls} is empty
+     */
+    public SmtpServer(SmtpSettings settings, InboundQueue queue, RecipientPolicy policy, Authenticator authenticator,
+                      Optional<TlsContext> tls) {
+        for (ListenerSettings listener : settings.listeners()) {
+            if (listener.tls() != TlsMode.NONE && tls.isEmpty()) {
+                throw new IllegalArgumentException("listener " + listener.name() + " uses tls " + listener.tls()
+                        + " but the server was given no TLS key material");
+            }
+        }
         this.settings = settings;
         this.queue = queue;
         this.policy = policy;
+        this.authenticator = authenticator;
+        this.tls = tls;
+        this.limiter = new ConnectionLimiter(settings.limits());
     }
 
     /**
@@ -92,6 +130,10 @@ public final class SmtpServer implements AutoCloseable {
             boundListeners.put(listener.name(), bound.channel());
             LOG.info("SMTP listener {} on {} (tls {}, auth {})", listener.name(), bound.channel().localAddress(),
                     listener.tls(), listener.auth());
+            if (listener.tls() == TlsMode.NONE && listener.auth() != AuthMode.NONE) {
+                LOG.warn("listener {} offers AUTH without TLS: passwords cross the network in clear text; "
+                        + "use tls: starttls or implicit unless a TLS proxy or loopback protects it", listener.name());
+            }
         }
     }
 
@@ -142,6 +184,7 @@ public final class SmtpServer implements AutoCloseable {
     }
 
     private ServerBootstrap bootstrap(ListenerSettings listener) {
+        SessionConfig sessionConfig = new SessionConfig(settings, listener, queue, policy, authenticator, tls);
         return new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(NioServerSocketChannel.class)
@@ -151,14 +194,41 @@ public final class SmtpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        if (!admitted(channel, listener)) {
+                            return;
+                        }
                         sessions.add(channel);
+                        if (listener.tls() == TlsMode.IMPLICIT) {
+                            channel.pipeline().addLast("tls", tls.orElseThrow().newHandler(channel.alloc(), false));
+                        }
                         SessionTimeout timeout = new SessionTimeout(settings.commandTimeout());
                         SmtpFrameDecoder frames = new SmtpFrameDecoder();
                         channel.pipeline()
                                 .addLast("timeout", timeout)
                                 .addLast("frames", frames)
-                                .addLast("session", new SmtpSessionHandler(settings, listener, queue, policy, frames, timeout));
+                                .addLast("session", new SmtpSessionHandler(sessionConfig, frames, timeout));
                     }
                 });
+    }
+
+    /** Counts the connection against the limits, or answers 421 and closes it. */
+    private boolean admitted(SocketChannel channel, ListenerSettings listener) {
+        InetAddress client = channel.remoteAddress().getAddress();
+        Optional<ConnectionLimiter.Refusal> refusal = limiter.admit(client);
+        if (refusal.isEmpty()) {
+            channel.closeFuture().addListener(closed -> limiter.release(client));
+            return true;
+        }
+        String text = refusal.get() == ConnectionLimiter.Refusal.TOO_MANY_CONNECTIONS
+                ? settings.hostname() + " Error: too many connections; try again later"
+                : settings.hostname() + " Error: too many connections from " + client.getHostAddress();
+        LOG.info("refused connection from {} on {}: {}", client.getHostAddress(), listener.name(), refusal.get());
+        if (listener.tls() == TlsMode.IMPLICIT) {
+            channel.close();
+        } else {
+            byte[] reply = Reply.of(421, "4.7.0", text).encode().getBytes(StandardCharsets.US_ASCII);
+            channel.writeAndFlush(Unpooled.wrappedBuffer(reply)).addListener(ChannelFutureListener.CLOSE);
+        }
+        return false;
     }
 }

@@ -11,15 +11,27 @@ import java.util.List;
  * @param maxMessageSize  the largest message accepted, in bytes; advertised with SIZE
  * @param maxRecipients   the most recipients accepted per message; more get 452 4.5.3
  * @param commandTimeout  how long the server waits for the next command
- * @param dataTimeout     how long the server waits for the next chunk of DATA
+ * @param dataTimeout     how long the server waits for the next chunk of DATA or BDAT
+ * @param limits          connection, command, error and AUTH limits
  */
 public record SmtpSettings(String hostname, List<ListenerSettings> listeners, long maxMessageSize, int maxRecipients,
-                           Duration commandTimeout, Duration dataTimeout) {
+                           Duration commandTimeout, Duration dataTimeout, SmtpLimits limits) {
 
     public SmtpSettings {
         listeners = List.copyOf(listeners);
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("the SMTP server needs at least one listener");
         }
+    }
+
+    /** Settings with the {@link SmtpLimits#DEFAULTS default limits}. */
+    public SmtpSettings(String hostname, List<ListenerSettings> listeners, long maxMessageSize, int maxRecipients,
+                        Duration commandTimeout, Duration dataTimeout) {
+        this(hostname, listeners, maxMessageSize, maxRecipients, commandTimeout, dataTimeout, SmtpLimits.DEFAULTS);
+    }
+
+    /** Whether any listener speaks TLS, so the server needs key material. */
+    public boolean usesTls() {
+        return listeners.stream().anyMatch(l -> l.tls() != TlsMode.NONE);
     }
 }

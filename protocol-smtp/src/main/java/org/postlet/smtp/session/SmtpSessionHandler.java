@@ -4,20 +4,30 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.postlet.mailet.MailAddress;
+import org.postlet.smtp.auth.Credentials;
+import org.postlet.smtp.auth.SaslExchange;
+import org.postlet.smtp.auth.SaslMechanism;
 import org.postlet.smtp.codec.SmtpFrame;
 import org.postlet.smtp.codec.SmtpFrameDecoder;
 import org.postlet.smtp.command.Command;
@@ -25,15 +35,17 @@ import org.postlet.smtp.command.CommandException;
 import org.postlet.smtp.command.EsmtpParameters;
 import org.postlet.smtp.command.PathArgument;
 import org.postlet.smtp.command.Reply;
+import org.postlet.smtp.command.Verb;
 import org.postlet.smtp.inbound.Envelope;
-import org.postlet.smtp.inbound.InboundQueue;
 import org.postlet.smtp.inbound.IncomingMessage;
 import org.postlet.smtp.policy.Client;
-import org.postlet.smtp.policy.RecipientPolicy;
 import org.postlet.smtp.policy.Verdict;
 import org.postlet.smtp.server.AuthMode;
 import org.postlet.smtp.server.ListenerSettings;
+import org.postlet.smtp.server.SmtpLimits;
 import org.postlet.smtp.server.SmtpSettings;
+import org.postlet.smtp.server.TlsMode;
+import org.postlet.smtp.tls.TlsContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,13 +57,17 @@ import org.slf4j.LoggerFactory;
  * {@code channelReadComplete}) or when produced asynchronously, so a pipelining client
  * (RFC 2920) gets its replies in order and in few packets.
  *
- * <p>While a message is committed to the queue, the decoder is paused and reading stops, so
- * commands the client pipelined after the final dot wait and are answered after the 250.
+ * <p>While a message is committed to the queue or AUTH credentials are checked, the decoder is
+ * paused and reading stops, so commands the client pipelined wait and are answered in order.
+ *
+ * <p>STARTTLS (RFC 3207): bytes pipelined after the command are discarded, a TLS handler is put in
+ * front of the pipeline, and the session starts over in {@link SessionState#CONNECTED} — the client
+ * must say EHLO again and nothing of the plain-text session (HELO name, transaction) survives.
+ * AUTH (RFC 4954) is offered on a STARTTLS or implicit-TLS listener only once TLS is active; on a
+ * {@code tls: none} listener whose {@code auth} is not {@code none} it is offered in plain text,
+ * because that listener says so (Postfix's default {@code smtpd_tls_auth_only = no}).
  */
 public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
-
-    /** Postfix's smtpd_hard_error_limit default is 20 as well. */
-    public static final int MAX_CONSECUTIVE_ERRORS = 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpSessionHandler.class);
 
@@ -64,8 +80,9 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private static final Reply LINE_TOO_LONG = Reply.of(500, "5.5.2", "Line too long");
     private static final Reply VRFY_ANSWER = Reply.of(252, "2.1.5", "Send some mail, I'll try my best");
     private static final Reply HELP = Reply.of(214, "2.0.0",
-            "Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP");
+            "Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH");
     private static final Reply AUTH_REQUIRED = Reply.of(530, "5.7.0", "Authentication required");
+    private static final Reply STARTTLS_FIRST = Reply.of(530, "5.7.0", "Must issue a STARTTLS command first");
     private static final Reply NO_VALID_RECIPIENTS = Reply.of(554, "5.5.1", "Error: no valid recipients");
     private static final Reply TOO_MANY_RECIPIENTS = Reply.of(452, "4.5.3", "Error: too many recipients");
     private static final Reply NO_STORAGE = Reply.of(452, "4.3.1", "Insufficient system storage");
@@ -73,11 +90,26 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private static final Reply INTERNAL_ERROR = Reply.of(451, "4.3.0", "Error: internal error");
     private static final Reply MESSAGE_TOO_BIG =
             Reply.of(552, "5.3.4", "Message size exceeds fixed maximum message size");
+    private static final Reply READY_FOR_TLS = Reply.of(220, "2.0.0", "Ready to start TLS");
+    private static final Reply TLS_NOT_OFFERED = Reply.of(502, "5.5.1", "Error: command not implemented");
+    private static final Reply TLS_ACTIVE = Reply.of(554, "5.5.1", "Error: TLS already active");
+    private static final Reply AUTH_NOT_ENABLED = Reply.of(503, "5.5.1", "Error: authentication not enabled");
+    private static final Reply ENCRYPTION_REQUIRED =
+            Reply.of(538, "5.7.11", "Encryption required for requested authentication mechanism");
+    private static final Reply ALREADY_AUTHENTICATED = Reply.of(503, "5.5.1", "Error: already authenticated");
+    private static final Reply UNKNOWN_MECHANISM = Reply.of(504, "5.5.4", "Unrecognized authentication type");
+    private static final Reply AUTH_SYNTAX = Reply.of(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]");
+    private static final Reply AUTH_OK = Reply.of(235, "2.7.0", "Authentication successful");
+    private static final Reply AUTH_FAILED = Reply.of(535, "5.7.8", "Error: authentication failed");
+    private static final Reply AUTH_ABORTED = Reply.of(501, "5.0.0", "Authentication aborted");
+    private static final Reply AUTH_UNAVAILABLE = Reply.of(454, "4.7.0", "Temporary authentication failure");
+    private static final Reply BDAT_SYNTAX =
+            Reply.of(501, "5.5.4", "Syntax: BDAT count [LAST]; closing, as the end of the chunk is unknown");
 
+    private final SessionConfig config;
     private final SmtpSettings settings;
+    private final SmtpLimits limits;
     private final ListenerSettings listener;
-    private final InboundQueue queue;
-    private final RecipientPolicy policy;
     private final SmtpFrameDecoder decoder;
     private final SessionTimeout timeout;
     private final ZoneId zone;
@@ -86,6 +118,8 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private final Reply shuttingDown;
     private final Reply timedOut;
     private final Reply tooManyErrors;
+    private final Reply tooManyCommands;
+    private final Reply tooManyAuthFailures;
 
     private ChannelHandlerContext ctx;
     private InetSocketAddress remote;
@@ -94,19 +128,29 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private boolean extended;
     private Transaction transaction;
     private int consecutiveErrors;
+    private int commands;
     private int messagesAccepted;
     private boolean shutdownRequested;
+    /** The TLS protocol and cipher once a handshake has completed. */
+    private Optional<String> tls = Optional.empty();
+    private Optional<String> authenticatedUser = Optional.empty();
+    private int authFailures;
+    /** The running AUTH exchange while {@link SessionState#AUTHENTICATING}. */
+    private SaslExchange exchange;
+    /** Whether the BDAT chunk being read is the last one. */
+    private boolean lastChunk;
+    /** A refused BDAT's reply, sent once its chunk has been read and thrown away. */
+    private Reply chunkRefusal;
 
     /**
      * @param decoder the frame decoder in front of this handler, switched between modes here
      * @param timeout the timeout handler in front, switched between command and data timeout here
      */
-    public SmtpSessionHandler(SmtpSettings settings, ListenerSettings listener, InboundQueue queue,
-                              RecipientPolicy policy, SmtpFrameDecoder decoder, SessionTimeout timeout) {
-        this.settings = settings;
-        this.listener = listener;
-        this.queue = queue;
-        this.policy = policy;
+    public SmtpSessionHandler(SessionConfig config, SmtpFrameDecoder decoder, SessionTimeout timeout) {
+        this.config = config;
+        this.settings = config.settings();
+        this.limits = settings.limits();
+        this.listener = config.listener();
         this.decoder = decoder;
         this.timeout = timeout;
         this.zone = ZoneId.systemDefault();
@@ -115,6 +159,8 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         this.shuttingDown = Reply.of(421, "4.3.2", host + " Service shutting down");
         this.timedOut = Reply.of(421, "4.4.2", host + " Error: timeout exceeded");
         this.tooManyErrors = Reply.of(421, "4.7.0", host + " Error: too many errors");
+        this.tooManyCommands = Reply.of(421, "4.7.0", host + " Error: too many commands");
+        this.tooManyAuthFailures = Reply.of(421, "4.7.0", host + " Error: too many failed authentication attempts");
     }
 
     /** The current state, for tests and diagnostics. */
@@ -129,6 +175,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         this.remote = (InetSocketAddress) ctx.channel().remoteAddress();
         LOG.info("connect from {} on {}", ReceivedHeader.addressLiteral(remote), listener.name());
+        // On an implicit-TLS listener the TLS handler holds this until the handshake is done.
         ctx.writeAndFlush(encode(greeting));
         super.channelActive(ctx);
     }
@@ -137,15 +184,15 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             if (msg instanceof SmtpFrame.CommandLine line) {
-                onCommandLine(line.text());
+                onLine(line.text());
             } else if (msg == SmtpFrame.LineTooLong.INSTANCE) {
-                if (state.inCommandMode()) {
-                    reply(LINE_TOO_LONG);
-                }
+                onLineTooLong();
             } else if (msg instanceof SmtpFrame.DataChunk chunk) {
                 onData(chunk.content());
             } else if (msg == SmtpFrame.EndOfData.INSTANCE) {
                 onEndOfData();
+            } else if (msg == SmtpFrame.EndOfChunk.INSTANCE) {
+                onEndOfChunk();
             } else {
                 LOG.warn("unexpected message {} in SMTP session", msg.getClass().getName());
             }
@@ -162,17 +209,19 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event == SessionTimeout.Expired.INSTANCE) {
-            // While committing, the client is waiting for us, not the other way round.
-            if (state != SessionState.COMMITTING && state != SessionState.CLOSING) {
+            // While committing or checking a password, the client is waiting for us.
+            if (state != SessionState.COMMITTING && state != SessionState.CLOSING && !checkingCredentials()) {
                 LOG.info("timeout after {} from {}", state, ReceivedHeader.addressLiteral(remote));
                 closeWith(timedOut);
             }
         } else if (event == ShutdownRequest.INSTANCE) {
             shutdownRequested = true;
-            if (state.inCommandMode()) {
+            if (state.inCommandMode() || state == SessionState.AUTHENTICATING && !checkingCredentials()) {
                 closeWith(shuttingDown);
             }
-            // Sessions in DATA or committing finish their message; see finishTransaction.
+            // Sessions in DATA, BDAT or committing finish their message; see finishTransaction.
+        } else if (event instanceof SslHandshakeCompletionEvent handshake) {
+            onHandshake(handshake);
         } else {
             super.userEventTriggered(ctx, event);
         }
@@ -193,13 +242,55 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
             LOG.debug("connection from {} failed: {}", ReceivedHeader.addressLiteral(remote), cause.toString());
+        } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException tlsProblem) {
+            // A client speaking broken or refused TLS: its problem, not ours.
+            LOG.info("TLS with {} failed: {}", ReceivedHeader.addressLiteral(remote), tlsProblem.getMessage());
         } else {
             LOG.warn("SMTP session with {} failed", remote, cause);
         }
         ctx.close();
     }
 
+    private void onHandshake(SslHandshakeCompletionEvent handshake) {
+        if (!handshake.isSuccess()) {
+            LOG.info("TLS handshake with {} failed: {}", ReceivedHeader.addressLiteral(remote),
+                    handshake.cause().toString());
+            state = SessionState.CLOSING;
+            ctx.close();
+            return;
+        }
+        SslHandler handler = ctx.pipeline().get(SslHandler.class);
+        tls = Optional.of(TlsContext.describe(handler.engine().getSession()));
+        LOG.info("TLS from {} on {}: {}", ReceivedHeader.addressLiteral(remote), listener.name(), tls.get());
+        timeout.use(settings.commandTimeout());
+    }
+
     // ---- commands -----------------------------------------------------------------------
+
+    private void onLine(String line) {
+        if (++commands > limits.commandsPerSession()) {
+            LOG.info("too many commands from {}", ReceivedHeader.addressLiteral(remote));
+            closeWith(tooManyCommands);
+            return;
+        }
+        if (state == SessionState.AUTHENTICATING) {
+            if (exchange != null) {
+                authStep(exchange.respond(line));
+            }
+            return;
+        }
+        onCommandLine(line);
+    }
+
+    private void onLineTooLong() {
+        if (state == SessionState.AUTHENTICATING && exchange != null) {
+            exchange = null;
+            state = SessionState.GREETED;
+            reply(LINE_TOO_LONG);
+        } else if (state.inCommandMode()) {
+            reply(LINE_TOO_LONG);
+        }
+    }
 
     private void onCommandLine(String line) {
         if (!state.inCommandMode()) {
@@ -211,6 +302,11 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Command command = parsed.get();
+        if (command.verb() == Verb.BDAT) {
+            // A refused BDAT still has its chunk coming: bdat() reads and drops it before replying.
+            bdat(command.argument());
+            return;
+        }
         Optional<Reply> refusal = state.refusal(command.verb());
         if (refusal.isPresent()) {
             reply(refusal.get());
@@ -228,6 +324,8 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
                 case QUIT -> quit();
                 case VRFY -> verify(command.argument());
                 case HELP -> reply(HELP);
+                case STARTTLS -> startTls(command.argument());
+                case AUTH -> auth(command.argument());
                 default -> throw new IllegalStateException("unhandled verb " + command.verb());
             }
         } catch (CommandException e) {
@@ -248,21 +346,27 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             reply(Reply.plain(250, settings.hostname()));
             return;
         }
-        // RFC 2034: no enhanced status codes on the EHLO reply. STARTTLS, AUTH and CHUNKING join
-        // this list when they are implemented.
-        reply(new Reply(250, "", List.of(
+        // RFC 2034: no enhanced status codes on the EHLO reply.
+        List<String> lines = new ArrayList<>(List.of(
                 settings.hostname(),
                 "PIPELINING",
                 "SIZE " + settings.maxMessageSize(),
                 "8BITMIME",
                 "ENHANCEDSTATUSCODES",
-                "SMTPUTF8")));
+                "SMTPUTF8",
+                "CHUNKING"));
+        if (startTlsOffered()) {
+            lines.add("STARTTLS");
+        }
+        if (authOffered()) {
+            lines.add("AUTH PLAIN LOGIN");
+        }
+        reply(new Reply(250, "", lines));
     }
 
     private void mail(String argument) throws CommandException {
-        if (listener.auth() == AuthMode.REQUIRED) {
-            // AUTH is not implemented yet, so nobody can send on a listener that requires it.
-            throw new CommandException(AUTH_REQUIRED);
+        if (listener.auth() == AuthMode.REQUIRED && authenticatedUser.isEmpty()) {
+            throw new CommandException(startTlsOffered() ? STARTTLS_FIRST : AUTH_REQUIRED);
         }
         PathArgument path = PathArgument.parse(argument, PathArgument.Kind.SENDER);
         Map<String, String> parameters = EsmtpParameters.checkMail(path.parameters(), settings.maxMessageSize());
@@ -281,7 +385,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         }
         Verdict verdict;
         try {
-            verdict = policy.check(client(), address);
+            verdict = config.policy().check(client(), address);
         } catch (RuntimeException e) {
             LOG.warn("recipient policy failed for {}", address, e);
             throw new CommandException(INTERNAL_ERROR);
@@ -301,13 +405,22 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         if (transaction.recipientCount() == 0) {
             throw new CommandException(NO_VALID_RECIPIENTS);
         }
-        Instant receivedAt = Instant.now();
+        openMessage();
+        state = SessionState.RECEIVING_DATA;
+        decoder.expectData();
+        timeout.use(settings.dataTimeout());
+        reply(START_DATA);
+        writeReceivedHeader();
+    }
+
+    /** Opens the transaction's message in the queue. */
+    private void openMessage() throws CommandException {
         Envelope envelope = new Envelope(transaction.sender(), transaction.recipientAddresses(),
-                transaction.mailParameters(), transaction.recipientParameters(), heloName, remote, Optional.empty(),
-                Optional.empty(), listener.name(), receivedAt);
-        IncomingMessage message;
+                transaction.mailParameters(), transaction.recipientParameters(), heloName, remote, authenticatedUser,
+                tls, listener.name(), Instant.now());
         try {
-            message = queue.open(envelope);
+            transaction.message(config.queue().open(envelope));
+            transaction.receivedAt(envelope.receivedAt());
         } catch (IOException e) {
             LOG.warn("cannot queue a message from {}: {}", ReceivedHeader.addressLiteral(remote), e.toString());
             throw new CommandException(NO_STORAGE);
@@ -315,14 +428,56 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             LOG.warn("cannot queue a message from {}", ReceivedHeader.addressLiteral(remote), e);
             throw new CommandException(INTERNAL_ERROR);
         }
-        transaction.message(message);
-        state = SessionState.RECEIVING_DATA;
-        decoder.expectData();
-        timeout.use(settings.dataTimeout());
-        reply(START_DATA);
-        byte[] received = ReceivedHeader.build(heloName, remote, settings.hostname(), protocolName(),
-                message.id(), transaction.recipientAddresses(), receivedAt, zone);
+    }
+
+    private void writeReceivedHeader() {
+        byte[] received = ReceivedHeader.build(heloName, remote, tls, settings.hostname(), protocolName(),
+                transaction.message().id(), transaction.recipientAddresses(), transaction.receivedAt(), zone);
         write(ByteBuffer.wrap(received));
+    }
+
+    /**
+     * {@code BDAT size [LAST]} (RFC 3030). The chunk's octets follow the command whatever the reply,
+     * so a refused BDAT reads and drops them first and replies after; a BDAT whose size cannot be
+     * read leaves the end of the chunk unknown, and the connection is closed rather than taking
+     * message bytes for commands.
+     */
+    private void bdat(String argument) {
+        String[] words = argument.isEmpty() ? new String[0] : argument.split(" +");
+        boolean syntaxOk = (words.length == 1 || words.length == 2 && words[1].equalsIgnoreCase("LAST"))
+                && words[0].matches("[0-9]{1,18}");
+        if (!syntaxOk) {
+            LOG.info("malformed BDAT from {}: {}", ReceivedHeader.addressLiteral(remote), argument);
+            closeWith(BDAT_SYNTAX);
+            return;
+        }
+        long size = Long.parseLong(words[0]);
+        boolean last = words.length == 2;
+        Optional<Reply> refusal = state.refusal(Verb.BDAT);
+        if (refusal.isEmpty() && transaction.message() == null) {
+            // The first chunk of this message.
+            try {
+                if (transaction.recipientCount() == 0) {
+                    throw new CommandException(NO_VALID_RECIPIENTS);
+                }
+                openMessage();
+                writeReceivedHeader();
+            } catch (CommandException e) {
+                refusal = Optional.of(e.reply());
+            }
+        }
+        if (refusal.isPresent()) {
+            chunkRefusal = refusal.get();
+        } else {
+            state = SessionState.RECEIVING_CHUNK;
+            lastChunk = last;
+        }
+        timeout.use(settings.dataTimeout());
+        if (size == 0) {
+            onEndOfChunk();
+        } else {
+            decoder.expectChunk(size);
+        }
     }
 
     private void reset() {
@@ -347,11 +502,190 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         reply(VRFY_ANSWER);
     }
 
+    // ---- STARTTLS -----------------------------------------------------------------------
+
+    private boolean startTlsOffered() {
+        return listener.tls() == TlsMode.STARTTLS && config.tls().isPresent() && tls.isEmpty() && !tlsStarting();
+    }
+
+    private boolean tlsStarting() {
+        return ctx.pipeline().get(SslHandler.class) != null;
+    }
+
+    private void startTls(String argument) throws CommandException {
+        if (listener.tls() != TlsMode.STARTTLS || config.tls().isEmpty()) {
+            throw new CommandException(TLS_NOT_OFFERED);
+        }
+        if (tls.isPresent() || tlsStarting()) {
+            throw new CommandException(TLS_ACTIVE);
+        }
+        if (!argument.isEmpty()) {
+            throw new CommandException(Reply.of(501, "5.5.4", "Syntax: STARTTLS"));
+        }
+        // CVE-2011-0411: whatever the client pipelined after STARTTLS was sent in plain text and
+        // must not become part of the encrypted session.
+        decoder.discardBuffered();
+        // RFC 3207 §4.2: the session starts over; the client must EHLO again.
+        endTransaction();
+        heloName = "";
+        extended = false;
+        state = SessionState.CONNECTED;
+        consecutiveErrors = 0;
+        // startTls = true: the 220 below is the one write that still goes out in plain text.
+        ctx.pipeline().addFirst("tls", config.tls().orElseThrow().newHandler(ctx.alloc(), true));
+        ctx.writeAndFlush(encode(READY_FOR_TLS));
+    }
+
+    // ---- AUTH ---------------------------------------------------------------------------
+
+    /** AUTH is offered when the listener allows it and, on a TLS listener, once TLS is active. */
+    private boolean authOffered() {
+        return listener.auth() != AuthMode.NONE && authTransportOk();
+    }
+
+    private boolean authTransportOk() {
+        return listener.tls() == TlsMode.NONE || tls.isPresent();
+    }
+
+    private boolean checkingCredentials() {
+        return state == SessionState.AUTHENTICATING && exchange == null;
+    }
+
+    private void auth(String argument) throws CommandException {
+        if (listener.auth() == AuthMode.NONE) {
+            throw new CommandException(AUTH_NOT_ENABLED);
+        }
+        if (!authTransportOk()) {
+            throw new CommandException(ENCRYPTION_REQUIRED);
+        }
+        if (authenticatedUser.isPresent()) {
+            throw new CommandException(ALREADY_AUTHENTICATED);
+        }
+        String[] words = argument.isEmpty() ? new String[0] : argument.split(" +");
+        if (words.length < 1 || words.length > 2) {
+            throw new CommandException(AUTH_SYNTAX);
+        }
+        SaslMechanism mechanism = SaslMechanism.of(words[0]).orElseThrow(() -> new CommandException(UNKNOWN_MECHANISM));
+        exchange = new SaslExchange(mechanism);
+        state = SessionState.AUTHENTICATING;
+        authStep(exchange.start(words.length == 2 ? Optional.of(words[1]) : Optional.empty()));
+    }
+
+    private void authStep(SaslExchange.Step step) {
+        if (step instanceof SaslExchange.Challenge challenge) {
+            reply(new Reply(334, "", List.of(challenge.base64())));
+        } else if (step instanceof SaslExchange.Complete complete) {
+            checkCredentials(complete.credentials());
+        } else if (step instanceof SaslExchange.Malformed malformed) {
+            endAuth();
+            reply(Reply.of(501, "5.5.2", malformed.why()));
+        } else {
+            endAuth();
+            reply(AUTH_ABORTED);
+        }
+    }
+
+    private void endAuth() {
+        exchange = null;
+        if (state == SessionState.AUTHENTICATING) {
+            state = SessionState.GREETED;
+        }
+    }
+
+    private void checkCredentials(Credentials credentials) {
+        exchange = null;
+        pauseReading();
+        CompletionStage<Optional<String>> check;
+        if (!credentials.authorizationId().isEmpty() && !credentials.authorizationId().equals(credentials.username())) {
+            // No proxy authorization: acting as someone else is refused like a wrong password.
+            check = CompletableFuture.completedFuture(Optional.empty());
+        } else {
+            try {
+                check = config.authenticator().authenticate(credentials);
+            } catch (RuntimeException e) {
+                check = CompletableFuture.failedFuture(e);
+            }
+        }
+        check.whenComplete((identity, failure) -> onEventLoop(() -> checked(credentials.username(), identity, failure)));
+    }
+
+    private void checked(String username, Optional<String> identity, Throwable failure) {
+        if (!ctx.channel().isActive() || state != SessionState.AUTHENTICATING) {
+            return;
+        }
+        if (failure != null) {
+            LOG.warn("cannot check the password of {} from {}: {}", username, ReceivedHeader.addressLiteral(remote),
+                    failure.toString());
+            endAuth();
+            reply(AUTH_UNAVAILABLE);
+            resumeReading();
+            return;
+        }
+        if (identity.isPresent()) {
+            authenticatedUser = identity;
+            LOG.info("authenticated {} from {} on {}", identity.get(), ReceivedHeader.addressLiteral(remote),
+                    listener.name());
+            endAuth();
+            reply(AUTH_OK);
+            resumeReading();
+            return;
+        }
+        authFailures++;
+        LOG.info("authentication failed for {} from {} ({} of {})", username, ReceivedHeader.addressLiteral(remote),
+                authFailures, limits.authFailures());
+        // A growing delay before the answer makes guessing passwords slow.
+        Duration delay = limits.authFailureDelay().multipliedBy(authFailures);
+        ctx.executor().schedule(() -> {
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            endAuth();
+            reply(AUTH_FAILED);
+            if (authFailures >= limits.authFailures()) {
+                closeWith(tooManyAuthFailures);
+            } else {
+                resumeReading();
+            }
+        }, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    // ---- reading control ----------------------------------------------------------------
+
+    /** Holds pipelined input while the session waits for something outside the event loop. */
+    private void pauseReading() {
+        decoder.pause();
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    /** Flushes the replies so far and reads on, or closes if the server is stopping. */
+    private void resumeReading() {
+        ctx.flush();
+        if (shutdownRequested && state.inCommandMode()) {
+            closeWith(shuttingDown);
+            return;
+        }
+        if (state.inCommandMode()) {
+            ctx.channel().config().setAutoRead(true);
+            decoder.resume();
+        }
+    }
+
+    /** Runs a task on this session's event loop, always as a new task (never re-entering the decoder). */
+    private void onEventLoop(Runnable task) {
+        try {
+            ctx.executor().execute(task);
+        } catch (RejectedExecutionException e) {
+            LOG.warn("the server stopped before a session with {} could go on", ReceivedHeader.addressLiteral(remote));
+        }
+    }
+
     // ---- message data -------------------------------------------------------------------
 
     private void onData(ByteBuf bytes) {
         Transaction t = transaction;
-        if (state != SessionState.RECEIVING_DATA || t.oversized() || t.writeFailed()) {
+        boolean receiving = state == SessionState.RECEIVING_DATA || state == SessionState.RECEIVING_CHUNK;
+        // Bytes of a refused BDAT chunk land here too and are dropped.
+        if (!receiving || t.oversized() || t.writeFailed()) {
             return;
         }
         t.addSize(bytes.readableBytes());
@@ -389,22 +723,56 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         }
         // The decoder is in command mode again by itself.
         timeout.use(settings.commandTimeout());
+        if (refusedAtEnd(transaction)) {
+            return;
+        }
+        commit(transaction);
+    }
+
+    private void onEndOfChunk() {
+        // The decoder is in command mode again by itself.
+        timeout.use(settings.commandTimeout());
+        if (chunkRefusal != null) {
+            Reply refusal = chunkRefusal;
+            chunkRefusal = null;
+            reply(refusal);
+            return;
+        }
+        if (state != SessionState.RECEIVING_CHUNK) {
+            return;
+        }
         Transaction t = transaction;
+        if (refusedAtEnd(t)) {
+            return;
+        }
+        if (lastChunk) {
+            commit(t);
+        } else {
+            state = SessionState.CHUNKS_RECEIVED;
+            reply(Reply.of(250, "2.0.0", "Ok: " + t.size() + " octets received"));
+        }
+    }
+
+    /** Answers a message that went over the size limit or could not be written, and ends its transaction. */
+    private boolean refusedAtEnd(Transaction t) {
         if (t.oversized()) {
             LOG.info("rejected message from {}: {} bytes exceed the limit of {}",
                     ReceivedHeader.addressLiteral(remote), t.size(), settings.maxMessageSize());
             reply(MESSAGE_TOO_BIG);
             finishTransaction();
-            return;
+            return true;
         }
         if (t.writeFailed()) {
             reply(QUEUE_WRITE_ERROR);
             finishTransaction();
-            return;
+            return true;
         }
+        return false;
+    }
+
+    private void commit(Transaction t) {
         state = SessionState.COMMITTING;
-        decoder.pause();
-        ctx.channel().config().setAutoRead(false);
+        pauseReading();
         IncomingMessage message = t.message();
         CompletionStage<Void> commit;
         try {
@@ -412,24 +780,18 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             commit = CompletableFuture.failedFuture(e);
         }
-        commit.whenComplete((ignored, failure) -> {
-            try {
-                // Always a new task, even when the stage is already complete: the decoder must
-                // not be re-entered from inside its own frame delivery.
-                ctx.executor().execute(() -> committed(t, message, failure));
-            } catch (RejectedExecutionException e) {
-                LOG.warn("message {} committed after the server stopped; the client got no reply", message.id());
-            }
-        });
+        // Always a new task, even when the stage is already complete: the decoder must not be
+        // re-entered from inside its own frame delivery.
+        commit.whenComplete((ignored, failure) -> onEventLoop(() -> committed(t, message, failure)));
     }
 
     private void committed(Transaction t, IncomingMessage message, Throwable failure) {
         t.message(null);
         if (failure == null) {
             messagesAccepted++;
-            LOG.info("accepted {} from={} rcpts={} size={} client={}", message.id(),
+            LOG.info("accepted {} from={} rcpts={} size={} client={}{}", message.id(),
                     t.sender().map(MailAddress::toPath).orElse("<>"), t.recipientCount(), t.size(),
-                    ReceivedHeader.addressLiteral(remote));
+                    ReceivedHeader.addressLiteral(remote), authenticatedUser.map(u -> " sasl=" + u).orElse(""));
             reply(Reply.of(250, "2.0.0", "Ok: queued as " + message.id()));
         } else {
             LOG.warn("cannot commit message {} from {}: {}", message.id(), ReceivedHeader.addressLiteral(remote),
@@ -440,12 +802,8 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             transaction = null;
             return;
         }
-        ctx.flush();
         finishTransaction();
-        if (state.inCommandMode()) {
-            ctx.channel().config().setAutoRead(true);
-            decoder.resume();
-        }
+        resumeReading();
     }
 
     /** Back to GREETED after a message, or closes if the server is shutting down. */
@@ -460,7 +818,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Ends the transaction of RSET, HELO, EHLO and QUIT; commands never arrive while a message is open. */
+    /** Ends the transaction of RSET, HELO, EHLO, STARTTLS and QUIT; commands never arrive while a message is open. */
     private void endTransaction() {
         if (transaction != null) {
             transaction.abortMessage();
@@ -472,16 +830,22 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
 
     /** Queues a reply for the next flush and counts consecutive errors. */
     private void reply(Reply reply) {
+        if (state == SessionState.CLOSING) {
+            return;
+        }
         ctx.write(encode(reply));
         if (!reply.isError()) {
             consecutiveErrors = 0;
-        } else if (++consecutiveErrors >= MAX_CONSECUTIVE_ERRORS) {
+        } else if (++consecutiveErrors >= limits.errorsPerSession()) {
             LOG.info("too many errors from {}", ReceivedHeader.addressLiteral(remote));
             closeWith(tooManyErrors);
         }
     }
 
     private void closeWith(Reply reply) {
+        if (state == SessionState.CLOSING) {
+            return;
+        }
         state = SessionState.CLOSING;
         endTransaction();
         ctx.writeAndFlush(encode(reply)).addListener(ChannelFutureListener.CLOSE);
@@ -493,14 +857,18 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private Client client() {
-        return new Client(remote, heloName, Optional.empty(), listener.name());
+        return new Client(remote, heloName, authenticatedUser, listener.name());
     }
 
-    /** The WITH value of the Received header (RFC 3848, RFC 6531). */
+    /**
+     * The WITH value of the Received header: SMTP after HELO; ESMTP or UTF8SMTP (RFC 6531) after
+     * EHLO, with S for TLS and A for AUTH appended (RFC 3848), e.g. ESMTPSA.
+     */
     private String protocolName() {
         if (!extended) {
             return "SMTP";
         }
-        return transaction.mailParameters().containsKey("SMTPUTF8") ? "UTF8SMTP" : "ESMTP";
+        String base = transaction.mailParameters().containsKey("SMTPUTF8") ? "UTF8SMTP" : "ESMTP";
+        return base + (tls.isPresent() ? "S" : "") + (authenticatedUser.isPresent() ? "A" : "");
     }
 }

@@ -17,6 +17,7 @@ final class Transaction {
     private final Map<String, String> mailParameters;
     private final List<Recipient> recipients = new ArrayList<>();
     private IncomingMessage message;
+    private java.time.Instant receivedAt;
     private long size;
     private boolean oversized;
     private boolean writeFailed;
@@ -42,7 +43,6 @@ final class Transaction {
         return recipients.size();
     }
 
-    /** Adds a recipient; a repeated address is accepted again but stored once (no double delivery). */
     /** The parameters of the recipients that had any, by address. */
     Map<MailAddress, Map<String, String>> recipientParameters() {
         Map<MailAddress, Map<String, String>> result = new java.util.LinkedHashMap<>();
@@ -54,6 +54,7 @@ final class Transaction {
         return result;
     }
 
+    /** Adds a recipient; a repeated address is accepted again but stored once (no double delivery). */
     void addRecipient(Recipient recipient) {
         if (recipients.stream().noneMatch(r -> r.address().equals(recipient.address()))) {
             recipients.add(recipient);
@@ -67,6 +68,15 @@ final class Transaction {
 
     void message(IncomingMessage message) {
         this.message = message;
+    }
+
+    /** When the message was opened (DATA or the first BDAT), for the Received header. */
+    java.time.Instant receivedAt() {
+        return receivedAt;
+    }
+
+    void receivedAt(java.time.Instant instant) {
+        this.receivedAt = instant;
     }
 
     /** Message bytes received from the client (after dot-unstuffing, without our Received header). */

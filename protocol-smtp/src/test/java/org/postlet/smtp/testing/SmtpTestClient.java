@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLSocket;
 
 /** A raw-socket SMTP client for tests: sends exact bytes, reads whole (multi-line) replies. */
 public final class SmtpTestClient implements AutoCloseable {
@@ -27,16 +28,58 @@ public final class SmtpTestClient implements AutoCloseable {
         }
     }
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private final int port;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
 
     public SmtpTestClient(int port) throws IOException {
+        this.port = port;
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(5000);
         in = new BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
+    }
+
+    /**
+     * Does the TLS handshake on the open connection (after the server's 220 to STARTTLS),
+     * trusting any certificate, with the given protocols (none: the JDK's defaults).
+     *
+     * @return the TLS session's protocol, e.g. {@code TLSv1.3}
+     */
+    public String handshake(String... protocols) throws IOException {
+        SSLSocket tls = (SSLSocket) TestTls.trustingClient().getSocketFactory()
+                .createSocket(socket, "127.0.0.1", port, true);
+        if (protocols.length > 0) {
+            tls.setEnabledProtocols(protocols);
+        }
+        tls.startHandshake();
+        socket = tls;
+        in = new BufferedInputStream(tls.getInputStream());
+        out = tls.getOutputStream();
+        return tls.getSession().getProtocol();
+    }
+
+    /** The socket, for tests that write bytes no SMTP client would (e.g. a hand-made TLS record). */
+    public Socket socket() {
+        return socket;
+    }
+
+    /** Whether the server sends nothing within {@code millis}; consumes nothing if so. */
+    public boolean silentFor(int millis) throws IOException {
+        int old = socket.getSoTimeout();
+        socket.setSoTimeout(millis);
+        try {
+            in.mark(1);
+            in.read();
+            in.reset();
+            return false;
+        } catch (java.net.SocketTimeoutException e) {
+            return true;
+        } finally {
+            socket.setSoTimeout(old);
+        }
     }
 
     /** Sends the text as UTF-8, exactly as given (no line ending added). */

@@ -3,23 +3,29 @@ package org.postlet.smtp.testing;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.postlet.smtp.server.AuthMode;
 import org.postlet.smtp.server.ListenerSettings;
+import org.postlet.smtp.server.SmtpLimits;
 import org.postlet.smtp.server.SmtpServer;
 import org.postlet.smtp.server.SmtpSettings;
 import org.postlet.smtp.server.TlsMode;
 
-/** A server on 127.0.0.1 with a free port, a {@link RecordingQueue} and the {@link TestPolicy}. */
+/**
+ * A server on 127.0.0.1 with a free port, a {@link RecordingQueue}, the {@link TestPolicy}, the
+ * {@link TestAuthenticator} and the {@link TestTls} key.
+ */
 public final class SmtpTestServer implements AutoCloseable {
 
     public static final String HOSTNAME = "mx.example.test";
     public static final String LISTENER = "mx";
 
     private final RecordingQueue queue = new RecordingQueue();
+    private final TestAuthenticator authenticator = new TestAuthenticator();
     private final SmtpServer server;
 
     private SmtpTestServer(SmtpSettings settings) throws IOException {
-        server = new SmtpServer(settings, queue, new TestPolicy());
+        server = new SmtpServer(settings, queue, new TestPolicy(), authenticator, Optional.of(TestTls.serverContext()));
         server.start();
     }
 
@@ -30,6 +36,9 @@ public final class SmtpTestServer implements AutoCloseable {
         private Duration commandTimeout = Duration.ofSeconds(30);
         private Duration dataTimeout = Duration.ofSeconds(30);
         private AuthMode auth = AuthMode.NONE;
+        private TlsMode tls = TlsMode.NONE;
+        // Fast failure delays so AUTH tests do not sleep for seconds.
+        private SmtpLimits limits = new SmtpLimits(1000, 50, 1000, 20, 3, Duration.ofMillis(50));
 
         public Builder maxMessageSize(long bytes) {
             maxMessageSize = bytes;
@@ -56,10 +65,20 @@ public final class SmtpTestServer implements AutoCloseable {
             return this;
         }
 
+        public Builder tls(TlsMode mode) {
+            tls = mode;
+            return this;
+        }
+
+        public Builder limits(SmtpLimits limits) {
+            this.limits = limits;
+            return this;
+        }
+
         public SmtpTestServer start() throws IOException {
-            ListenerSettings listener = new ListenerSettings(LISTENER, "127.0.0.1", 0, TlsMode.NONE, auth);
+            ListenerSettings listener = new ListenerSettings(LISTENER, "127.0.0.1", 0, tls, auth);
             return new SmtpTestServer(new SmtpSettings(HOSTNAME, List.of(listener), maxMessageSize, maxRecipients,
-                    commandTimeout, dataTimeout));
+                    commandTimeout, dataTimeout, limits));
         }
     }
 
@@ -69,6 +88,10 @@ public final class SmtpTestServer implements AutoCloseable {
 
     public RecordingQueue queue() {
         return queue;
+    }
+
+    public TestAuthenticator authenticator() {
+        return authenticator;
     }
 
     public SmtpServer server() {

@@ -1,0 +1,23 @@
+package org.postlet.smtp.session;
+
+import java.util.Optional;
+import org.postlet.smtp.auth.Authenticator;
+import org.postlet.smtp.inbound.InboundQueue;
+import org.postlet.smtp.policy.RecipientPolicy;
+import org.postlet.smtp.server.ListenerSettings;
+import org.postlet.smtp.server.SmtpSettings;
+import org.postlet.smtp.tls.TlsContext;
+
+/**
+ * What a session works with, shared by every session of one listener.
+ *
+ * @param settings      the server's settings and limits
+ * @param listener      the listener the client connected to
+ * @param queue         where accepted messages go
+ * @param policy        decides about each recipient
+ * @param authenticator checks AUTH credentials
+ * @param tls           the key material for STARTTLS; present whenever the listener uses TLS
+ */
+public record SessionConfig(SmtpSettings settings, ListenerSettings listener, InboundQueue queue,
+                            RecipientPolicy policy, Authenticator authenticator, Optional<TlsContext> tls) {
+}
