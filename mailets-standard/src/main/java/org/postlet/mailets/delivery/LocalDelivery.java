@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import org.postlet.mailet.ComponentDoc;
+import org.postlet.mailet.MailetParameter;
 import org.postlet.mailet.GenericMailet;
 import org.postlet.mailet.Mail;
 import org.postlet.mailet.MailAddress;
@@ -23,11 +25,20 @@ import org.postlet.maildir.UnsafeMailboxException;
  * processing. Parameter: {@code folder} — a Maildir++ folder such as {@code Junk} instead of the INBOX.
  * A recipient with no local mailbox is an error: route only local recipients here.
  *
+ * <p>In a dry run ({@code bin/postlet trace}) nothing is written; the mail ends as it would.
+ *
  * <p>Every file carries the mail's {@link Mail#messageKey()} in its name. When the server runs a
  * mail again after a crash or a temporary failure, mailboxes that already have it are skipped,
  * so each recipient gets the message exactly once. A delivery that fails for a reason that may
  * pass (a full disk) is a {@link TemporaryFailureException}: the server retries it later.
  */
+@ComponentDoc(summary = "Delivers the mail into the Maildir of each recipient (aliases expanded) and ends it. A"
+        + " recipient without a local mailbox sends the mail to `error`: route only local recipients here. A full"
+        + " disk or a mailbox over its quota is a temporary failure: the server retries later. After a crash, a"
+        + " mailbox that already has the message is skipped (exactly once). `bin/postlet trace` writes nothing.",
+        example = "{ match: \"HasHeader=X-Spam-Flag:YES\", class: LocalDelivery, folder: Junk }")
+@MailetParameter(name = "folder", description = "A Maildir++ folder (e.g. `Junk`, `Lists.postlet`) instead of the"
+        + " INBOX; created when first used.", example = "Junk")
 public final class LocalDelivery extends GenericMailet {
 
     private final MaildirStore store;
@@ -86,6 +97,11 @@ public final class LocalDelivery extends GenericMailet {
 
     private void deliver(Mail mail, MailAddress recipient, MailAddress mailbox) throws MailetException {
         String forWhom = mailbox.equals(recipient) ? "" : " (for " + recipient + ")";
+        if (getMailetContext().dryRun()) {
+            getMailetContext().logger().info("{}: would deliver to maildir {}{} folder {}", mail.name(), mailbox, forWhom,
+                    folder.orElse("INBOX"));
+            return;
+        }
         try {
             if (mail.possiblyRedelivered()) {
                 Optional<java.nio.file.Path> earlier = store.findDelivered(mailbox, folder, mail.messageKey());

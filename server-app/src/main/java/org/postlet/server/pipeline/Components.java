@@ -7,7 +7,6 @@ import com.google.inject.spi.Message;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.postlet.mailet.Mailet;
 import org.postlet.mailet.Matcher;
 import org.postlet.mailets.StandardComponents;
@@ -63,8 +62,8 @@ final class Components {
                 String hint = otherKind.containsKey(name) ? name + " is a " + other + ", not a " + kind + "; "
                         : closest(name, standard.keySet()).map(s -> "did you mean " + s + "? ").orElse("");
                 throw new ComponentException("unknown " + kind + " '" + name + "'",
-                        hint + "use a standard " + kind + " (" + String.join(", ", new TreeSet<>(standard.keySet()))
-                                + ") or a fully qualified class name from a jar in lib/ext");
+                        hint + "use a standard " + kind + " (listed in docs/mailets.md) or a fully qualified class name"
+                                + " from a jar in lib/ext");
             }
             return c.asSubclass(type);
         }

@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.postlet.mailet.ComponentDoc;
 import org.postlet.mailet.Mailet;
+import org.postlet.mailet.MailetParameter;
 import org.postlet.mailet.MailetContext;
 import org.postlet.mailet.Matcher;
 import org.postlet.mailet.ProcessingState;
@@ -192,6 +194,9 @@ public final class PipelineBuilder {
     private Optional<Mailet> mailet(PipelineDefinition def, PipelineDefinition.Step d, List<ConfigProblem> problems) {
         try {
             Mailet m = components.newMailet(d.mailet());
+            if (unknownParameters(def, d, m.getClass(), problems)) {
+                return Optional.empty(); // init would only repeat the problem in other words, or miss it
+            }
             m.init(new StepConfigs.Mailet(d.mailet(), d.parameters(), context));
             return Optional.of(m);
         } catch (Components.ComponentException e) {
@@ -200,6 +205,42 @@ public final class PipelineBuilder {
             problems.add(initProblem(def, d, d.mailet(), e, "fix the step's parameters"));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Reports the parameters a mailet does not declare, for mailets that declare theirs with
+     * {@link ComponentDoc} or {@link MailetParameter}: a misspelt {@code foldr} would otherwise be
+     * ignored silently and mail filed in the wrong place. Third-party mailets that declare
+     * nothing are not checked.
+     *
+     * @return whether there was an unknown parameter
+     */
+    private static boolean unknownParameters(PipelineDefinition def, PipelineDefinition.Step d, Class<?> mailet,
+                                             List<ConfigProblem> problems) {
+        MailetParameter[] declared = mailet.getAnnotationsByType(MailetParameter.class);
+        if (declared.length == 0 && !mailet.isAnnotationPresent(ComponentDoc.class)) {
+            return false;
+        }
+        Set<String> names = new java.util.LinkedHashSet<>();
+        for (MailetParameter p : declared) {
+            names.add(p.name());
+        }
+        boolean found = false;
+        for (String given : new java.util.TreeSet<>(d.parameters().keySet())) {
+            if (names.contains(given)) {
+                continue;
+            }
+            found = true;
+            String fix;
+            if (names.isEmpty()) {
+                fix = "it takes no parameters; remove '" + given + "'";
+            } else {
+                fix = "its parameters are " + String.join(", ", names)
+                        + Components.closest(given, names).map(n -> "; did you mean " + n + "?").orElse("");
+            }
+            problems.add(new ConfigProblem(def.file(), d.line(), d.mailet() + " has no parameter '" + given + "'", fix));
+        }
+        return found;
     }
 
     /**

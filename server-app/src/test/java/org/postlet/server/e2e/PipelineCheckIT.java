@@ -69,8 +69,8 @@ class PipelineCheckIT {
         String file = inst.conf.resolve("pipeline.yaml").toString();
         assertThat(r.exit()).as(String.join("\n", r.lines())).isEqualTo(1);
         assertThat(r.lines()).containsSubsequence(
-                file + ":6: unknown mailet 'Teleport' — use a standard mailet (LocalDelivery, LogMessage, Null, ToProcessor, ToRepository) or a fully qualified class name from a jar in lib/ext",
-                file + ":8: unknown matcher 'RecipientIsLokal' — did you mean RecipientIsLocal? use a standard matcher (All, RecipientIsLocal) or a fully qualified class name from a jar in lib/ext",
+                file + ":6: unknown mailet 'Teleport' — use a standard mailet (listed in docs/mailets.md) or a fully qualified class name from a jar in lib/ext",
+                file + ":8: unknown matcher 'RecipientIsLokal' — did you mean RecipientIsLocal? use a standard matcher (listed in docs/mailets.md) or a fully qualified class name from a jar in lib/ext",
                 file + ":10: ToProcessor needs the parameter 'processor' — add processor: <value> to the step",
                 file + ":12: ToProcessor sends mail to processor 'nowhere', which does not exist — add a processor with state: nowhere or name an existing one",
                 file + ":18: processor 'forgotten' is never reached: no step sends mail to it — send mail there from a reachable"
@@ -102,7 +102,7 @@ class PipelineCheckIT {
                 file + ": there is no 'root' processor, where every mail starts — add a processor with state: root",
                 file + ":5: matcher expression 'All and (' ends too early — combine matchers with not, and, or and parentheses,"
                         + " e.g. \"RecipientIsLocal and not SenderIsNull\"",
-                file + ":6: unknown mailet 'Teleport' — use a standard mailet (LocalDelivery, LogMessage, Null, ToProcessor, ToRepository) or a fully qualified class name from a jar in lib/ext",
+                file + ":6: unknown mailet 'Teleport' — use a standard mailet (listed in docs/mailets.md) or a fully qualified class name from a jar in lib/ext",
                 file + ":8: ToProcessor sends mail to processor 'nowhere', which does not exist — add a processor with state: nowhere or name an existing one",
                 "4 problem(s); nothing was started");
     }

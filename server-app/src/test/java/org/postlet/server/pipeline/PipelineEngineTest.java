@@ -222,7 +222,7 @@ class PipelineEngineTest {
                 .isInstanceOfSatisfying(InvalidConfigException.class, e -> {
                     List<String> lines = e.problems().stream().map(Object::toString).toList();
                     assertThat(lines).anySatisfy(l -> assertThat(l).contains("no 'root' processor"));
-                    assertThat(lines).anySatisfy(l -> assertThat(l).contains("unknown mailet 'NoSuchMailet'").contains("LogMessage"));
+                    assertThat(lines).anySatisfy(l -> assertThat(l).contains("unknown mailet 'NoSuchMailet'").contains("docs/mailets.md"));
                     assertThat(lines).anySatisfy(l -> assertThat(l).contains("unknown matcher 'NoSuchMatcher'"));
                     assertThat(lines).anySatisfy(l -> assertThat(l).contains("needs the parameter 'id'"));
                     assertThat(lines).anySatisfy(l -> assertThat(l).contains("processor 'nowhere'"));
