@@ -42,4 +42,13 @@ public interface MailetContext {
 
     /** The logger mailets should use; log lines carry the mail's queue id. */
     Logger logger();
+
+    /**
+     * Whether this is a dry run ({@code bin/postlet trace}): mailets with lasting effects —
+     * delivering, storing, sending — must not do them, only log what they would do, and then
+     * change the mail's state as they normally would.
+     */
+    default boolean dryRun() {
+        return false;
+    }
 }

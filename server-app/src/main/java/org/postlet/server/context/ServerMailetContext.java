@@ -1,6 +1,7 @@
 package org.postlet.server.context;
 
 import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
@@ -33,16 +34,19 @@ public final class ServerMailetContext implements MailetContext {
 
     private final ServerConfig config;
     private final Directory directory;
-    private final FileSpool spool;
+    private final Provider<FileSpool> spool;
     private final Clock clock;
     private final MailAddress postmaster;
+    private final RunMode mode;
 
+    /** @param spool a provider, so a dry run or {@code check} never opens the spool */
     @Inject
-    public ServerMailetContext(ServerConfig config, Directory directory, FileSpool spool, Clock clock) {
+    public ServerMailetContext(ServerConfig config, Directory directory, Provider<FileSpool> spool, Clock clock, RunMode mode) {
         this.config = config;
         this.directory = directory;
         this.spool = spool;
         this.clock = clock;
+        this.mode = mode;
         this.postmaster = new MailAddress("postmaster", config.domains().isEmpty() ? config.hostname() : config.domains().get(0));
     }
 
@@ -77,11 +81,16 @@ public final class ServerMailetContext implements MailetContext {
     @Override
     public void sendMail(Optional<MailAddress> sender, Collection<MailAddress> recipients, MimeMessage message,
                          ProcessingState state) throws MessagingException {
+        if (dryRun()) {
+            MAILET_LOG.info("would send a new mail from {} to {} starting in {}: {}",
+                    sender.map(MailAddress::toPath).orElse("<>"), recipients, state, message.getSubject());
+            return;
+        }
         Envelope envelope = new Envelope(sender, List.copyOf(recipients), Map.of(), Map.of(), config.hostname(),
                 new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.empty(), "internal", clock.instant());
         IncomingMessage incoming;
         try {
-            incoming = spool.open(envelope, state);
+            incoming = spool.get().open(envelope, state);
         } catch (IOException e) {
             throw new MessagingException("cannot spool a new mail: " + e.getMessage(), e);
         }
@@ -107,5 +116,10 @@ public final class ServerMailetContext implements MailetContext {
     @Override
     public Logger logger() {
         return MAILET_LOG;
+    }
+
+    @Override
+    public boolean dryRun() {
+        return mode == RunMode.DRY_RUN;
     }
 }

@@ -10,6 +10,16 @@ import org.postlet.server.config.ConfigProblem;
 import org.postlet.server.config.InvalidConfigException;
 import org.postlet.server.config.ServerConfigLoader;
 import org.postlet.server.spool.FileSpool;
+import org.postlet.server.spool.SpoolEntry;
+import org.postlet.server.pipeline.Pipeline;
+import org.postlet.server.pipeline.QueuedMail;
+import org.postlet.server.context.RunMode;
+import org.postlet.server.auth.PasswordHashes;
+import org.postlet.smtp.inbound.Envelope;
+import org.postlet.mailet.InvalidAddressException;
+import org.postlet.mailet.MailAddress;
+import org.postlet.mailet.ProcessingState;
+import java.util.Optional;
 
 /**
  * {@code bin/postlet}: the commands of contract §1. Exit codes: 0 ok, 1 invalid input or
@@ -25,6 +35,11 @@ public final class Launcher {
             usage: postlet <command> [options]
               run   [--conf DIR]   run the server in the foreground (Ctrl-C stops it)
               check [--conf DIR]   validate the configuration and the pipeline without opening ports
+              trace [--conf DIR] --from ADDR --to ADDR[,ADDR...] FILE.eml
+                                   run one message through the pipeline without delivering anything and
+                                   print the path each recipient takes
+              passwd [--scheme SHA512-CRYPT|BLF-CRYPT]
+                                   read a password on stdin, print a Dovecot passwd-file hash
               requeue [--conf DIR] FILE...
                                    put mails kept by ToRepository (e.g. var/error/*) back into processing
             DIR defaults to the conf/ folder of the installation.""";
@@ -52,23 +67,33 @@ public final class Launcher {
         }
         String command = args[0];
         Path conf = home.resolve("conf");
-        List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
-        List<Path> files = new ArrayList<>();
-        for (int i = 0; i < rest.size(); i++) {
-            if (rest.get(i).equals("--conf") && i + 1 < rest.size()) {
-                conf = Path.of(rest.get(i + 1)).toAbsolutePath().normalize();
-                i++;
-            } else if (command.equals("requeue") && !rest.get(i).startsWith("-")) {
-                files.add(Path.of(rest.get(i)));
+        java.util.Map<String, String> options = new java.util.HashMap<>();
+        List<String> positional = new ArrayList<>();
+        java.util.Set<String> known = switch (command) {
+            case "trace" -> java.util.Set.of("--conf", "--from", "--to");
+            case "passwd" -> java.util.Set.of("--scheme");
+            default -> java.util.Set.of("--conf");
+        };
+        for (int i = 1; i < args.length; i++) {
+            if (known.contains(args[i]) && i + 1 < args.length) {
+                options.put(args[i], args[++i]);
+            } else if (!args[i].startsWith("-") && (command.equals("requeue") || command.equals("trace"))) {
+                positional.add(args[i]);
             } else {
-                err.println("postlet " + command + ": unknown option '" + rest.get(i) + "'\n" + USAGE_TEXT);
+                err.println("postlet " + command + ": unknown option '" + args[i] + "'\n" + USAGE_TEXT);
                 return USAGE;
             }
         }
+        if (options.containsKey("--conf")) {
+            conf = Path.of(options.get("--conf")).toAbsolutePath().normalize();
+        }
+        List<Path> files = positional.stream().map(Path::of).toList();
         return switch (command) {
             case "run" -> run(conf);
             case "check" -> check(conf);
             case "requeue" -> requeue(conf, files);
+            case "trace" -> trace(conf, options.get("--from"), options.get("--to"), files);
+            case "passwd" -> passwd(options.getOrDefault("--scheme", "SHA512-CRYPT"));
             case "help", "--help", "-h" -> {
                 out.println(USAGE_TEXT);
                 yield OK;
@@ -91,6 +116,81 @@ public final class Launcher {
         } catch (InvalidConfigException e) {
             printProblems(e);
             return INVALID;
+        }
+    }
+
+    private int trace(Path conf, String from, String to, List<Path> files) {
+        if (from == null || to == null || files.size() != 1) {
+            err.println("postlet trace: give --from, --to and one message file\n" + USAGE_TEXT);
+            return USAGE;
+        }
+        Path file = files.get(0);
+        Optional<MailAddress> sender;
+        List<MailAddress> recipients = new ArrayList<>();
+        try {
+            sender = from.isEmpty() || from.equals("<>") ? Optional.empty() : Optional.of(MailAddress.parse(from));
+            for (String r : to.split(",")) {
+                recipients.add(MailAddress.parse(r));
+            }
+        } catch (InvalidAddressException e) {
+            err.println("postlet trace: bad address: " + e.getMessage());
+            return INVALID;
+        }
+        long size;
+        try {
+            size = java.nio.file.Files.size(file);
+        } catch (java.io.IOException e) {
+            err.println("postlet trace: cannot read " + file + ": " + e.getMessage());
+            return INVALID;
+        }
+        PostletServer.Checked checked;
+        try {
+            checked = PostletServer.check(conf, home, RunMode.DRY_RUN);
+        } catch (InvalidConfigException e) {
+            printProblems(e);
+            return INVALID;
+        }
+        Envelope envelope = new Envelope(sender, recipients, java.util.Map.of(), java.util.Map.of(), "trace",
+                new java.net.InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.empty(), "trace",
+                java.time.Instant.now());
+        QueuedMail mail = new QueuedMail(new SpoolEntry("TRACE", envelope, ProcessingState.ROOT, file, 0, size),
+                java.time.Clock.systemUTC());
+        TraceReport report = new TraceReport(recipients);
+        try {
+            checked.pipeline().process(mail, report);
+        } catch (Pipeline.PropagatedFailure e) {
+            out.println("processing failed and the mail would stay in the spool: " + e.getMessage());
+        } finally {
+            checked.pipeline().destroy();
+        }
+        report.print(out);
+        return OK;
+    }
+
+    private int passwd(String schemeName) {
+        Optional<PasswordHashes.Scheme> scheme = PasswordHashes.Scheme.of(schemeName);
+        if (scheme.isEmpty()) {
+            err.println("postlet passwd: unknown scheme '" + schemeName + "' — use SHA512-CRYPT or BLF-CRYPT");
+            return USAGE;
+        }
+        String password;
+        try {
+            password = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                    java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        } catch (java.io.IOException e) {
+            err.println("postlet passwd: cannot read the password: " + e.getMessage());
+            return INVALID;
+        }
+        if (password == null || password.isEmpty()) {
+            err.println("postlet passwd: no password on stdin — e.g. echo 'secret' | bin/postlet passwd");
+            return INVALID;
+        }
+        try {
+            out.println(PasswordHashes.hash(scheme.get(), password));
+            return OK;
+        } catch (IllegalArgumentException e) {
+            err.println("postlet passwd: " + e.getMessage());
+            return USAGE;
         }
     }
 

@@ -85,23 +85,26 @@ public final class Pipeline {
      * @throws PropagatedFailure when a step with {@code propagate} failed: the caller keeps the mail
      */
     public Outcome process(QueuedMail mail) throws PropagatedFailure {
-        Deferrals deferrals = new Deferrals();
-        Deque<Position> work = new ArrayDeque<>();
-        work.push(new Position(mail, 0, 0));
-        int splits = 0;
+        return process(mail, PipelineTrace.NONE);
+    }
+
+    /** Like {@link #process(QueuedMail)}, telling {@code trace} about every step and every end. */
+    public Outcome process(QueuedMail mail, PipelineTrace trace) throws PropagatedFailure {
+        Processing processing = new Processing(trace);
+        processing.work.push(new Position(mail, 0, 0));
         String previousId = MDC.get("queueId");
         List<QueuedMail> parts = new ArrayList<>();
         try {
-            while (!work.isEmpty()) {
-                Position p = work.pop();
+            while (!processing.work.isEmpty()) {
+                Position p = processing.work.pop();
                 parts.add(p.mail);
                 MDC.put("queueId", p.mail.name());
-                splits = run(p, work, splits, deferrals);
+                processing.run(p);
             }
-            return new Outcome(deferrals.recipients, deferrals.reason);
+            return new Outcome(processing.deferred, processing.deferralReason);
         } finally {
             parts.forEach(QueuedMail::release);
-            work.forEach(p -> p.mail.release());
+            processing.work.forEach(p -> p.mail.release());
             if (previousId == null) {
                 MDC.remove("queueId");
             } else {
@@ -114,108 +117,131 @@ public final class Pipeline {
     private record Position(QueuedMail mail, int step, int stateChanges) {
     }
 
-    /** Recipients whose part hit a temporary failure, collected over all parts of one mail. */
-    private static final class Deferrals {
-        final List<MailAddress> recipients = new ArrayList<>();
-        String reason = "";
-    }
+    /** The processing of one mail and the parts split from it. */
+    private final class Processing {
+        final Deque<Position> work = new ArrayDeque<>();
+        final List<MailAddress> deferred = new ArrayList<>();
+        final PipelineTrace trace;
+        String deferralReason = "";
+        int splits;
 
-    private int run(Position start, Deque<Position> work, int splits, Deferrals deferrals) throws PropagatedFailure {
-        QueuedMail mail = start.mail;
-        int step = start.step;
-        int stateChanges = start.stateChanges;
-        while (true) {
-            ProcessingState state = mail.state();
-            if (state.equals(ProcessingState.GHOST)) {
-                return splits;
-            }
-            if (mail.recipients().isEmpty()) {
-                LOG.debug("{}: no recipients left in processor {}; done", mail.name(), state);
-                mail.setState(ProcessingState.GHOST);
-                return splits;
-            }
-            List<Step> steps = processors.get(state);
-            if (steps == null) {
-                if (state.equals(ProcessingState.ERROR)) {
-                    throw new PropagatedFailure("mail " + mail.name() + " is in error (" + mail.errorMessage().orElse("no reason")
-                            + ") and the pipeline has no error processor; it stays in the spool", null);
+        Processing(PipelineTrace trace) {
+            this.trace = trace;
+        }
+
+        void run(Position start) throws PropagatedFailure {
+            QueuedMail mail = start.mail;
+            int step = start.step;
+            int stateChanges = start.stateChanges;
+            while (true) {
+                ProcessingState state = mail.state();
+                if (state.equals(ProcessingState.GHOST)) {
+                    end(mail, state, false);
+                    return;
                 }
-                moveToError(mail, "no processor named '" + state + "'");
-                step = 0;
-                continue;
-            }
-            boolean moved = false;
-            for (int i = step; i < steps.size() && !moved; i++) {
-                Step s = steps.get(i);
-                Set<MailAddress> selected;
-                try {
-                    selected = s.matcher().select(mail);
-                } catch (MessagingException | RuntimeException e) {
-                    if (handleFailure(mail, s, s.onMatchException(), "matcher " + s.matcher(), e)) {
+                if (mail.recipients().isEmpty()) {
+                    LOG.debug("{}: no recipients left in processor {}; done", mail.name(), state);
+                    mail.setState(ProcessingState.GHOST);
+                    end(mail, state, false);
+                    return;
+                }
+                List<Step> steps = processors.get(state);
+                if (steps == null) {
+                    if (state.equals(ProcessingState.ERROR)) {
+                        throw new PropagatedFailure("mail " + mail.name() + " is in error (" + mail.errorMessage().orElse("no reason")
+                                + ") and the pipeline has no error processor; it stays in the spool", null);
+                    }
+                    moveToError(mail, "no processor named '" + state + "'");
+                    step = 0;
+                    continue;
+                }
+                boolean moved = false;
+                for (int i = step; i < steps.size() && !moved; i++) {
+                    Step s = steps.get(i);
+                    Set<MailAddress> selected;
+                    try {
+                        selected = s.matcher().select(mail);
+                    } catch (MessagingException | RuntimeException e) {
+                        if (handleFailure(mail, s, s.onMatchException(), "matcher " + s.matcher(), e)) {
+                            moved = true;
+                        }
+                        continue;
+                    }
+                    if (selected.isEmpty()) {
+                        continue;
+                    }
+                    QueuedMail target = mail;
+                    if (selected.size() < mail.recipients().size()) {
+                        target = split(mail, selected, ++splits);
+                        mail.recipients().removeAll(selected);
+                        LOG.debug("{}: split {} for {} at {}[{}]", mail.name(), target.name(), selected, state, i);
+                    }
+                    if (!service(target, s, selected)) {
+                        if (target == mail) {
+                            return;
+                        }
+                        continue;
+                    }
+                    if (target != mail) {
+                        boolean stayed = target.state().equals(state);
+                        work.push(new Position(target, stayed ? i + 1 : 0, stayed ? stateChanges : stateChanges + 1));
+                    } else if (!mail.state().equals(state)) {
                         moved = true;
+                    } else if (mail.recipients().isEmpty()) {
+                        mail.setState(ProcessingState.GHOST);
+                        end(mail, state, false);
+                        return;
                     }
-                    continue;
                 }
-                if (selected.isEmpty()) {
-                    continue;
-                }
-                QueuedMail target = mail;
-                if (selected.size() < mail.recipients().size()) {
-                    target = split(mail, selected, ++splits);
-                    mail.recipients().removeAll(selected);
-                    LOG.debug("{}: split {} for {} at {}[{}]", mail.name(), target.name(), selected, state, i);
-                }
-                if (!service(target, s, deferrals)) {
-                    if (target == mail) {
-                        return splits;
+                if (!moved) {
+                    if (!mail.state().equals(ProcessingState.GHOST)) {
+                        LOG.warn("{}: reached the end of processor '{}' without a new state; ending it (recipients {})",
+                                mail.name(), state, mail.recipients());
+                        mail.setState(ProcessingState.GHOST);
                     }
-                    continue;
+                    end(mail, state, false);
+                    return;
                 }
-                if (target != mail) {
-                    boolean stayed = target.state().equals(state);
-                    work.push(new Position(target, stayed ? i + 1 : 0, stayed ? stateChanges : stateChanges + 1));
-                } else if (!mail.state().equals(state)) {
-                    moved = true;
-                } else if (mail.recipients().isEmpty()) {
-                    mail.setState(ProcessingState.GHOST);
-                    return splits;
+                step = 0;
+                if (++stateChanges > MAX_STATE_CHANGES && !mail.state().equals(ProcessingState.GHOST)) {
+                    if (mail.state().equals(ProcessingState.ERROR) || state.equals(ProcessingState.ERROR)) {
+                        throw new PropagatedFailure("mail " + mail.name() + " loops between processors, last " + state
+                                + " -> " + mail.state() + "; it stays in the spool", null);
+                    }
+                    moveToError(mail, "more than " + MAX_STATE_CHANGES + " processor changes, last " + state + " -> "
+                            + mail.state() + ": the pipeline loops");
                 }
-            }
-            if (!moved) {
-                if (!mail.state().equals(ProcessingState.GHOST)) {
-                    LOG.warn("{}: reached the end of processor '{}' without a new state; ending it (recipients {})",
-                            mail.name(), state, mail.recipients());
-                    mail.setState(ProcessingState.GHOST);
-                }
-                return splits;
-            }
-            step = 0;
-            if (++stateChanges > MAX_STATE_CHANGES && !mail.state().equals(ProcessingState.GHOST)) {
-                if (mail.state().equals(ProcessingState.ERROR) || state.equals(ProcessingState.ERROR)) {
-                    throw new PropagatedFailure("mail " + mail.name() + " loops between processors, last " + state
-                            + " -> " + mail.state() + "; it stays in the spool", null);
-                }
-                moveToError(mail, "more than " + MAX_STATE_CHANGES + " processor changes, last " + state + " -> "
-                        + mail.state() + ": the pipeline loops");
             }
         }
-    }
 
-    /** Runs the step's mailet; returns false when the mail was deferred and must not go on. */
-    private boolean service(QueuedMail mail, Step s, Deferrals deferrals) throws PropagatedFailure {
-        try {
-            s.mailet().service(mail);
-        } catch (TemporaryFailureException e) {
-            LOG.warn("{}: deferred for {}: {} in {}[{}]: {}", mail.name(), mail.recipients(), s.mailet().info(),
-                    s.processor(), s.index(), e.getMessage());
-            deferrals.recipients.addAll(mail.recipients());
-            deferrals.reason = e.getMessage();
-            mail.setState(ProcessingState.GHOST);
-            return false;
-        } catch (MessagingException | RuntimeException e) {
-            handleFailure(mail, s, s.onMailetException(), "mailet " + s.mailet().info(), e);
+        /** Runs the step's mailet; returns false when the mail was deferred and must not go on. */
+        private boolean service(QueuedMail mail, Step s, Set<MailAddress> selected) throws PropagatedFailure {
+            try {
+                s.mailet().service(mail);
+                trace.stepRan(mail.name(), s.processor(), s.index(), s.matcher().toString(), s.mailet().info(), selected,
+                        mail.state(), null);
+            } catch (TemporaryFailureException e) {
+                LOG.warn("{}: deferred for {}: {} in {}[{}]: {}", mail.name(), mail.recipients(), s.mailet().info(),
+                        s.processor(), s.index(), e.getMessage());
+                trace.stepRan(mail.name(), s.processor(), s.index(), s.matcher().toString(), s.mailet().info(), selected,
+                        mail.state(), e);
+                deferred.addAll(mail.recipients());
+                deferralReason = e.getMessage();
+                end(mail, s.processor(), true);
+                mail.setState(ProcessingState.GHOST);
+                return false;
+            } catch (MessagingException | RuntimeException e) {
+                handleFailure(mail, s, s.onMailetException(), "mailet " + s.mailet().info(), e);
+                trace.stepRan(mail.name(), s.processor(), s.index(), s.matcher().toString(), s.mailet().info(), selected,
+                        mail.state(), e);
+            }
+            return true;
         }
-        return true;
+
+        private void end(QueuedMail mail, ProcessingState lastState, boolean wasDeferred) {
+            trace.ended(mail.name(), java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(mail.recipients())),
+                    lastState, wasDeferred);
+        }
     }
 
     /** Applies a step's failure action; returns whether the mail moved to another processor. */

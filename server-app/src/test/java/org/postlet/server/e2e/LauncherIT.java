@@ -81,6 +81,52 @@ class LauncherIT {
     }
 
     @Test
+    void traceShowsEachRecipientsPathAndWritesNothing() throws Exception {
+        TestInstallation inst = new TestInstallation(dir, 2525);
+        Files.writeString(inst.conf.resolve("pipeline.yaml"), """
+                processors:
+                  - state: root
+                    mailets:
+                      - { match: All, class: LogMessage }
+                      - { match: RecipientIsLocal, class: ToProcessor, processor: local }
+                      - { match: All, class: ToRepository, path: ../var/error }
+                  - state: local
+                    mailets:
+                      - { match: All, class: LocalDelivery, folder: Junk }
+                """);
+        Path eml = Files.writeString(dir.resolve("m.eml"), "From: a@example.com\nSubject: t\n\nbody\n");
+        Process p = launch("trace", "--conf", inst.conf.toString(), "--from", "a@example.com", "--to",
+                "alice@example.test,carol@elsewhere.example", eml.toString());
+        String out = finish(p);
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("""
+                alice@example.test:
+                  root[0] All -> LogMessage
+                  root[1] RecipientIsLocal -> ToProcessor local => local
+                  local[0] All -> LocalDelivery => ghost
+                  ended in ghost
+                carol@elsewhere.example:
+                  root[0] All -> LogMessage
+                  root[2] All -> ToRepository""");
+        assertThat(out).contains("would deliver to maildir alice@example.test folder Junk");
+        assertThat(dir.resolve("var")).doesNotExist();
+    }
+
+    @Test
+    void passwdPrintsAHashThatTheServerAccepts() throws Exception {
+        for (String scheme : List.of("SHA512-CRYPT", "BLF-CRYPT")) {
+            Process p = launch("passwd", "--scheme", scheme);
+            p.getOutputStream().write("s3cret pass\n".getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().close();
+            String out = finish(p).strip();
+            assertThat(p.exitValue()).as(out).isZero();
+            assertThat(out).startsWith("{" + scheme + "}$");
+            assertThat(org.postlet.server.auth.PasswordHashes.matches(out, "s3cret pass")).isTrue();
+            assertThat(org.postlet.server.auth.PasswordHashes.matches(out, "wrong")).isFalse();
+        }
+    }
+
+    @Test
     void unknownCommandIsAUsageError() throws Exception {
         Process p = launch("frobnicate");
         String out = finish(p);
