@@ -11,8 +11,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.postlet.mailet.MailetContext;
 import org.postlet.maildir.MaildirStore;
+import org.postlet.maildir.QuotaRules;
 import org.postlet.server.config.ServerConfig;
 import org.postlet.server.context.LocalRecipientPolicy;
+import org.postlet.server.context.RunMode;
 import org.postlet.server.context.ServerMailetContext;
 import org.postlet.server.directory.Directory;
 import org.postlet.server.spool.FileSpool;
@@ -33,18 +35,22 @@ final class PostletModule extends AbstractModule {
     private final ServerConfig config;
     private final Directory directory;
     private final Clock clock;
+    private final RunMode mode;
 
-    PostletModule(ServerConfig config, Directory directory, Clock clock) {
+    PostletModule(ServerConfig config, Directory directory, Clock clock, RunMode mode) {
         this.config = config;
         this.directory = directory;
         this.clock = clock;
+        this.mode = mode;
     }
 
     @Override
     protected void configure() {
         bind(ServerConfig.class).toInstance(config);
         bind(Directory.class).toInstance(directory);
+        bind(QuotaRules.class).toInstance(directory);
         bind(Clock.class).toInstance(clock);
+        bind(RunMode.class).toInstance(mode);
         bind(MetricRegistry.class).toInstance(new MetricRegistry());
         bind(MailetContext.class).to(ServerMailetContext.class);
         bind(RecipientPolicy.class).to(LocalRecipientPolicy.class);

@@ -14,21 +14,25 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.postlet.server.auth.PasswdFileAuthenticator;
 import org.postlet.server.config.ConfigProblem;
 import org.postlet.server.config.InvalidConfigException;
 import org.postlet.server.config.ServerConfig;
 import org.postlet.server.config.ServerConfigLoader;
+import org.postlet.server.config.TlsKeyMaterial;
+import org.postlet.server.context.RunMode;
 import org.postlet.server.context.ServerMailetContext;
 import org.postlet.server.directory.Directory;
 import org.postlet.server.pipeline.Pipeline;
 import org.postlet.server.pipeline.PipelineBuilder;
-import org.postlet.server.pipeline.PipelineDefinition;
 import org.postlet.server.pipeline.PipelineLoader;
 import org.postlet.server.spool.FileSpool;
 import org.postlet.server.spool.QueueRunner;
 import org.postlet.server.spool.RetryPolicy;
 import org.postlet.smtp.policy.RecipientPolicy;
 import org.postlet.smtp.server.SmtpServer;
+import org.postlet.smtp.tls.TlsContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,13 +50,16 @@ public final class PostletServer implements AutoCloseable {
     private final FileSpool spool;
     private final QueueRunner runner;
     private final SmtpServer smtp;
+    private final PasswdFileAuthenticator authenticator;
 
-    private PostletServer(ServerConfig config, Pipeline pipeline, FileSpool spool, QueueRunner runner, SmtpServer smtp) {
+    private PostletServer(ServerConfig config, Pipeline pipeline, FileSpool spool, QueueRunner runner, SmtpServer smtp,
+                          PasswdFileAuthenticator authenticator) {
         this.config = config;
         this.pipeline = pipeline;
         this.spool = spool;
         this.runner = runner;
         this.smtp = smtp;
+        this.authenticator = authenticator;
     }
 
     /**
@@ -73,6 +80,14 @@ public final class PostletServer implements AutoCloseable {
      * @throws InvalidConfigException listing every problem in every file
      */
     public static Checked check(Path confDir, Path home) throws InvalidConfigException {
+        return check(confDir, home, RunMode.SERVE);
+    }
+
+    /**
+     * Like {@link #check(Path, Path)}; with {@link RunMode#DRY_RUN} the pipeline's mailets only
+     * say what they would do ({@code bin/postlet trace}).
+     */
+    public static Checked check(Path confDir, Path home, RunMode mode) throws InvalidConfigException {
         ServerConfig config = new ServerConfigLoader().load(confDir);
         List<ConfigProblem> problems = new ArrayList<>();
         Directory directory = null;
@@ -81,19 +96,19 @@ public final class PostletServer implements AutoCloseable {
         } catch (InvalidConfigException e) {
             problems.addAll(e.problems());
         }
-        PipelineDefinition definition = null;
+        PipelineLoader.Loaded pipelineFile = null;
         try {
-            definition = new PipelineLoader().load(config.pipeline());
+            pipelineFile = new PipelineLoader().read(config.pipeline());
         } catch (InvalidConfigException e) {
             problems.addAll(e.problems());
         }
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
-        Injector injector = Guice.createInjector(new PostletModule(config, directory, Clock.systemUTC()));
+        Injector injector = Guice.createInjector(new PostletModule(config, directory, Clock.systemUTC(), mode));
         ClassLoader extensions = extensions(home.resolve("lib/ext"));
         Pipeline pipeline = new PipelineBuilder(injector, extensions, injector.getInstance(ServerMailetContext.class))
-                .build(definition);
+                .build(pipelineFile);
         return new Checked(config, injector, pipeline);
     }
 
@@ -115,11 +130,24 @@ public final class PostletServer implements AutoCloseable {
         }
         int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
         QueueRunner runner = new QueueRunner(spool, checked::pipeline, Clock.systemUTC(), RetryPolicy.DEFAULT, threads);
-        SmtpServer smtp = new SmtpServer(config.smtp(), spool, checked.injector().getInstance(RecipientPolicy.class));
+        PasswdFileAuthenticator authenticator = new PasswdFileAuthenticator(checked.injector().getInstance(Directory.class));
+        SmtpServer smtp;
+        try {
+            Optional<TlsContext> tls = TlsKeyMaterial.load(config);
+            smtp = new SmtpServer(config.smtp(), spool, checked.injector().getInstance(RecipientPolicy.class),
+                    authenticator, tls);
+        } catch (IOException | RuntimeException e) {
+            authenticator.close();
+            runner.close();
+            spool.close();
+            checked.pipeline().destroy();
+            throw e;
+        }
         try {
             smtp.start();
         } catch (IOException | RuntimeException e) {
             smtp.close();
+            authenticator.close();
             runner.close();
             spool.close();
             checked.pipeline().destroy();
@@ -128,7 +156,7 @@ public final class PostletServer implements AutoCloseable {
         LOG.info("Postlet ready: {} on {}, domains {}, maildir {}, spool {}", config.hostname(),
                 config.smtp().listeners().stream().map(l -> l.name() + "=" + l.bind() + ":" + smtp.port(l.name())).toList(),
                 config.domains(), config.maildirRoot(), config.spool());
-        return new PostletServer(config, checked.pipeline(), spool, runner, smtp);
+        return new PostletServer(config, checked.pipeline(), spool, runner, smtp, authenticator);
     }
 
     /** The port a listener is bound to (useful when the configuration says port 0). */
@@ -146,6 +174,7 @@ public final class PostletServer implements AutoCloseable {
     public void close() {
         LOG.info("Postlet stopping");
         smtp.close();
+        authenticator.close();
         runner.close();
         spool.close();
         pipeline.destroy();

@@ -1,9 +1,11 @@
 package org.postlet.server.config;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -18,8 +20,10 @@ import org.postlet.mailet.MailetException;
 import org.postlet.mailet.ParameterValues;
 import org.postlet.smtp.server.AuthMode;
 import org.postlet.smtp.server.ListenerSettings;
+import org.postlet.smtp.server.SmtpLimits;
 import org.postlet.smtp.server.SmtpSettings;
 import org.postlet.smtp.server.TlsMode;
+import org.postlet.smtp.tls.TlsContext;
 
 /**
  * Reads and validates {@code DIR/postlet.yaml} (or {@code postlet.xml}). Every problem is collected
@@ -30,7 +34,9 @@ public final class ServerConfigLoader {
     private static final Set<String> KEYS = Set.of("hostname", "domains", "users", "aliases", "smtp.listeners.name",
             "smtp.listeners.bind", "smtp.listeners.port", "smtp.listeners.tls", "smtp.listeners.auth",
             "smtp.maxMessageSize", "smtp.maxRecipients", "smtp.authorizedNetworks", "smtp.timeouts.command",
-            "smtp.timeouts.data", "tls.keystore", "tls.password", "spool", "storage.maildir.root",
+            "smtp.timeouts.data", "smtp.limits.connections", "smtp.limits.connectionsPerClient",
+            "smtp.limits.commandsPerSession", "smtp.limits.errorsPerSession", "smtp.limits.authFailures",
+            "smtp.limits.authFailureDelay", "tls.keystore", "tls.password", "spool", "storage.maildir.root",
             "storage.maildir.layout", "pipeline", "metrics.http");
 
     private static final long DEFAULT_MAX_MESSAGE_SIZE = 25L * 1024 * 1024;
@@ -90,10 +96,6 @@ public final class ServerConfigLoader {
             TlsMode tls = enumValue(TlsMode.class, l.getString("tls", "none"), "listener " + name + ": tls", src, tlsLine, problems);
             AuthMode auth = enumValue(AuthMode.class, l.getString("auth", "none"), "listener " + name + ": auth", src,
                     src.findOr("auth", line, line), problems);
-            if (tls == TlsMode.IMPLICIT) {
-                problems.add(src.problem(tlsLine, "listener " + name + ": tls: implicit is not supported yet",
-                        "use tls: none or tls: starttls until TLS lands"));
-            }
             listeners.add(new ListenerSettings(name, l.getString("bind", "0.0.0.0"), port, tls, auth));
         }
         if (listenerNodes.isEmpty()) {
@@ -108,6 +110,7 @@ public final class ServerConfigLoader {
         }
         Duration commandTimeout = durationValue(c, "smtp.timeouts.command", Duration.ofSeconds(300), src, problems);
         Duration dataTimeout = durationValue(c, "smtp.timeouts.data", Duration.ofSeconds(600), src, problems);
+        SmtpLimits limits = limits(c, src, problems);
 
         List<Network> networks = new ArrayList<>();
         List<String> networkTexts = c.containsKey("smtp.authorizedNetworks")
@@ -134,17 +137,70 @@ public final class ServerConfigLoader {
         }
         Optional<ServerConfig.TlsConfig> tls = Optional.ofNullable(c.getString("tls.keystore", null))
                 .map(k -> new ServerConfig.TlsConfig(base.resolve(k), c.getString("tls.password", "")));
+        tls.ifPresent(t -> checkKeystore(t, src, problems));
 
         Path pipeline = base.resolve(c.getString("pipeline", "pipeline.yaml"));
         String layout = c.getString("storage.maildir.layout", "%d/%n");
         if (problems.isEmpty()) {
-            SmtpSettings smtp = new SmtpSettings(hostname, listeners, maxSize, maxRecipients, commandTimeout, dataTimeout);
+            SmtpSettings smtp = new SmtpSettings(hostname, listeners, maxSize, maxRecipients, commandTimeout, dataTimeout,
+                    limits);
             return new ServerConfig(file, hostname, domains, users, aliases, smtp, networks, tls,
                     base.resolve(c.getString("spool", "../var/spool")).normalize(),
                     base.resolve(c.getString("storage.maildir.root", "../var/mail")).normalize(), layout, pipeline,
                     Optional.ofNullable(c.getString("metrics.http", null)));
         }
         throw new InvalidConfigException(problems);
+    }
+
+    /** {@code smtp.limits}: every key optional, each at least 1; the defaults are {@link SmtpLimits#DEFAULTS}. */
+    private static SmtpLimits limits(HierarchicalConfiguration<ImmutableNode> c, SourceText src, List<ConfigProblem> problems) {
+        SmtpLimits d = SmtpLimits.DEFAULTS;
+        int connections = positive(c, "connections", d.connections(), src, problems);
+        int perClient = positive(c, "connectionsPerClient", d.connectionsPerClient(), src, problems);
+        int commands = positive(c, "commandsPerSession", d.commandsPerSession(), src, problems);
+        int errors = positive(c, "errorsPerSession", d.errorsPerSession(), src, problems);
+        int authFailures = positive(c, "authFailures", d.authFailures(), src, problems);
+        Duration delay = durationValue(c, "smtp.limits.authFailureDelay", d.authFailureDelay(), src, problems);
+        return new SmtpLimits(connections, perClient, commands, errors, authFailures, delay);
+    }
+
+    private static int positive(HierarchicalConfiguration<ImmutableNode> c, String leaf, int def, SourceText src,
+                                List<ConfigProblem> problems) {
+        String key = "smtp.limits." + leaf;
+        int line = src.findKey(leaf, 1);
+        int value = intValue(c, key, def, src, line, problems);
+        if (value < 1) {
+            problems.add(src.problem(line, key + " is " + value + " but must be at least 1", "write a number such as " + def));
+            return def;
+        }
+        return value;
+    }
+
+    /**
+     * {@code check} opens the keystore now, so a wrong password or a file that is not PKCS#12 is found
+     * before start. A keystore that does not exist yet is generated there at first start (contract
+     * §2), so it is a problem only when its folder cannot be written.
+     */
+    private static void checkKeystore(ServerConfig.TlsConfig tls, SourceText src, List<ConfigProblem> problems) {
+        int line = src.findKey("keystore", 1);
+        Path file = tls.keystore();
+        if (!Files.exists(file)) {
+            Path existing = file.toAbsolutePath().getParent();
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            if (existing == null || !Files.isWritable(existing)) {
+                problems.add(src.problem(line, "tls.keystore " + file + " does not exist and cannot be generated because "
+                        + existing + " is not writable", "put a PKCS#12 keystore there, or make the folder writable"));
+            }
+            return;
+        }
+        try {
+            TlsContext.fromKeystore(file, tls.password().toCharArray());
+        } catch (IOException | GeneralSecurityException e) {
+            problems.add(src.problem(line, e.getMessage(),
+                    "check tls.password and that the file is a PKCS#12 keystore with the server's key and certificate chain"));
+        }
     }
 
     private static void checkUniqueListeners(List<ListenerSettings> listeners, SourceText src, List<ConfigProblem> problems) {

@@ -23,7 +23,9 @@ class ServerConfigLoaderTest {
         ServerConfig c = new ServerConfigLoader().load(Path.of("..", "conf"));
         assertThat(c.hostname()).isEqualTo("example.test");
         assertThat(c.domains()).containsExactly("example.test");
-        assertThat(c.smtp().listeners()).containsExactly(new ListenerSettings("mx", "0.0.0.0", 2525, TlsMode.NONE, AuthMode.NONE));
+        assertThat(c.smtp().listeners()).containsExactly(
+                new ListenerSettings("mx", "0.0.0.0", 2525, TlsMode.STARTTLS, AuthMode.OPTIONAL),
+                new ListenerSettings("submission", "0.0.0.0", 2587, TlsMode.STARTTLS, AuthMode.REQUIRED));
         assertThat(c.maildirRoot()).isEqualTo(Path.of("..", "var", "mail").toAbsolutePath().normalize());
         assertThat(c.pipeline().getFileName().toString()).isEqualTo("pipeline.yaml");
     }
@@ -135,5 +137,73 @@ class ServerConfigLoaderTest {
         ServerConfig c = new ServerConfigLoader().load(dir);
         assertThat(c.smtp().listeners()).containsExactly(new ListenerSettings("mx", "127.0.0.1", 2526, TlsMode.NONE, AuthMode.NONE));
         assertThat(c.domains()).containsExactly("example.test");
+    }
+
+    private void writeMinimal(String smtpAndTls) throws Exception {
+        Files.writeString(dir.resolve("users.passwd"), "alice@example.test:{PLAIN}x\n");
+        Files.writeString(dir.resolve("postlet.yaml"), """
+                hostname: mx.example.test
+                domains: [example.test]
+                users: users.passwd
+                """ + smtpAndTls);
+    }
+
+    @Test
+    void limitsAndImplicitTlsAreRead() throws Exception {
+        writeMinimal("""
+                smtp:
+                  listeners:
+                    - { name: smtps, bind: 127.0.0.1, port: 2465, tls: implicit, auth: required }
+                  limits: { connections: 200, connectionsPerClient: 5, commandsPerSession: 300, errorsPerSession: 7,
+                            authFailures: 2, authFailureDelay: 3s }
+                """);
+        ServerConfig c = new ServerConfigLoader().load(dir);
+        assertThat(c.smtp().listeners().get(0).tls()).isEqualTo(TlsMode.IMPLICIT);
+        assertThat(c.smtp().limits()).isEqualTo(new org.postlet.smtp.server.SmtpLimits(200, 5, 300, 7, 2, Duration.ofSeconds(3)));
+    }
+
+    @Test
+    void limitsDefaultWhenAbsentAndMustBePositive() throws Exception {
+        writeMinimal("");
+        assertThat(new ServerConfigLoader().load(dir).smtp().limits()).isEqualTo(org.postlet.smtp.server.SmtpLimits.DEFAULTS);
+        writeMinimal("""
+                smtp:
+                  limits:
+                    connectionsPerClient: 0
+                """);
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("postlet.yaml:6: smtp.limits.connectionsPerClient is 0 but must be at least 1");
+    }
+
+    @Test
+    void aKeystoreThatCannotBeOpenedIsReportedWithItsLine() throws Exception {
+        Path keystore = dir.resolve("keystore.p12");
+        org.postlet.smtp.tls.SelfSignedKeystore.createIfMissing(keystore, "mx.example.test", "right".toCharArray());
+        writeMinimal("""
+                tls:
+                  keystore: keystore.p12
+                  password: wrong
+                """);
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("postlet.yaml:5: cannot open keystore " + keystore.toAbsolutePath())
+                .hasMessageContaining("check tls.password");
+        Files.writeString(keystore, "garbage");
+        writeMinimal("""
+                tls:
+                  keystore: keystore.p12
+                  password: right
+                """);
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("postlet.yaml:5: ");
+    }
+
+    @Test
+    void aKeystoreThatDoesNotExistYetIsGeneratedLaterSoCheckAcceptsIt() throws Exception {
+        writeMinimal("""
+                tls:
+                  keystore: tls/keystore.p12
+                  password: changeit
+                """);
+        assertThat(new ServerConfigLoader().load(dir).tls()).isPresent();
     }
 }

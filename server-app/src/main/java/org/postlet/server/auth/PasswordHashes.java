@@ -1,0 +1,127 @@
+package org.postlet.server.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.commons.codec.digest.Crypt;
+import org.bouncycastle.crypto.RuntimeCryptoException;
+import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
+
+/**
+ * Checks a password against a Dovecot password field such as {@code {SHA512-CRYPT}$6$salt$hash}
+ * (Dovecot's password schemes). The crypt family is computed by commons-codec, bcrypt by
+ * BouncyCastle; comparisons that happen here are constant-time.
+ */
+public final class PasswordHashes {
+
+    /** The schemes understood, by their Dovecot names. */
+    public enum Scheme {
+        SHA512_CRYPT("SHA512-CRYPT"), SHA256_CRYPT("SHA256-CRYPT"), MD5_CRYPT("MD5-CRYPT"), BLF_CRYPT("BLF-CRYPT"),
+        /** crypt(3) in any of its forms, chosen by the hash's prefix; Dovecot's default for passwd-files. */
+        CRYPT("CRYPT"),
+        /** The password itself (Dovecot also calls it CLEAR or CLEARTEXT). */
+        PLAIN("PLAIN");
+
+        private final String dovecotName;
+
+        Scheme(String dovecotName) {
+            this.dovecotName = dovecotName;
+        }
+
+        public String dovecotName() {
+            return dovecotName;
+        }
+
+        /** The scheme of a Dovecot name, ignoring case. */
+        public static Optional<Scheme> of(String name) {
+            String upper = name.toUpperCase(Locale.ROOT);
+            if (upper.equals("CLEAR") || upper.equals("CLEARTEXT")) {
+                return Optional.of(PLAIN);
+            }
+            for (Scheme s : values()) {
+                if (s.dovecotName.equals(upper)) {
+                    return Optional.of(s);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    private PasswordHashes() {
+    }
+
+    /**
+     * The scheme of a password field: the {@code {SCHEME}} prefix, or CRYPT when there is none
+     * (as Dovecot's passwd-file assumes).
+     *
+     * @return empty for a scheme this server does not know
+     */
+    public static Optional<Scheme> schemeOf(String field) {
+        if (field.startsWith("{")) {
+            int end = field.indexOf('}');
+            return end < 0 ? Optional.empty() : Scheme.of(field.substring(1, end));
+        }
+        return Optional.of(Scheme.CRYPT);
+    }
+
+    /**
+     * Whether {@code password} matches the password field. An unknown scheme, an empty field or a
+     * malformed hash never matches.
+     */
+    public static boolean matches(String field, String password) {
+        Optional<Scheme> scheme = schemeOf(field);
+        if (scheme.isEmpty() || field.isEmpty()) {
+            return false;
+        }
+        String hash = field.startsWith("{") ? field.substring(field.indexOf('}') + 1) : field;
+        try {
+            return switch (scheme.get()) {
+                case PLAIN -> equal(hash, password);
+                case BLF_CRYPT -> OpenBSDBCrypt.checkPassword(hash, password.toCharArray());
+                case SHA512_CRYPT -> hash.startsWith("$6$") && crypt(hash, password);
+                case SHA256_CRYPT -> hash.startsWith("$5$") && crypt(hash, password);
+                case MD5_CRYPT -> hash.startsWith("$1$") && crypt(hash, password);
+                case CRYPT -> hash.startsWith("$2") ? OpenBSDBCrypt.checkPassword(hash, password.toCharArray())
+                        : crypt(hash, password);
+            };
+        } catch (IllegalArgumentException | RuntimeCryptoException e) {
+            // A malformed hash (bad salt, bad cost) matches nothing; Directory users see it in the log.
+            return false;
+        }
+    }
+
+    /**
+     * Hashes a password for a passwd-file, with a fresh random salt: what {@code bin/postlet passwd}
+     * prints, e.g. {@code {SHA512-CRYPT}$6$…}.
+     *
+     * @throws IllegalArgumentException for a scheme that is not meant for storing passwords
+     */
+    public static String hash(Scheme scheme, String password) {
+        byte[] bytes = password.getBytes(StandardCharsets.UTF_8);
+        String hash = switch (scheme) {
+            case SHA512_CRYPT -> org.apache.commons.codec.digest.Sha2Crypt.sha512Crypt(bytes);
+            case SHA256_CRYPT -> org.apache.commons.codec.digest.Sha2Crypt.sha256Crypt(bytes);
+            case BLF_CRYPT -> {
+                byte[] salt = new byte[16];
+                new java.security.SecureRandom().nextBytes(salt);
+                yield OpenBSDBCrypt.generate("2y", password.toCharArray(), salt, BCRYPT_COST);
+            }
+            default -> throw new IllegalArgumentException(scheme.dovecotName()
+                    + " is not offered for new passwords; use SHA512-CRYPT or BLF-CRYPT");
+        };
+        return "{" + scheme.dovecotName() + "}" + hash;
+    }
+
+    /** Dovecot's default bcrypt cost; each step doubles the work of a guess. */
+    private static final int BCRYPT_COST = 10;
+
+    /** crypt(3) with the stored hash as salt gives the stored hash again for the right password. */
+    private static boolean crypt(String hash, String password) {
+        return equal(hash, Crypt.crypt(password.getBytes(StandardCharsets.UTF_8), hash));
+    }
+
+    private static boolean equal(String expected, String actual) {
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), actual.getBytes(StandardCharsets.UTF_8));
+    }
+}
