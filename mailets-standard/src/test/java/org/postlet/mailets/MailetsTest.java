@@ -338,7 +338,7 @@ class MailetsTest {
         void localDeliveryFilesIntoTheFolder() throws Exception {
             MaildirStore store = new MaildirStore(root, "%d/%n", "mx.example.test");
             FakeMail m = FakeMail.builder().recipients("team@example.test").build();
-            init(new LocalDelivery(store), "LocalDelivery", "folder", "Junk").service(m);
+            init(new LocalDelivery(store, new com.codahale.metrics.MetricRegistry()), "LocalDelivery", "folder", "Junk").service(m);
             assertThat(Files.list(root.resolve("example.test/alice/.Junk/new"))).hasSize(1);
             assertThat(Files.list(root.resolve("example.test/bob/.Junk/new"))).hasSize(1);
             assertThat(m.state()).isEqualTo(ProcessingState.GHOST);

@@ -1,5 +1,6 @@
 package org.postlet.server;
 
+import com.codahale.metrics.MetricRegistry;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
@@ -22,6 +23,13 @@ import org.postlet.server.config.ServerConfig;
 import org.postlet.server.config.ServerConfigLoader;
 import org.postlet.server.config.TlsKeyMaterial;
 import org.postlet.server.context.RunMode;
+import org.postlet.server.metrics.HealthCheck;
+import org.postlet.server.metrics.JmxExport;
+import org.postlet.server.metrics.MetricsEndpoint;
+import org.postlet.server.metrics.ServerHealth;
+import org.postlet.server.metrics.ServerMetric;
+import org.postlet.server.metrics.SmtpMetrics;
+import org.postlet.smtp.server.ListenerSettings;
 import org.postlet.server.context.ServerMailetContext;
 import org.postlet.server.directory.Directory;
 import org.postlet.server.pipeline.Pipeline;
@@ -46,20 +54,17 @@ public final class PostletServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostletServer.class);
 
     private final ServerConfig config;
-    private final Pipeline pipeline;
-    private final FileSpool spool;
-    private final QueueRunner runner;
     private final SmtpServer smtp;
-    private final PasswdFileAuthenticator authenticator;
+    private final Optional<MetricsEndpoint> metricsEndpoint;
+    /** Everything started, in start order; closed in reverse, so SMTP stops before the workers and the spool. */
+    private final List<AutoCloseable> started;
 
-    private PostletServer(ServerConfig config, Pipeline pipeline, FileSpool spool, QueueRunner runner, SmtpServer smtp,
-                          PasswdFileAuthenticator authenticator) {
+    private PostletServer(ServerConfig config, SmtpServer smtp, Optional<MetricsEndpoint> metricsEndpoint,
+                          List<AutoCloseable> started) {
         this.config = config;
-        this.pipeline = pipeline;
-        this.spool = spool;
-        this.runner = runner;
         this.smtp = smtp;
-        this.authenticator = authenticator;
+        this.metricsEndpoint = metricsEndpoint;
+        this.started = List.copyOf(started);
     }
 
     /**
@@ -113,7 +118,8 @@ public final class PostletServer implements AutoCloseable {
     }
 
     /**
-     * Checks the configuration, opens the spool, starts the workers and the SMTP listeners.
+     * Checks the configuration, opens the spool, starts the workers, the metrics endpoint and the
+     * SMTP listeners, in that order; if any step fails, what was started is stopped again.
      *
      * @throws InvalidConfigException if the configuration is invalid (nothing is started)
      * @throws IOException            if the spool cannot be opened or a port cannot be bound
@@ -121,47 +127,72 @@ public final class PostletServer implements AutoCloseable {
     public static PostletServer start(Path confDir, Path home) throws InvalidConfigException, IOException {
         Checked checked = check(confDir, home);
         ServerConfig config = checked.config();
-        FileSpool spool;
+        Injector injector = checked.injector();
+        List<AutoCloseable> started = new ArrayList<>();
+        started.add(checked.pipeline()::destroy);
         try {
-            spool = checked.injector().getInstance(FileSpool.class);
-        } catch (ProvisionException e) {
-            checked.pipeline().destroy();
-            throw e.getCause() instanceof UncheckedIOException u ? u.getCause() : new IOException(e.getMessage(), e);
-        }
-        int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
-        QueueRunner runner = new QueueRunner(spool, checked::pipeline, Clock.systemUTC(), RetryPolicy.DEFAULT, threads);
-        PasswdFileAuthenticator authenticator = new PasswdFileAuthenticator(checked.injector().getInstance(Directory.class));
-        SmtpServer smtp;
-        try {
+            FileSpool spool;
+            try {
+                spool = injector.getInstance(FileSpool.class);
+            } catch (ProvisionException e) {
+                throw e.getCause() instanceof UncheckedIOException u ? u.getCause() : new IOException(e.getMessage(), e);
+            }
+            started.add(spool);
+            MetricRegistry metrics = injector.getInstance(MetricRegistry.class);
+            registerSpoolGauges(metrics, spool);
+            started.add(JmxExport.start(metrics));
+
+            int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
+            started.add(new QueueRunner(spool, checked::pipeline, Clock.systemUTC(), RetryPolicy.DEFAULT, threads, metrics));
+            PasswdFileAuthenticator authenticator = new PasswdFileAuthenticator(injector.getInstance(Directory.class));
+            started.add(authenticator);
             Optional<TlsContext> tls = TlsKeyMaterial.load(config);
-            smtp = new SmtpServer(config.smtp(), spool, checked.injector().getInstance(RecipientPolicy.class),
-                    authenticator, tls);
-        } catch (IOException | RuntimeException e) {
-            authenticator.close();
-            runner.close();
-            spool.close();
-            checked.pipeline().destroy();
-            throw e;
-        }
-        try {
+            SmtpServer smtp = new SmtpServer(config.smtp(), spool, injector.getInstance(RecipientPolicy.class),
+                    authenticator, tls, new SmtpMetrics(metrics));
+            Optional<MetricsEndpoint> endpoint = Optional.empty();
+            if (config.metricsHttp().isPresent()) {
+                // Before SMTP: a taken metrics port fails the start before any mail is accepted.
+                HealthCheck health = new ServerHealth(config.smtp().listeners().stream().map(ListenerSettings::name).toList(),
+                        smtp::listening, config.spool(), FileSpool.MIN_FREE_BYTES);
+                endpoint = Optional.of(MetricsEndpoint.start(config.metricsHttp().get(), metrics, health));
+                started.add(endpoint.get());
+            }
+            started.add(smtp);
             smtp.start();
+            LOG.info("Postlet ready: {} on {}, domains {}, maildir {}, spool {}", config.hostname(),
+                    config.smtp().listeners().stream().map(l -> l.name() + "=" + l.bind() + ":" + smtp.port(l.name())).toList(),
+                    config.domains(), config.maildirRoot(), config.spool());
+            return new PostletServer(config, smtp, endpoint, started);
         } catch (IOException | RuntimeException e) {
-            smtp.close();
-            authenticator.close();
-            runner.close();
-            spool.close();
-            checked.pipeline().destroy();
+            stop(started);
             throw e;
         }
-        LOG.info("Postlet ready: {} on {}, domains {}, maildir {}, spool {}", config.hostname(),
-                config.smtp().listeners().stream().map(l -> l.name() + "=" + l.bind() + ":" + smtp.port(l.name())).toList(),
-                config.domains(), config.maildirRoot(), config.spool());
-        return new PostletServer(config, checked.pipeline(), spool, runner, smtp, authenticator);
+    }
+
+    private static void registerSpoolGauges(MetricRegistry metrics, FileSpool spool) {
+        metrics.gauge(ServerMetric.SPOOL_DEPTH.dropwizardName(), () -> () -> spool.depth().messages());
+        metrics.gauge(ServerMetric.SPOOL_OLDEST_AGE.dropwizardName(), () -> () -> spool.depth().oldest()
+                .map(t -> java.time.Duration.between(t, java.time.Instant.now()).toSeconds()).orElse(0L));
+    }
+
+    private static void stop(List<AutoCloseable> started) {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("while stopping: {}", e.toString());
+            }
+        }
     }
 
     /** The port a listener is bound to (useful when the configuration says port 0). */
     public int port(String listener) {
         return smtp.port(listener);
+    }
+
+    /** Where {@code GET /metrics} and {@code /health} are served, if {@code metrics.http} is set. */
+    public Optional<java.net.InetSocketAddress> metricsAddress() {
+        return metricsEndpoint.map(MetricsEndpoint::address);
     }
 
     /** The configuration this server runs with. */
@@ -173,11 +204,7 @@ public final class PostletServer implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("Postlet stopping");
-        smtp.close();
-        authenticator.close();
-        runner.close();
-        spool.close();
-        pipeline.destroy();
+        stop(started);
         LOG.info("Postlet stopped");
     }
 

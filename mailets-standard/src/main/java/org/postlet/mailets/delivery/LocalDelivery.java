@@ -1,5 +1,7 @@
 package org.postlet.mailets.delivery;
 
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
 import jakarta.inject.Inject;
 import jakarta.mail.MessagingException;
 import java.io.IOException;
@@ -42,11 +44,18 @@ import org.postlet.maildir.UnsafeMailboxException;
 public final class LocalDelivery extends GenericMailet {
 
     private final MaildirStore store;
+    // The server's names for these (docs/operations.md); kept in step with its ServerMetric list.
+    private final Meter delivered;
+    private final Meter temporaryFailures;
+    private final Meter permanentFailures;
     private Optional<String> folder;
 
     @Inject
-    public LocalDelivery(MaildirStore store) {
+    public LocalDelivery(MaildirStore store, MetricRegistry metrics) {
         this.store = store;
+        this.delivered = metrics.meter("delivery.delivered");
+        this.temporaryFailures = metrics.meter("delivery.failures.temporary");
+        this.permanentFailures = metrics.meter("delivery.failures.permanent");
     }
 
     @Override
@@ -83,6 +92,8 @@ public final class LocalDelivery extends GenericMailet {
                 }
             }
         }
+        temporaryFailures.mark(deferred.size());
+        permanentFailures.mark(notLocal.size());
         if (!notLocal.isEmpty()) {
             notLocal.addAll(deferred);
             mail.setRecipients(notLocal);
@@ -119,6 +130,7 @@ public final class LocalDelivery extends GenericMailet {
                 }
             }, Optional.of(mail.messageKey()));
             DeliveryResult result = store.deliver(delivery);
+            delivered.mark();
             getMailetContext().logger().info("{}: delivered to maildir {}{} folder {} ({} bytes)", mail.name(), mailbox,
                     forWhom, folder.orElse("INBOX"), result.size());
         } catch (UnsafeMailboxException e) {

@@ -67,6 +67,7 @@ public final class SmtpServer implements AutoCloseable {
     private final Authenticator authenticator;
     private final Optional<TlsContext> tls;
     private final ConnectionLimiter limiter;
+    private final SmtpEvents events;
     private final Map<String, Channel> boundListeners = new LinkedHashMap<>();
     private final ChannelGroup sessions = new DefaultChannelGroup("smtp-sessions", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup acceptors;
@@ -92,6 +93,16 @@ public final class SmtpServer implements AutoCloseable {
      */
     public SmtpServer(SmtpSettings settings, InboundQueue queue, RecipientPolicy policy, Authenticator authenticator,
                       Optional<TlsContext> tls) {
+        this(settings, queue, policy, authenticator, tls, SmtpEvents.NONE);
+    }
+
+    /**
+     * Like the constructor above, telling {@code events} what happens (for metrics).
+     *
+     * @param events called on the event loops: must be quick and never block
+     */
+    public SmtpServer(SmtpSettings settings, InboundQueue queue, RecipientPolicy policy, Authenticator authenticator,
+                      Optional<TlsContext> tls, SmtpEvents events) {
         for (ListenerSettings listener : settings.listeners()) {
             if (listener.tls() != TlsMode.NONE && tls.isEmpty()) {
                 throw new IllegalArgumentException("listener " + listener.name() + " uses tls " + listener.tls()
@@ -103,6 +114,7 @@ public final class SmtpServer implements AutoCloseable {
         this.policy = policy;
         this.authenticator = authenticator;
         this.tls = tls;
+        this.events = events;
         this.limiter = new ConnectionLimiter(settings.limits());
     }
 
@@ -184,7 +196,7 @@ public final class SmtpServer implements AutoCloseable {
     }
 
     private ServerBootstrap bootstrap(ListenerSettings listener) {
-        SessionConfig sessionConfig = new SessionConfig(settings, listener, queue, policy, authenticator, tls);
+        SessionConfig sessionConfig = new SessionConfig(settings, listener, queue, policy, authenticator, tls, events);
         return new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(NioServerSocketChannel.class)
@@ -211,6 +223,12 @@ public final class SmtpServer implements AutoCloseable {
                 });
     }
 
+    /** Whether the listener of that name is bound and accepting connections (for the health check). */
+    public synchronized boolean listening(String listenerName) {
+        Channel c = boundListeners.get(listenerName);
+        return c != null && c.isActive() && !closed;
+    }
+
     /** Counts the connection against the limits, or answers 421 and closes it. */
     private boolean admitted(SocketChannel channel, ListenerSettings listener) {
         InetAddress client = channel.remoteAddress().getAddress();
@@ -223,6 +241,7 @@ public final class SmtpServer implements AutoCloseable {
                 ? settings.hostname() + " Error: too many connections; try again later"
                 : settings.hostname() + " Error: too many connections from " + client.getHostAddress();
         LOG.info("refused connection from {} on {}: {}", client.getHostAddress(), listener.name(), refusal.get());
+        events.connectionRefused(listener.name(), refusal.get().name().toLowerCase(java.util.Locale.ROOT));
         if (listener.tls() == TlsMode.IMPLICIT) {
             channel.close();
         } else {

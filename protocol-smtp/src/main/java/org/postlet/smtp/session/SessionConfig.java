@@ -5,6 +5,7 @@ import org.postlet.smtp.auth.Authenticator;
 import org.postlet.smtp.inbound.InboundQueue;
 import org.postlet.smtp.policy.RecipientPolicy;
 import org.postlet.smtp.server.ListenerSettings;
+import org.postlet.smtp.server.SmtpEvents;
 import org.postlet.smtp.server.SmtpSettings;
 import org.postlet.smtp.tls.TlsContext;
 
@@ -17,7 +18,9 @@ import org.postlet.smtp.tls.TlsContext;
  * @param policy        decides about each recipient
  * @param authenticator checks AUTH credentials
  * @param tls           the key material for STARTTLS; present whenever the listener uses TLS
+ * @param events        told about connections, handshakes, AUTH verdicts and replies, for metrics
  */
 public record SessionConfig(SmtpSettings settings, ListenerSettings listener, InboundQueue queue,
-                            RecipientPolicy policy, Authenticator authenticator, Optional<TlsContext> tls) {
+                            RecipientPolicy policy, Authenticator authenticator, Optional<TlsContext> tls,
+                            SmtpEvents events) {
 }

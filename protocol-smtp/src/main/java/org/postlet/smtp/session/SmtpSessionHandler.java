@@ -175,6 +175,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         this.remote = (InetSocketAddress) ctx.channel().remoteAddress();
         LOG.info("connect from {} on {}", ReceivedHeader.addressLiteral(remote), listener.name());
+        config.events().connectionOpened(listener.name());
         // On an implicit-TLS listener the TLS handler holds this until the handshake is done.
         ctx.writeAndFlush(encode(greeting));
         super.channelActive(ctx);
@@ -235,6 +236,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         }
         LOG.info("disconnect from {} on {}: {} message(s) accepted", ReceivedHeader.addressLiteral(remote),
                 listener.name(), messagesAccepted);
+        config.events().connectionClosed(listener.name());
         super.channelInactive(ctx);
     }
 
@@ -252,6 +254,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onHandshake(SslHandshakeCompletionEvent handshake) {
+        config.events().tlsHandshake(listener.name(), handshake.isSuccess());
         if (!handshake.isSuccess()) {
             LOG.info("TLS handshake with {} failed: {}", ReceivedHeader.addressLiteral(remote),
                     handshake.cause().toString());
@@ -622,6 +625,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (identity.isPresent()) {
+            config.events().authentication(listener.name(), true);
             authenticatedUser = identity;
             LOG.info("authenticated {} from {} on {}", identity.get(), ReceivedHeader.addressLiteral(remote),
                     listener.name());
@@ -631,6 +635,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         authFailures++;
+        config.events().authentication(listener.name(), false);
         LOG.info("authentication failed for {} from {} ({} of {})", username, ReceivedHeader.addressLiteral(remote),
                 authFailures, limits.authFailures());
         // A growing delay before the answer makes guessing passwords slow.
@@ -771,6 +776,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void commit(Transaction t) {
+        long started = System.nanoTime();
         state = SessionState.COMMITTING;
         pauseReading();
         IncomingMessage message = t.message();
@@ -782,13 +788,14 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         }
         // Always a new task, even when the stage is already complete: the decoder must not be
         // re-entered from inside its own frame delivery.
-        commit.whenComplete((ignored, failure) -> onEventLoop(() -> committed(t, message, failure)));
+        commit.whenComplete((ignored, failure) -> onEventLoop(() -> committed(t, message, failure, started)));
     }
 
-    private void committed(Transaction t, IncomingMessage message, Throwable failure) {
+    private void committed(Transaction t, IncomingMessage message, Throwable failure, long started) {
         t.message(null);
         if (failure == null) {
             messagesAccepted++;
+            config.events().messageAccepted(listener.name(), t.size(), Duration.ofNanos(System.nanoTime() - started));
             LOG.info("accepted {} from={} rcpts={} size={} client={}{}", message.id(),
                     t.sender().map(MailAddress::toPath).orElse("<>"), t.recipientCount(), t.size(),
                     ReceivedHeader.addressLiteral(remote), authenticatedUser.map(u -> " sasl=" + u).orElse(""));
@@ -834,6 +841,9 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.write(encode(reply));
+        if (reply.code() >= 400) {
+            config.events().refused(listener.name(), reply.code(), reply.enhancedCode());
+        }
         if (!reply.isError()) {
             consecutiveErrors = 0;
         } else if (++consecutiveErrors >= limits.errorsPerSession()) {

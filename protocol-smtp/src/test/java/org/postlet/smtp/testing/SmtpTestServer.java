@@ -13,7 +13,7 @@ import org.postlet.smtp.server.TlsMode;
 
 /**
  * A server on 127.0.0.1 with a free port, a {@link RecordingQueue}, the {@link TestPolicy}, the
- * {@link TestAuthenticator} and the {@link TestTls} key.
+ * {@link TestAuthenticator}, the {@link TestTls} key and {@link RecordingEvents}.
  */
 public final class SmtpTestServer implements AutoCloseable {
 
@@ -22,10 +22,12 @@ public final class SmtpTestServer implements AutoCloseable {
 
     private final RecordingQueue queue = new RecordingQueue();
     private final TestAuthenticator authenticator = new TestAuthenticator();
+    private final RecordingEvents events = new RecordingEvents();
     private final SmtpServer server;
 
     private SmtpTestServer(SmtpSettings settings) throws IOException {
-        server = new SmtpServer(settings, queue, new TestPolicy(), authenticator, Optional.of(TestTls.serverContext()));
+        server = new SmtpServer(settings, queue, new TestPolicy(), authenticator, Optional.of(TestTls.serverContext()),
+                events);
         server.start();
     }
 
@@ -88,6 +90,10 @@ public final class SmtpTestServer implements AutoCloseable {
 
     public RecordingQueue queue() {
         return queue;
+    }
+
+    public RecordingEvents events() {
+        return events;
     }
 
     public TestAuthenticator authenticator() {

@@ -18,6 +18,7 @@ import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.postlet.mailet.MailetException;
 import org.postlet.mailet.ParameterValues;
+import org.postlet.server.metrics.MetricsAddress;
 import org.postlet.smtp.server.AuthMode;
 import org.postlet.smtp.server.ListenerSettings;
 import org.postlet.smtp.server.SmtpLimits;
@@ -139,6 +140,14 @@ public final class ServerConfigLoader {
                 .map(k -> new ServerConfig.TlsConfig(base.resolve(k), c.getString("tls.password", "")));
         tls.ifPresent(t -> checkKeystore(t, src, problems));
 
+        String metricsHttp = c.getString("metrics.http", null);
+        if (metricsHttp != null) {
+            try {
+                MetricsAddress.parse(metricsHttp);
+            } catch (IllegalArgumentException e) {
+                problems.add(src.problem(src.findKey("http", 1), "metrics.http: " + e.getMessage(), MetricsAddress.FORMAT));
+            }
+        }
         Path pipeline = base.resolve(c.getString("pipeline", "pipeline.yaml"));
         String layout = c.getString("storage.maildir.layout", "%d/%n");
         if (problems.isEmpty()) {

@@ -4,7 +4,6 @@ import com.codahale.metrics.MetricRegistry;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.instrumentation.dropwizard5.labels.CustomLabelMapper;
 import io.prometheus.metrics.instrumentation.dropwizard5.labels.MapperConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -125,8 +124,7 @@ public final class MetricsEndpoint implements AutoCloseable {
         }
         // Our own registry, not PrometheusRegistry.defaultRegistry: no static state shared between servers in one JVM.
         PrometheusRegistry prometheus = new PrometheusRegistry();
-        DropwizardExports.builder().dropwizardRegistry(registry).customLabelMapper(new CustomLabelMapper(mappings))
-                .register(prometheus);
+        prometheus.register(new MergedDropwizardExports(registry, new CustomLabelMapper(mappings)));
         return prometheus;
     }
 
@@ -170,9 +168,13 @@ public final class MetricsEndpoint implements AutoCloseable {
                 default -> respond(exchange, 404, TEXT, "not found; try /metrics or /health\n".getBytes(StandardCharsets.UTF_8),
                         head);
             }
-        } catch (IOException | RuntimeException e) {
-            // A scraper that hung up is not worth more than a debug line; anything else is a bug worth seeing.
+        } catch (IOException e) {
+            // A scraper that hung up is not worth more than a debug line.
             LOG.debug("metrics request {} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
+            throw e;
+        } catch (RuntimeException e) {
+            // Anything else is a bug worth seeing.
+            LOG.warn("metrics request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
             throw e;
         }
     }

@@ -1,5 +1,7 @@
 package org.postlet.server.pipeline;
 
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.Timer;
 import jakarta.mail.MessagingException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -36,9 +38,11 @@ public final class Pipeline {
      * @param mailet            what it does
      * @param onMailetException what a failing mailet leads to
      * @param onMatchException  what a failing matcher leads to
+     * @param time              the time spent in the mailet's service()
+     * @param exceptions        how often the mailet threw
      */
     record Step(ProcessingState processor, int index, MatcherExpression matcher, Mailet mailet,
-                FailureAction onMailetException, FailureAction onMatchException) {
+                FailureAction onMailetException, FailureAction onMatchException, Timer time, Meter exceptions) {
     }
 
     /**
@@ -67,9 +71,12 @@ public final class Pipeline {
     }
 
     private final Map<ProcessingState, List<Step>> processors;
+    private final Map<ProcessingState, Meter> mailsIn;
 
-    Pipeline(Map<ProcessingState, List<Step>> processors) {
+    /** @param mailsIn counts the mails entering each processor */
+    Pipeline(Map<ProcessingState, List<Step>> processors, Map<ProcessingState, Meter> mailsIn) {
         this.processors = Map.copyOf(processors);
+        this.mailsIn = Map.copyOf(mailsIn);
     }
 
     /** The processor states, for checks and tools. */
@@ -155,6 +162,9 @@ public final class Pipeline {
                     step = 0;
                     continue;
                 }
+                if (step == 0) {
+                    mailsIn.get(state).mark();
+                }
                 boolean moved = false;
                 for (int i = step; i < steps.size() && !moved; i++) {
                     Step s = steps.get(i);
@@ -216,11 +226,12 @@ public final class Pipeline {
 
         /** Runs the step's mailet; returns false when the mail was deferred and must not go on. */
         private boolean service(QueuedMail mail, Step s, Set<MailAddress> selected) throws PropagatedFailure {
-            try {
+            try (Timer.Context timed = s.time().time()) {
                 s.mailet().service(mail);
                 trace.stepRan(mail.name(), s.processor(), s.index(), s.matcher().toString(), s.mailet().info(), selected,
                         mail.state(), null);
             } catch (TemporaryFailureException e) {
+                s.exceptions().mark();
                 LOG.warn("{}: deferred for {}: {} in {}[{}]: {}", mail.name(), mail.recipients(), s.mailet().info(),
                         s.processor(), s.index(), e.getMessage());
                 trace.stepRan(mail.name(), s.processor(), s.index(), s.matcher().toString(), s.mailet().info(), selected,
@@ -231,6 +242,7 @@ public final class Pipeline {
                 mail.setState(ProcessingState.GHOST);
                 return false;
             } catch (MessagingException | RuntimeException e) {
+                s.exceptions().mark();
                 handleFailure(mail, s, s.onMailetException(), "mailet " + s.mailet().info(), e);
                 trace.stepRan(mail.name(), s.processor(), s.index(), s.matcher().toString(), s.mailet().info(), selected,
                         mail.state(), e);

@@ -1,5 +1,7 @@
 package org.postlet.server.pipeline;
 
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
 import com.google.inject.Injector;
 import jakarta.mail.MessagingException;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import org.postlet.mailet.Matcher;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.server.config.ConfigProblem;
 import org.postlet.server.config.InvalidConfigException;
+import org.postlet.server.metrics.ServerMetric;
 
 /**
  * Turns a {@link PipelineDefinition} into a running {@link Pipeline}: resolves, creates and
@@ -28,6 +31,7 @@ public final class PipelineBuilder {
 
     private final Components components;
     private final MailetContext context;
+    private final MetricRegistry metrics;
 
     /**
      * @param injector   creates mailets and matchers
@@ -37,6 +41,7 @@ public final class PipelineBuilder {
     public PipelineBuilder(Injector injector, ClassLoader extensions, MailetContext context) {
         this.components = new Components(injector, extensions);
         this.context = context;
+        this.metrics = injector.getInstance(MetricRegistry.class);
     }
 
     /**
@@ -87,8 +92,11 @@ public final class PipelineBuilder {
                 Optional<MatcherExpression> matcher = matcher(definition, d, problems);
                 Optional<Mailet> mailet = mailet(definition, d, problems);
                 if (matcher.isPresent() && mailet.isPresent()) {
+                    String mailetName = d.mailet().substring(d.mailet().lastIndexOf('.') + 1);
                     steps.add(new Pipeline.Step(p.state(), i, matcher.get(), mailet.get(), d.onMailetException(),
-                            d.onMatchException()));
+                            d.onMatchException(),
+                            metrics.timer(ServerMetric.PIPELINE_MAILET_TIME.dropwizardName(p.state().name(), mailetName)),
+                            metrics.meter(ServerMetric.PIPELINE_MAILET_EXCEPTIONS.dropwizardName(p.state().name(), mailetName))));
                 }
             }
             processors.put(p.state(), steps);
@@ -96,7 +104,10 @@ public final class PipelineBuilder {
         if (states.contains(ProcessingState.ROOT)) {
             checkReachable(definition, problems); // without a root everything is unreachable: one problem is enough
         }
-        Pipeline pipeline = new Pipeline(processors);
+        Map<ProcessingState, Meter> mailsIn = new LinkedHashMap<>();
+        processors.keySet().forEach(state ->
+                mailsIn.put(state, metrics.meter(ServerMetric.PIPELINE_PROCESSOR_MAILS.dropwizardName(state.name()))));
+        Pipeline pipeline = new Pipeline(processors, mailsIn);
         if (!problems.isEmpty()) {
             pipeline.destroy();
             problems.sort(Comparator.comparingInt(ConfigProblem::line)); // file order; the file-wide ones first

@@ -42,7 +42,7 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
     static final String MAILDROP = "maildrop";
 
     /** Below this much free space new mail is refused with a temporary error instead of failing half-way. */
-    private static final long MIN_FREE_BYTES = 64L * 1024 * 1024;
+    public static final long MIN_FREE_BYTES = 64L * 1024 * 1024;
 
     private final Path incoming;
     private final Path queue;
@@ -245,6 +245,35 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
     /** How many messages wait to be taken. */
     public int waiting() {
         return ready.size();
+    }
+
+    /**
+     * What the spool holds: how many messages are queued (waiting, in processing or deferred) and
+     * when the oldest arrived, from the names in {@code queue/}. Lists the folder: for metrics and
+     * health, not for the hot path.
+     *
+     * @param messages   the number of queued messages
+     * @param oldest     when the oldest arrived, if there is one
+     */
+    public record Depth(int messages, Optional<java.time.Instant> oldest) {
+    }
+
+    /** Counts the queued messages; see {@link Depth}. */
+    public Depth depth() {
+        int count = 0;
+        String oldest = null;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(queue)) {
+            for (Path p : files) {
+                String name = p.getFileName().toString();
+                count++;
+                if (oldest == null || name.compareTo(oldest) < 0) {
+                    oldest = name;
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("spool: cannot list {}: {}", queue, e.toString());
+        }
+        return new Depth(count, oldest == null ? Optional.empty() : QueueIds.timeOf(oldest));
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.postlet.server.spool;
 
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.ProcessingState;
+import org.postlet.server.metrics.ServerMetric;
 import org.postlet.server.pipeline.Pipeline;
 import org.postlet.server.pipeline.QueuedMail;
 import org.slf4j.Logger;
@@ -35,6 +38,7 @@ public final class QueueRunner implements AutoCloseable {
     private final Supplier<Pipeline> pipeline;
     private final Clock clock;
     private final RetryPolicy retryPolicy;
+    private final Meter retried;
     private final List<Thread> workers = new ArrayList<>();
     private final ScheduledExecutorService retries;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -43,9 +47,12 @@ public final class QueueRunner implements AutoCloseable {
      * Starts {@code threads} workers.
      *
      * @param pipeline the pipeline to use for the next mail (a supplier, so a reload can swap it)
+     * @param metrics  where retries are counted
      */
-    public QueueRunner(FileSpool spool, Supplier<Pipeline> pipeline, Clock clock, RetryPolicy retryPolicy, int threads) {
+    public QueueRunner(FileSpool spool, Supplier<Pipeline> pipeline, Clock clock, RetryPolicy retryPolicy, int threads,
+                       MetricRegistry metrics) {
         this.spool = spool;
+        this.retried = metrics.meter(ServerMetric.SPOOL_RETRIES.dropwizardName());
         this.pipeline = pipeline;
         this.clock = clock;
         this.retryPolicy = retryPolicy;
@@ -131,6 +138,7 @@ public final class QueueRunner implements AutoCloseable {
         Instant first = previous.map(RetryState::firstFailure).orElse(now);
         Instant next = now.plus(retryPolicy.delayAfter(attempts));
         spool.defer(id, new RetryState(outcome.deferred(), attempts, first, next, outcome.reason()));
+        retried.mark();
         LOG.warn("{}: deferred for {} (attempt {}), next attempt at {}: {}", id, outcome.deferred(), attempts, next,
                 outcome.reason());
         schedule(id, next);

@@ -1,0 +1,79 @@
+package org.postlet.server.metrics;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.postlet.smtp.server.SmtpEvents;
+
+/**
+ * Turns the SMTP server's events into the {@code smtp.*} metrics of {@link ServerMetric}. Called
+ * on the event loops: every method is a few atomic updates.
+ */
+public final class SmtpMetrics implements SmtpEvents {
+
+    /** Enhanced status codes (RFC 3463) that operators ask about, by the word used as the reason label. */
+    private static final Map<String, String> REASONS = Map.of(
+            "5.1.1", "unknown-user", "5.7.1", "relay", "5.3.4", "size", "4.5.3", "recipients", "4.3.1", "spool",
+            "4.3.0", "spool", "5.7.0", "auth-required", "5.7.8", "auth", "5.5.1", "sequence", "5.5.2", "syntax");
+
+    private final MetricRegistry registry;
+    private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
+
+    public SmtpMetrics(MetricRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public void connectionOpened(String listener) {
+        registry.meter(ServerMetric.SMTP_CONNECTIONS.dropwizardName(listener)).mark();
+        openCount(listener).incrementAndGet();
+    }
+
+    @Override
+    public void connectionClosed(String listener) {
+        openCount(listener).decrementAndGet();
+    }
+
+    private AtomicInteger openCount(String listener) {
+        return open.computeIfAbsent(listener, l -> {
+            AtomicInteger count = new AtomicInteger();
+            registry.gauge(ServerMetric.SMTP_CONNECTIONS_OPEN.dropwizardName(l), () -> (Gauge<Integer>) count::get);
+            return count;
+        });
+    }
+
+    @Override
+    public void connectionRefused(String listener, String reason) {
+        registry.meter(ServerMetric.SMTP_SESSIONS_REJECTED.dropwizardName(listener)).mark();
+    }
+
+    @Override
+    public void tlsHandshake(String listener, boolean succeeded) {
+        ServerMetric m = succeeded ? ServerMetric.SMTP_TLS_HANDSHAKES : ServerMetric.SMTP_TLS_FAILURES;
+        registry.meter(m.dropwizardName(listener)).mark();
+    }
+
+    @Override
+    public void authentication(String listener, boolean succeeded) {
+        ServerMetric m = succeeded ? ServerMetric.SMTP_AUTH_SUCCESSES : ServerMetric.SMTP_AUTH_FAILURES;
+        registry.meter(m.dropwizardName(listener)).mark();
+    }
+
+    @Override
+    public void messageAccepted(String listener, long bytes, Duration commitTime) {
+        registry.meter(ServerMetric.SMTP_MESSAGES_ACCEPTED.dropwizardName()).mark();
+        registry.histogram(ServerMetric.SMTP_MESSAGE_BYTES.dropwizardName()).update(bytes);
+        registry.timer(ServerMetric.SMTP_COMMIT_TIME.dropwizardName()).update(commitTime.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void refused(String listener, int code, String enhancedCode) {
+        String reason = enhancedCode == null ? Integer.toString(code)
+                : REASONS.getOrDefault(enhancedCode, enhancedCode.replace('.', '-'));
+        registry.meter(ServerMetric.SMTP_MESSAGES_REJECTED.dropwizardName(reason)).mark();
+    }
+}
