@@ -32,6 +32,7 @@ import org.postlet.server.metrics.SmtpMetrics;
 import org.postlet.smtp.server.ListenerSettings;
 import org.postlet.server.context.ServerMailetContext;
 import org.postlet.server.directory.Directory;
+import org.postlet.server.pipeline.LivePipeline;
 import org.postlet.server.pipeline.Pipeline;
 import org.postlet.server.pipeline.PipelineBuilder;
 import org.postlet.server.pipeline.PipelineLoader;
@@ -53,15 +54,19 @@ public final class PostletServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostletServer.class);
 
+    private final Checked checked;
+    private final LivePipeline pipeline;
     private final ServerConfig config;
     private final SmtpServer smtp;
     private final Optional<MetricsEndpoint> metricsEndpoint;
     /** Everything started, in start order; closed in reverse, so SMTP stops before the workers and the spool. */
     private final List<AutoCloseable> started;
 
-    private PostletServer(ServerConfig config, SmtpServer smtp, Optional<MetricsEndpoint> metricsEndpoint,
+    private PostletServer(Checked checked, LivePipeline pipeline, SmtpServer smtp, Optional<MetricsEndpoint> metricsEndpoint,
                           List<AutoCloseable> started) {
-        this.config = config;
+        this.checked = checked;
+        this.pipeline = pipeline;
+        this.config = checked.config();
         this.smtp = smtp;
         this.metricsEndpoint = metricsEndpoint;
         this.started = List.copyOf(started);
@@ -73,9 +78,16 @@ public final class PostletServer implements AutoCloseable {
      *
      * @param config   the main configuration
      * @param injector the server's services
-     * @param pipeline the initialised pipeline
+     * @param pipeline   the initialised pipeline
+     * @param extensions loads mailets from {@code lib/ext}
      */
-    public record Checked(ServerConfig config, Injector injector, Pipeline pipeline) {
+    public record Checked(ServerConfig config, Injector injector, Pipeline pipeline, ClassLoader extensions) {
+
+        /** Reads the pipeline file again and builds it with the same services, e.g. for a reload. */
+        public Pipeline rebuildPipeline() throws InvalidConfigException {
+            return new PipelineBuilder(injector, extensions, injector.getInstance(ServerMailetContext.class))
+                    .build(new PipelineLoader().read(config.pipeline()));
+        }
     }
 
     /**
@@ -114,7 +126,7 @@ public final class PostletServer implements AutoCloseable {
         ClassLoader extensions = extensions(home.resolve("lib/ext"));
         Pipeline pipeline = new PipelineBuilder(injector, extensions, injector.getInstance(ServerMailetContext.class))
                 .build(pipelineFile);
-        return new Checked(config, injector, pipeline);
+        return new Checked(config, injector, pipeline, extensions);
     }
 
     /**
@@ -129,7 +141,8 @@ public final class PostletServer implements AutoCloseable {
         ServerConfig config = checked.config();
         Injector injector = checked.injector();
         List<AutoCloseable> started = new ArrayList<>();
-        started.add(checked.pipeline()::destroy);
+        LivePipeline pipeline = new LivePipeline(checked.pipeline());
+        started.add(pipeline);
         try {
             FileSpool spool;
             try {
@@ -138,12 +151,13 @@ public final class PostletServer implements AutoCloseable {
                 throw e.getCause() instanceof UncheckedIOException u ? u.getCause() : new IOException(e.getMessage(), e);
             }
             started.add(spool);
+            started.add(PidFile.write(config.spool().resolve(PidFile.NAME)));
             MetricRegistry metrics = injector.getInstance(MetricRegistry.class);
             registerSpoolGauges(metrics, spool);
             started.add(JmxExport.start(metrics));
 
             int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
-            started.add(new QueueRunner(spool, checked::pipeline, Clock.systemUTC(), RetryPolicy.DEFAULT, threads, metrics));
+            started.add(new QueueRunner(spool, pipeline, Clock.systemUTC(), RetryPolicy.DEFAULT, threads, metrics));
             PasswdFileAuthenticator authenticator = new PasswdFileAuthenticator(injector.getInstance(Directory.class));
             started.add(authenticator);
             Optional<TlsContext> tls = TlsKeyMaterial.load(config);
@@ -162,7 +176,7 @@ public final class PostletServer implements AutoCloseable {
             LOG.info("Postlet ready: {} on {}, domains {}, maildir {}, spool {}", config.hostname(),
                     config.smtp().listeners().stream().map(l -> l.name() + "=" + l.bind() + ":" + smtp.port(l.name())).toList(),
                     config.domains(), config.maildirRoot(), config.spool());
-            return new PostletServer(config, smtp, endpoint, started);
+            return new PostletServer(checked, pipeline, smtp, endpoint, started);
         } catch (IOException | RuntimeException e) {
             stop(started);
             throw e;
@@ -198,6 +212,24 @@ public final class PostletServer implements AutoCloseable {
     /** The configuration this server runs with. */
     public ServerConfig config() {
         return config;
+    }
+
+    /**
+     * Reads the pipeline file again and, if it is valid, makes it the pipeline for all new mail;
+     * mail already being processed finishes in the old one. An invalid file changes nothing.
+     *
+     * @return the problems of an invalid pipeline; empty when the new one is in use
+     */
+    public List<ConfigProblem> reloadPipeline() {
+        try {
+            pipeline.replace(checked.rebuildPipeline());
+            LOG.info("pipeline reloaded from {}", config.pipeline());
+            return List.of();
+        } catch (InvalidConfigException e) {
+            e.problems().forEach(p -> LOG.error("reload refused: {}", p));
+            LOG.error("pipeline not reloaded: {} problem(s); the previous pipeline stays in use", e.problems().size());
+            return e.problems();
+        }
     }
 
     /** Stops accepting mail, finishes what is in flight, leaves the rest in the spool. */

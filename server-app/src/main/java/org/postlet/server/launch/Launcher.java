@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.postlet.server.PidFile;
 import org.postlet.server.PostletServer;
 import org.postlet.server.config.ConfigProblem;
 import org.postlet.server.config.InvalidConfigException;
@@ -35,6 +36,7 @@ public final class Launcher {
             usage: postlet <command> [options]
               run   [--conf DIR]   run the server in the foreground (Ctrl-C stops it)
               check [--conf DIR]   validate the configuration and the pipeline without opening ports
+              reload [--conf DIR]  check the pipeline, then have the running server swap it in (SIGHUP)
               trace [--conf DIR] --from ADDR --to ADDR[,ADDR...] FILE.eml
                                    run one message through the pipeline without delivering anything and
                                    print the path each recipient takes
@@ -91,6 +93,7 @@ public final class Launcher {
         return switch (command) {
             case "run" -> run(conf);
             case "check" -> check(conf);
+            case "reload" -> reload(conf);
             case "requeue" -> requeue(conf, files);
             case "trace" -> trace(conf, options.get("--from"), options.get("--to"), files);
             case "passwd" -> passwd(options.getOrDefault("--scheme", "SHA512-CRYPT"));
@@ -194,6 +197,40 @@ public final class Launcher {
         }
     }
 
+    private int reload(Path conf) {
+        PostletServer.Checked checked;
+        try {
+            checked = PostletServer.check(conf, home);
+        } catch (InvalidConfigException e) {
+            printProblems(e);
+            err.println("the running server keeps its pipeline");
+            return INVALID;
+        }
+        checked.pipeline().destroy();
+        Path pidFile = checked.config().spool().resolve(PidFile.NAME);
+        try {
+            Optional<ProcessHandle> server = PidFile.running(pidFile);
+            if (server.isEmpty()) {
+                err.println("postlet reload: no server is running with this configuration (no live process in " + pidFile
+                        + ") — start it with bin/postlet run");
+                return INVALID;
+            }
+            Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(server.get().pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                err.println("postlet reload: cannot signal process " + server.get().pid());
+                return INVALID;
+            }
+            out.println("pipeline valid; reload requested from process " + server.get().pid() + " (its log says when it is in use)");
+            return OK;
+        } catch (java.io.IOException e) {
+            err.println("postlet reload: " + e.getMessage());
+            return INVALID;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return INVALID;
+        }
+    }
+
     private int requeue(Path conf, List<Path> files) {
         if (files.isEmpty()) {
             err.println("postlet requeue: name the kept mails to requeue, e.g. var/error/*\n" + USAGE_TEXT);
@@ -232,6 +269,7 @@ public final class Launcher {
             err.println("postlet: cannot start: " + e.getMessage());
             return INVALID;
         }
+        StopSignals.onReload(() -> new Thread(server::reloadPipeline, "postlet-reload").start());
         try {
             stop.await();
         } catch (InterruptedException e) {

@@ -290,8 +290,43 @@ public final class Pipeline {
         }
     }
 
-    /** Calls destroy on every mailet and matcher. */
+    private final java.util.concurrent.atomic.AtomicInteger inUse = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean destroyed = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean retired;
+
+    /**
+     * Takes the pipeline for one mail; false once it is retired (a newer one replaced it).
+     * Every successful call needs one {@link #release()}.
+     */
+    boolean tryAcquire() {
+        inUse.incrementAndGet();
+        if (retired) {
+            release();
+            return false;
+        }
+        return true;
+    }
+
+    /** Gives the pipeline back after a mail; the last user of a retired pipeline destroys it. */
+    void release() {
+        if (inUse.decrementAndGet() == 0 && retired) {
+            destroy();
+        }
+    }
+
+    /** Takes no more mail and destroys the pipeline once the mails in it have finished. */
+    void retire() {
+        retired = true;
+        if (inUse.get() == 0) {
+            destroy();
+        }
+    }
+
+    /** Calls destroy on every mailet and matcher, once. */
     public void destroy() {
+        if (!destroyed.compareAndSet(false, true)) {
+            return;
+        }
         for (List<Step> steps : processors.values()) {
             for (Step s : steps) {
                 s.mailet().destroy();

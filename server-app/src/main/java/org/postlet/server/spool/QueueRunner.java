@@ -13,10 +13,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.server.metrics.ServerMetric;
+import org.postlet.server.pipeline.LivePipeline;
 import org.postlet.server.pipeline.Pipeline;
 import org.postlet.server.pipeline.QueuedMail;
 import org.slf4j.Logger;
@@ -35,7 +35,7 @@ public final class QueueRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QueueRunner.class);
 
     private final FileSpool spool;
-    private final Supplier<Pipeline> pipeline;
+    private final LivePipeline pipeline;
     private final Clock clock;
     private final RetryPolicy retryPolicy;
     private final Meter retried;
@@ -46,10 +46,10 @@ public final class QueueRunner implements AutoCloseable {
     /**
      * Starts {@code threads} workers.
      *
-     * @param pipeline the pipeline to use for the next mail (a supplier, so a reload can swap it)
+     * @param pipeline the pipeline to use for the next mail (a reload may replace it)
      * @param metrics  where retries are counted
      */
-    public QueueRunner(FileSpool spool, Supplier<Pipeline> pipeline, Clock clock, RetryPolicy retryPolicy, int threads,
+    public QueueRunner(FileSpool spool, LivePipeline pipeline, Clock clock, RetryPolicy retryPolicy, int threads,
                        MetricRegistry metrics) {
         this.spool = spool;
         this.retried = metrics.meter(ServerMetric.SPOOL_RETRIES.dropwizardName());
@@ -115,7 +115,7 @@ public final class QueueRunner implements AutoCloseable {
         List<MailAddress> attempted = List.copyOf(mail.recipients());
         Pipeline.Outcome outcome;
         try {
-            outcome = pipeline.get().process(mail);
+            outcome = pipeline.process(mail);
         } catch (Pipeline.PropagatedFailure e) {
             outcome = new Pipeline.Outcome(attempted, e.getMessage());
         } catch (RuntimeException e) {

@@ -186,6 +186,84 @@ class LauncherIT {
         }
     }
 
+    @Test
+    void reloadSwapsAValidPipelineInAndRefusesABrokenOne() throws Exception {
+        TestInstallation inst = new TestInstallation(dir, 0);
+        Path pipeline = inst.conf.resolve("pipeline.yaml");
+        Files.writeString(pipeline, """
+                processors:
+                  - state: root
+                    mailets:
+                      - { match: RecipientIsLocal, class: LocalDelivery }
+                      - { match: All, class: Null }
+                """);
+        Process server = launch("run", "--conf", inst.conf.toString());
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                lines.add("reader failed: " + e);
+            }
+        });
+        reader.start();
+        try {
+            int port = awaitPort(lines);
+            send(port, "before");
+            inst.awaitMail("alice", 1);
+
+            Files.writeString(pipeline, """
+                    processors:
+                      - state: root
+                        mailets:
+                          - { match: RecipientIsLocal, class: LocalDelivery, folder: Junk }
+                          - { match: All, class: Null }
+                    """);
+            Process reload = launch("reload", "--conf", inst.conf.toString());
+            String out = finish(reload);
+            assertThat(reload.exitValue()).as(out).isZero();
+            awaitLine(lines, "pipeline reloaded");
+            send(port, "after");
+            assertThat(Files.readString(TestInstallation.awaitFiles(
+                    inst.maildir.resolve("example.test/alice/.Junk/new"), 1).get(0))).contains("after");
+
+            Files.writeString(pipeline, "processors:\n  - state: root\n    mailets:\n      - { match: All, class: Teleport }\n");
+            Process broken = launch("reload", "--conf", inst.conf.toString());
+            String brokenOut = finish(broken);
+            assertThat(broken.exitValue()).as(brokenOut).isEqualTo(1);
+            assertThat(brokenOut).contains("pipeline.yaml:4: unknown mailet 'Teleport'").contains("keeps its pipeline");
+            send(port, "still junk");
+            TestInstallation.awaitFiles(inst.maildir.resolve("example.test/alice/.Junk/new"), 2);
+        } finally {
+            server.toHandle().destroy();
+            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            reader.join(5000);
+        }
+        assertThat(server.exitValue()).isZero();
+        assertThat(inst.spool.resolve("postlet.pid")).doesNotExist();
+    }
+
+    private static void send(int port, String body) throws IOException {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.getOutputStream().write(("HELO t\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n"
+                    + "Subject: " + body + "\r\n\r\n" + body + "\r\n.\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getInputStream().readAllBytes();
+        }
+    }
+
+    private static void awaitLine(BlockingQueue<String> lines, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line != null && line.contains(text)) {
+                return;
+            }
+        }
+        throw new AssertionError("no log line with '" + text + "' within 30 s");
+    }
+
     private static int awaitPort(BlockingQueue<String> lines) throws InterruptedException {
         Pattern ready = Pattern.compile("Postlet ready: .*mx=127\\.0\\.0\\.1:(\\d+)");
         StringBuilder seen = new StringBuilder();
