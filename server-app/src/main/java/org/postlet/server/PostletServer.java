@@ -38,7 +38,6 @@ import org.postlet.server.pipeline.PipelineBuilder;
 import org.postlet.server.pipeline.PipelineLoader;
 import org.postlet.server.spool.FileSpool;
 import org.postlet.server.spool.QueueRunner;
-import org.postlet.server.spool.RetryPolicy;
 import org.postlet.smtp.policy.RecipientPolicy;
 import org.postlet.smtp.server.SmtpServer;
 import org.postlet.smtp.tls.TlsContext;
@@ -157,7 +156,7 @@ public final class PostletServer implements AutoCloseable {
             started.add(JmxExport.start(metrics));
 
             int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
-            started.add(new QueueRunner(spool, pipeline, Clock.systemUTC(), RetryPolicy.DEFAULT, threads, metrics));
+            started.add(new QueueRunner(spool, pipeline, Clock.systemUTC(), config.retry(), threads, metrics));
             PasswdFileAuthenticator authenticator = new PasswdFileAuthenticator(injector.getInstance(Directory.class));
             started.add(authenticator);
             Optional<TlsContext> tls = TlsKeyMaterial.load(config);

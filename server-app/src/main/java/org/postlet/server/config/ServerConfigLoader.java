@@ -19,6 +19,7 @@ import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.postlet.mailet.MailetException;
 import org.postlet.mailet.ParameterValues;
 import org.postlet.server.metrics.MetricsAddress;
+import org.postlet.server.spool.RetryPolicy;
 import org.postlet.smtp.server.AuthMode;
 import org.postlet.smtp.server.ListenerSettings;
 import org.postlet.smtp.server.SmtpLimits;
@@ -38,7 +39,8 @@ public final class ServerConfigLoader {
             "smtp.timeouts.data", "smtp.limits.connections", "smtp.limits.connectionsPerClient",
             "smtp.limits.commandsPerSession", "smtp.limits.errorsPerSession", "smtp.limits.authFailures",
             "smtp.limits.authFailureDelay", "tls.keystore", "tls.password", "spool", "storage.maildir.root",
-            "storage.maildir.layout", "pipeline", "metrics.http");
+            "storage.maildir.layout", "pipeline", "metrics.http",
+            "retry.delay", "retry.maxDelay", "retry.giveUpAfter");
 
     private static final long DEFAULT_MAX_MESSAGE_SIZE = 25L * 1024 * 1024;
 
@@ -140,6 +142,14 @@ public final class ServerConfigLoader {
                 .map(k -> new ServerConfig.TlsConfig(base.resolve(k), c.getString("tls.password", "")));
         tls.ifPresent(t -> checkKeystore(t, src, problems));
 
+        RetryPolicy d = RetryPolicy.DEFAULT;
+        RetryPolicy retry = new RetryPolicy(durationValue(c, "retry.delay", d.firstDelay(), src, problems),
+                durationValue(c, "retry.maxDelay", d.maxDelay(), src, problems),
+                durationValue(c, "retry.giveUpAfter", d.giveUpAfter(), src, problems));
+        if (retry.maxDelay().compareTo(retry.firstDelay()) < 0 || retry.firstDelay().isZero()) {
+            problems.add(src.problem(src.findKey("retry", 1), "retry.delay must be positive and at most retry.maxDelay",
+                    "write e.g. retry: { delay: 1m, maxDelay: 1h, giveUpAfter: 5d }"));
+        }
         String metricsHttp = c.getString("metrics.http", null);
         if (metricsHttp != null) {
             try {
@@ -156,7 +166,7 @@ public final class ServerConfigLoader {
             return new ServerConfig(file, hostname, domains, users, aliases, smtp, networks, tls,
                     base.resolve(c.getString("spool", "../var/spool")).normalize(),
                     base.resolve(c.getString("storage.maildir.root", "../var/mail")).normalize(), layout, pipeline,
-                    Optional.ofNullable(c.getString("metrics.http", null)));
+                    Optional.ofNullable(c.getString("metrics.http", null)), retry);
         }
         throw new InvalidConfigException(problems);
     }

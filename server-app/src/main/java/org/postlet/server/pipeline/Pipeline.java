@@ -171,8 +171,8 @@ public final class Pipeline {
                     Set<MailAddress> selected;
                     try {
                         selected = s.matcher().select(mail);
-                    } catch (MessagingException | RuntimeException e) {
-                        if (handleFailure(mail, s, s.onMatchException(), "matcher " + s.matcher(), e)) {
+                    } catch (MessagingException | RuntimeException | LinkageError e) {
+                        if (handleFailure(mail, s, s.onMatchException(), "matcher " + s.matcher(), asException(e))) {
                             moved = true;
                         }
                         continue;
@@ -241,11 +241,12 @@ public final class Pipeline {
                 end(mail, s.processor(), true);
                 mail.setState(ProcessingState.GHOST);
                 return false;
-            } catch (MessagingException | RuntimeException e) {
+            } catch (MessagingException | RuntimeException | LinkageError e) {
                 s.exceptions().mark();
-                handleFailure(mail, s, s.onMailetException(), "mailet " + s.mailet().info(), e);
+                Exception failure = asException(e);
+                handleFailure(mail, s, s.onMailetException(), "mailet " + s.mailet().info(), failure);
                 trace.stepRan(mail.name(), s.processor(), s.index(), s.matcher().toString(), s.mailet().info(), selected,
-                        mail.state(), e);
+                        mail.state(), failure);
             }
             return true;
         }
@@ -274,6 +275,12 @@ public final class Pipeline {
                 return true;
             }
         }
+    }
+
+    /** A class from lib/ext built against another mailet-api fails with a LinkageError: a failure of that step. */
+    private static Exception asException(Throwable t) {
+        return t instanceof Exception e ? e
+                : new IllegalStateException(t + " (a component built against another version of the mailet-api?)", t);
     }
 
     private static void moveToError(QueuedMail mail, String reason) {

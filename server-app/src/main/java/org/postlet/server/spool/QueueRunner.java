@@ -78,7 +78,13 @@ public final class QueueRunner implements AutoCloseable {
                 return;
             }
             if (id != null) {
-                process(id);
+                try {
+                    process(id);
+                } catch (Throwable t) {
+                    // Whatever a mailet throws (a LinkageError from a jar built against another API, a
+                    // StackOverflowError), the worker lives on and the mail stays in the spool.
+                    LOG.error("{}: processing failed with {}; the mail stays in the spool until a restart", id, t.toString(), t);
+                }
             }
         }
     }

@@ -193,4 +193,19 @@ class QueueRunnerTest {
         assertThat(files("spool/queue")).hasSize(1);
         spool.close();
     }
+
+    @Test
+    void anErrorInAMailetNeitherKillsTheWorkerNorLosesTheMail() throws Exception {
+        PostletServer.Checked c = install("{ match: All, class: " + FatalOnce.class.getName() + " }");
+        c.injector().getInstance(Flakiness.class).failuresLeft.set(1);
+        FileSpool spool = c.injector().getInstance(FileSpool.class);
+        String first = spoolMessage(spool, "alice");
+        try (QueueRunner runner = new QueueRunner(spool, new org.postlet.server.pipeline.LivePipeline(c.pipeline()),
+                Clock.systemUTC(), FAST, 1, new com.codahale.metrics.MetricRegistry())) {
+            spoolMessage(spool, "bob");
+            await("the one worker delivered the second mail", () -> count("mail/example.test/bob/new", 1));
+        }
+        assertThat(files("spool/queue")).extracting(p -> p.getFileName().toString()).containsExactly(first);
+        spool.close();
+    }
 }
