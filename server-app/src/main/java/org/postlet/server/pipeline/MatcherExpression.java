@@ -23,6 +23,12 @@ public sealed interface MatcherExpression {
     /** Every single matcher in the expression, for init and destroy. */
     List<Single> leaves();
 
+    private static List<Single> both(MatcherExpression left, MatcherExpression right) {
+        List<Single> all = new ArrayList<>(left.leaves());
+        all.addAll(right.leaves());
+        return all;
+    }
+
     /**
      * One matcher.
      *
@@ -90,9 +96,7 @@ public sealed interface MatcherExpression {
 
         @Override
         public List<Single> leaves() {
-            List<Single> all = new ArrayList<>(left.leaves());
-            all.addAll(right.leaves());
-            return all;
+            return both(left, right);
         }
 
         @Override
@@ -118,9 +122,7 @@ public sealed interface MatcherExpression {
 
         @Override
         public List<Single> leaves() {
-            List<Single> all = new ArrayList<>(left.leaves());
-            all.addAll(right.leaves());
-            return all;
+            return both(left, right);
         }
 
         @Override

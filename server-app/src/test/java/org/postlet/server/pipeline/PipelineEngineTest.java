@@ -13,22 +13,18 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.postlet.mailet.MailAddress;
-import org.postlet.mailet.MailetContext;
 import org.postlet.mailet.ProcessingState;
+import org.postlet.mailet.testkit.RecordingMailetContext;
 import org.postlet.server.config.InvalidConfigException;
 import org.postlet.server.spool.SpoolEntry;
 import org.postlet.smtp.inbound.Envelope;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The engine's semantics (contract §3), each scenario run from YAML and from XML: both formats
@@ -59,7 +55,7 @@ class PipelineEngineTest {
         Path file = dir.resolve("pipeline." + format);
         Files.writeString(file, format.equals("yaml") ? yaml(processors) : xml(processors), StandardCharsets.UTF_8);
         PipelineDefinition def = new PipelineLoader().load(file);
-        return new PipelineBuilder(injector, getClass().getClassLoader(), new TestContext()).build(def);
+        return new PipelineBuilder(injector, getClass().getClassLoader(), RecordingMailetContext.builder().hostname("mx.example.test").localDomains("example.test").build()).build(def);
     }
 
     private static String yaml(P... processors) {
@@ -231,44 +227,5 @@ class PipelineEngineTest {
                     assertThat(e.problems()).filteredOn(pr -> pr.line() == 0).hasSize(1); // only the missing root
                     assertThat(lines).allSatisfy(l -> assertThat(l).matches("(?s).*pipeline\\." + format + "(:\\d+)?: .+ — .+"));
                 });
-    }
-
-    /** A context without a server: enough for the engine. */
-    private static final class TestContext implements MailetContext {
-        @Override
-        public String serverHostname() {
-            return "mx.example.test";
-        }
-
-        @Override
-        public boolean isLocalDomain(String domain) {
-            return domain.equals("example.test");
-        }
-
-        @Override
-        public boolean isLocalUser(MailAddress address) {
-            return isLocalDomain(address.domain());
-        }
-
-        @Override
-        public Collection<MailAddress> localMailboxes(MailAddress address) {
-            return List.of(address);
-        }
-
-        @Override
-        public MailAddress postmaster() {
-            return new MailAddress("postmaster", "example.test");
-        }
-
-        @Override
-        public void sendMail(Optional<MailAddress> sender, Collection<MailAddress> recipients, MimeMessage message,
-                             ProcessingState state) {
-            throw new UnsupportedOperationException("not in this test");
-        }
-
-        @Override
-        public Logger logger() {
-            return LoggerFactory.getLogger("test");
-        }
     }
 }

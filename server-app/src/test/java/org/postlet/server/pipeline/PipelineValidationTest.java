@@ -7,18 +7,12 @@ import com.google.inject.Guice;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import jakarta.mail.internet.MimeMessage;
-import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
-import org.postlet.mailet.MailAddress;
-import org.postlet.mailet.MailetContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.server.config.ConfigProblem;
+import org.postlet.mailet.testkit.RecordingMailetContext;
 import org.postlet.server.config.InvalidConfigException;
 
 /**
@@ -42,7 +36,7 @@ class PipelineValidationTest {
     private List<ConfigProblem> problems(Path file) {
         try {
             PipelineLoader.Loaded loaded = new PipelineLoader().read(file);
-            new PipelineBuilder(Guice.createInjector(), getClass().getClassLoader(), new TestContext()).build(loaded).destroy();
+            new PipelineBuilder(Guice.createInjector(), getClass().getClassLoader(), RecordingMailetContext.builder().hostname("mx.example.test").localDomains("example.test").build()).build(loaded).destroy();
             return List.of();
         } catch (InvalidConfigException e) {
             return e.problems();
@@ -54,7 +48,7 @@ class PipelineValidationTest {
     }
 
     private Pipeline build(Path file) throws Exception {
-        return new PipelineBuilder(Guice.createInjector(), getClass().getClassLoader(), new TestContext())
+        return new PipelineBuilder(Guice.createInjector(), getClass().getClassLoader(), RecordingMailetContext.builder().hostname("mx.example.test").localDomains("example.test").build())
                 .build(new PipelineLoader().load(file));
     }
 
@@ -269,44 +263,5 @@ class PipelineValidationTest {
             assertThat(p.line()).isEqualTo(2);
             assertThat(p.steps()).extracting(PipelineDefinition.Step::line).containsExactly(4, 8);
         });
-    }
-
-    /** A context without a server: building a pipeline needs no more. */
-    private static final class TestContext implements MailetContext {
-        @Override
-        public String serverHostname() {
-            return "mx.example.test";
-        }
-
-        @Override
-        public boolean isLocalDomain(String domain) {
-            return domain.equals("example.test");
-        }
-
-        @Override
-        public boolean isLocalUser(MailAddress address) {
-            return isLocalDomain(address.domain());
-        }
-
-        @Override
-        public Collection<MailAddress> localMailboxes(MailAddress address) {
-            return List.of(address);
-        }
-
-        @Override
-        public MailAddress postmaster() {
-            return new MailAddress("postmaster", "example.test");
-        }
-
-        @Override
-        public void sendMail(Optional<MailAddress> sender, Collection<MailAddress> recipients, MimeMessage message,
-                             ProcessingState state) {
-            throw new UnsupportedOperationException("not in this test");
-        }
-
-        @Override
-        public Logger logger() {
-            return LoggerFactory.getLogger("test");
-        }
     }
 }
