@@ -17,4 +17,13 @@ public interface InboundQueue {
      *                     session answers 452 4.3.1 and goes on
      */
     IncomingMessage open(Envelope envelope) throws IOException;
+
+    /**
+     * Whether a message of about {@code declaredSize} bytes (0 when the client did not say, with
+     * {@code SIZE=}) could be stored now. Asked at MAIL, so a full disk is answered 452 4.3.1
+     * before the client sends anything. Called on the event loop: must be quick.
+     */
+    default boolean hasRoomFor(long declaredSize) {
+        return true;
+    }
 }

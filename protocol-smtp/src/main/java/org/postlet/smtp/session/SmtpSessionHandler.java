@@ -373,9 +373,20 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         }
         PathArgument path = PathArgument.parse(argument, PathArgument.Kind.SENDER);
         Map<String, String> parameters = EsmtpParameters.checkMail(path.parameters(), settings.maxMessageSize());
+        if (!config.queue().hasRoomFor(declaredSize(parameters))) {
+            throw new CommandException(NO_STORAGE);
+        }
         transaction = new Transaction(path.address(), parameters);
         state = SessionState.SENDER_GIVEN;
         reply(SENDER_OK);
+    }
+
+    private static long declaredSize(Map<String, String> mailParameters) {
+        try {
+            return Long.parseLong(mailParameters.getOrDefault("SIZE", "0"));
+        } catch (NumberFormatException e) {
+            return 0; // checkMail already refused a malformed SIZE
+        }
     }
 
     private void rcpt(String argument) throws CommandException {

@@ -27,6 +27,8 @@ public final class RecordingQueue implements InboundQueue {
         NONE,
         /** {@code open} throws an IOException, as with a full disk. */
         OPEN_FAILS,
+        /** {@code hasRoomFor} says no, as with a nearly full disk. */
+        NO_ROOM,
         /** {@code write} throws an IOException. */
         WRITE_FAILS,
         /** {@code commit} completes exceptionally. */
@@ -62,6 +64,11 @@ public final class RecordingQueue implements InboundQueue {
 
     public void failWith(Failure failure) {
         this.failure = failure;
+    }
+
+    @Override
+    public boolean hasRoomFor(long declaredSize) {
+        return failure != Failure.NO_ROOM;
     }
 
     @Override

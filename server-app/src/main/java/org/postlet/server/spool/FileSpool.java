@@ -111,6 +111,16 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
         return open(envelope, ProcessingState.ROOT);
     }
 
+    @Override
+    public boolean hasRoomFor(long declaredSize) {
+        try {
+            return Files.getFileStore(queue).getUsableSpace() >= minFreeBytes + declaredSize;
+        } catch (IOException e) {
+            LOG.warn("spool: cannot tell the free space of {}: {}", queue, e.toString());
+            return false;
+        }
+    }
+
     /** Opens a message that starts in {@code state}; used for mail that mailets create. */
     public IncomingMessage open(Envelope envelope, ProcessingState state) throws IOException {
         long free = Files.getFileStore(queue).getUsableSpace();
