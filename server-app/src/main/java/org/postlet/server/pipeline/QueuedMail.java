@@ -47,7 +47,7 @@ public final class QueuedMail implements Mail {
 
     /** A mail as received: all recipients, in the state it was spooled with, processed for the first time. */
     public QueuedMail(SpoolEntry entry, Clock clock) {
-        this(entry.id(), entry, clock, entry.envelope().recipients(), entry.state(), Map.of(), false);
+        this(entry.id(), entry, clock, entry.envelope().recipients(), entry.state(), entry.attributes(), false);
     }
 
     /**
@@ -57,7 +57,7 @@ public final class QueuedMail implements Mail {
      * @param state      where processing starts
      */
     public QueuedMail(SpoolEntry entry, Clock clock, Collection<MailAddress> recipients, ProcessingState state) {
-        this(entry.id(), entry, clock, recipients, state, Map.of(), true);
+        this(entry.id(), entry, clock, recipients, state, entry.attributes(), true);
     }
 
     private QueuedMail(String name, SpoolEntry entry, Clock clock, Collection<MailAddress> recipients,

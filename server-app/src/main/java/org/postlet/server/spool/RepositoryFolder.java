@@ -38,7 +38,9 @@ public final class RepositoryFolder implements MailRepository {
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
-            out.write(SpoolFormat.header(mail.name(), envelope, ProcessingState.ROOT, mail.errorMessage()));
+            Map<String, java.io.Serializable> attributes = new java.util.LinkedHashMap<>();
+            mail.attributeNames().forEach(n -> mail.attribute(n).ifPresent(v -> attributes.put(n, v)));
+            out.write(SpoolFormat.header(mail.name(), envelope, ProcessingState.ROOT, mail.errorMessage(), attributes));
             mail.writeMessageTo(out);
             out.flush();
             channel.force(true);
@@ -48,6 +50,9 @@ public final class RepositoryFolder implements MailRepository {
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throw e;
+        } catch (java.io.UncheckedIOException e) {
+            Files.deleteIfExists(tmp);
+            throw e.getCause(); // an attribute that cannot be serialised
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         FileSpool.syncDirectory(folder);

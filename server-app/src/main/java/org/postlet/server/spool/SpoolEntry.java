@@ -1,6 +1,8 @@
 package org.postlet.server.spool;
 
+import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.Map;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.smtp.inbound.Envelope;
 
@@ -13,7 +15,17 @@ import org.postlet.smtp.inbound.Envelope;
  * @param file          the spool file
  * @param messageOffset where the message starts in the file, after the envelope records
  * @param messageSize   the message's length in bytes
+ * @param attributes    mail attributes kept with the message (a kept or requeued mail has its mailets' ones)
  */
 public record SpoolEntry(String id, Envelope envelope, ProcessingState state, Path file, long messageOffset,
-                         long messageSize) {
+                         long messageSize, Map<String, Serializable> attributes) {
+
+    public SpoolEntry {
+        attributes = Map.copyOf(attributes);
+    }
+
+    /** An entry without attributes, e.g. a message just received or a file given to {@code trace}. */
+    public SpoolEntry(String id, Envelope envelope, ProcessingState state, Path file, long messageOffset, long messageSize) {
+        this(id, envelope, state, file, messageOffset, messageSize, Map.of());
+    }
 }

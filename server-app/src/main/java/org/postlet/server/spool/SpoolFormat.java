@@ -35,11 +35,17 @@ final class SpoolFormat {
     }
 
     static byte[] header(String id, Envelope e, ProcessingState state) {
-        return header(id, e, state, java.util.Optional.empty());
+        return header(id, e, state, java.util.Optional.empty(), Map.of());
     }
 
-    /** The envelope records; {@code error} records why a mail was kept in a repository. */
-    static byte[] header(String id, Envelope e, ProcessingState state, java.util.Optional<String> error) {
+    /**
+     * The envelope records; {@code error} records why a mail was kept in a repository, and
+     * {@code attributes} are the mail's attributes, Java-serialised.
+     *
+     * @throws java.io.UncheckedIOException if an attribute value cannot be serialised
+     */
+    static byte[] header(String id, Envelope e, ProcessingState state, java.util.Optional<String> error,
+                         Map<String, java.io.Serializable> attributes) {
         StringBuilder b = new StringBuilder(256).append(MAGIC).append('\n');
         record(b, "id", id);
         record(b, "state", state.name());
@@ -58,8 +64,28 @@ final class SpoolFormat {
         record(b, "listener", e.listener());
         record(b, "received-at", e.receivedAt().toString());
         error.ifPresent(m -> record(b, "error", m));
+        attributes.forEach((name, value) -> record(b, "attribute", name + "=" + serialise(name, value)));
         b.append('\n');
         return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String serialise(String name, java.io.Serializable value) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(value);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("mail attribute '" + name + "' cannot be serialised: " + e, e);
+        }
+        return java.util.Base64.getEncoder().encodeToString(bytes.toByteArray());
+    }
+
+    private static java.io.Serializable deserialise(String name, String base64) throws IOException {
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+                new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(base64)))) {
+            return (java.io.Serializable) in.readObject();
+        } catch (ClassNotFoundException | ClassCastException e) {
+            throw new IOException("mail attribute '" + name + "' cannot be read back: " + e, e);
+        }
     }
 
     private static void record(StringBuilder b, String name, String value) {
@@ -109,6 +135,7 @@ final class SpoolFormat {
             List<MailAddress> recipients = new ArrayList<>();
             Map<String, String> parameters = new LinkedHashMap<>();
             Map<MailAddress, Map<String, String>> recipientParameters = new LinkedHashMap<>();
+            Map<String, java.io.Serializable> attributes = new LinkedHashMap<>();
             for (String line : lines.subList(1, lines.size())) {
                 if (line.isEmpty()) {
                     continue;
@@ -124,6 +151,10 @@ final class SpoolFormat {
                     case "parameter" -> {
                         int eq = value.indexOf('=');
                         parameters.put(value.substring(0, eq), value.substring(eq + 1));
+                    }
+                    case "attribute" -> {
+                        int eq = value.indexOf('=');
+                        attributes.put(value.substring(0, eq), deserialise(value.substring(0, eq), value.substring(eq + 1)));
                     }
                     case "recipient-parameter" -> {
                         int space = value.lastIndexOf(' ');
@@ -144,7 +175,7 @@ final class SpoolFormat {
                     single.getOrDefault("listener", ""),
                     Instant.parse(single.getOrDefault("received-at", Instant.EPOCH.toString())));
             return new SpoolEntry(single.get("id"), envelope, new ProcessingState(single.getOrDefault("state", "root")),
-                    file, offset, size - offset);
+                    file, offset, size - offset, attributes);
         } catch (IllegalArgumentException | java.time.DateTimeException e) {
             throw new IOException(file + ": malformed envelope record: " + e.getMessage(), e);
         }

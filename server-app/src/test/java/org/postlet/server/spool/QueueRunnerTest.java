@@ -208,4 +208,19 @@ class QueueRunnerTest {
         assertThat(files("spool/queue")).extracting(p -> p.getFileName().toString()).containsExactly(first);
         spool.close();
     }
+
+    @Test
+    void attributesSurviveTheRepositoryAndARequeue() throws Exception {
+        PostletServer.Checked c = install("{ match: All, class: SetMailAttribute, name: quarantined-by, value: test }\n"
+                + "      - { match: \"not HasMailAttribute=released\", class: ToRepository, path: ../error }");
+        FileSpool spool = c.injector().getInstance(FileSpool.class);
+        spoolMessage(spool, "alice");
+        try (QueueRunner runner = new QueueRunner(spool, new org.postlet.server.pipeline.LivePipeline(c.pipeline()),
+                Clock.systemUTC(), FAST, 1, new com.codahale.metrics.MetricRegistry())) {
+            await("the mail is kept", () -> count("error", 1) && count("spool/queue", 0));
+        }
+        SpoolEntry kept = SpoolFormat.read(files("error").get(0));
+        assertThat(kept.attributes()).containsEntry("quarantined-by", "test");
+        spool.close();
+    }
 }
