@@ -75,6 +75,22 @@ public final class Messages {
         };
     }
 
+    /**
+     * A new message from this server's mail system ({@code mailer-daemon@<hostname>}, "Mail
+     * Delivery System") to {@code to}: the start of every bounce and notice.
+     */
+    public static MimeMessage newNotice(MailetContext context, org.postlet.mailet.MailAddress to) throws MessagingException {
+        MimeMessage message = newMessage(context);
+        try {
+            message.setFrom(new jakarta.mail.internet.InternetAddress("mailer-daemon@" + context.serverHostname(),
+                    "Mail Delivery System", "UTF-8"));
+        } catch (java.io.UnsupportedEncodingException e) {
+            throw new IllegalStateException("UTF-8 is always supported", e);
+        }
+        message.setRecipients(jakarta.mail.Message.RecipientType.TO, to.toString());
+        return message;
+    }
+
     private static Session session() {
         return Session.getInstance(new Properties());
     }

@@ -1,11 +1,9 @@
 package org.postlet.mailets.notify;
 
 import jakarta.mail.MessagingException;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
-import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -84,13 +82,7 @@ public final class Bounce extends GenericMailet {
 
     private MimeMessage dsn(Mail mail, MailAddress sender, String reason) throws MessagingException {
         String host = getMailetContext().serverHostname();
-        MimeMessage message = Messages.newMessage(getMailetContext());
-        try {
-            message.setFrom(new InternetAddress("mailer-daemon@" + host, "Mail Delivery System", "UTF-8"));
-        } catch (UnsupportedEncodingException e) {
-            throw new IllegalStateException("UTF-8 is always supported", e);
-        }
-        message.setRecipients(jakarta.mail.Message.RecipientType.TO, sender.toString());
+        MimeMessage message = Messages.newNotice(getMailetContext(), sender);
         message.setSubject("Undelivered Mail Returned to Sender", "UTF-8");
         message.setSentDate(new Date());
         message.setHeader("Auto-Submitted", "auto-replied");

@@ -1,11 +1,9 @@
 package org.postlet.mailets.notify;
 
 import jakarta.mail.MessagingException;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
-import java.io.UnsupportedEncodingException;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
@@ -57,13 +55,7 @@ public final class NotifyPostmaster extends GenericMailet {
 
     private MimeMessage notice(Mail mail, MailAddress postmaster) throws MessagingException {
         String host = getMailetContext().serverHostname();
-        MimeMessage message = Messages.newMessage(getMailetContext());
-        try {
-            message.setFrom(new InternetAddress("mailer-daemon@" + host, "Mail Delivery System", "UTF-8"));
-        } catch (UnsupportedEncodingException e) {
-            throw new IllegalStateException("UTF-8 is always supported", e);
-        }
-        message.setRecipients(jakarta.mail.Message.RecipientType.TO, postmaster.toString());
+        MimeMessage message = Messages.newNotice(getMailetContext(), postmaster);
         String subject = null;
         try {
             subject = mail.message().getSubject();
