@@ -1,13 +1,14 @@
 package org.postlet.mailets;
 
-import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
-import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UnsupportedEncodingException;
 import java.util.Properties;
 import java.util.UUID;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
 import org.postlet.mailet.Mail;
 import org.postlet.mailet.MailetContext;
 import org.postlet.mailet.MailetException;
@@ -84,7 +85,7 @@ public final class Messages {
         try {
             message.setFrom(new jakarta.mail.internet.InternetAddress("mailer-daemon@" + context.serverHostname(),
                     "Mail Delivery System", "UTF-8"));
-        } catch (java.io.UnsupportedEncodingException e) {
+        } catch (UnsupportedEncodingException e) {
             throw new IllegalStateException("UTF-8 is always supported", e);
         }
         message.setRecipients(jakarta.mail.Message.RecipientType.TO, to.toString());

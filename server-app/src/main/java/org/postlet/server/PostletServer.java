@@ -1,11 +1,8 @@
 package org.postlet.server;
 
-import com.codahale.metrics.MetricRegistry;
-import com.google.inject.Guice;
-import com.google.inject.Injector;
-import com.google.inject.ProvisionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -13,9 +10,15 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import com.codahale.metrics.MetricRegistry;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.ProvisionException;
 import org.postlet.server.auth.PasswdFileAuthenticator;
 import org.postlet.server.config.ConfigProblem;
 import org.postlet.server.config.InvalidConfigException;
@@ -23,15 +26,14 @@ import org.postlet.server.config.ServerConfig;
 import org.postlet.server.config.ServerConfigLoader;
 import org.postlet.server.config.TlsKeyMaterial;
 import org.postlet.server.context.RunMode;
+import org.postlet.server.context.ServerMailetContext;
+import org.postlet.server.directory.Directory;
 import org.postlet.server.metrics.HealthCheck;
 import org.postlet.server.metrics.JmxExport;
 import org.postlet.server.metrics.MetricsEndpoint;
 import org.postlet.server.metrics.ServerHealth;
 import org.postlet.server.metrics.ServerMetric;
 import org.postlet.server.metrics.SmtpMetrics;
-import org.postlet.smtp.server.ListenerSettings;
-import org.postlet.server.context.ServerMailetContext;
-import org.postlet.server.directory.Directory;
 import org.postlet.server.pipeline.LivePipeline;
 import org.postlet.server.pipeline.Pipeline;
 import org.postlet.server.pipeline.PipelineBuilder;
@@ -39,6 +41,7 @@ import org.postlet.server.pipeline.PipelineLoader;
 import org.postlet.server.spool.FileSpool;
 import org.postlet.server.spool.QueueRunner;
 import org.postlet.smtp.policy.RecipientPolicy;
+import org.postlet.smtp.server.ListenerSettings;
 import org.postlet.smtp.server.SmtpServer;
 import org.postlet.smtp.tls.TlsContext;
 import org.slf4j.Logger;
@@ -185,7 +188,7 @@ public final class PostletServer implements AutoCloseable {
     private static void registerSpoolGauges(MetricRegistry metrics, FileSpool spool) {
         metrics.gauge(ServerMetric.SPOOL_DEPTH.dropwizardName(), () -> () -> spool.depth().messages());
         metrics.gauge(ServerMetric.SPOOL_OLDEST_AGE.dropwizardName(), () -> () -> spool.depth().oldest()
-                .map(t -> java.time.Duration.between(t, java.time.Instant.now()).toSeconds()).orElse(0L));
+                .map(t -> Duration.between(t, Instant.now()).toSeconds()).orElse(0L));
     }
 
     private static void stop(List<AutoCloseable> started) {
@@ -204,7 +207,7 @@ public final class PostletServer implements AutoCloseable {
     }
 
     /** Where {@code GET /metrics} and {@code /health} are served, if {@code metrics.http} is set. */
-    public Optional<java.net.InetSocketAddress> metricsAddress() {
+    public Optional<InetSocketAddress> metricsAddress() {
         return metricsEndpoint.map(MetricsEndpoint::address);
     }
 

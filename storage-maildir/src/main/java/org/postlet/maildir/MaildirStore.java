@@ -11,18 +11,22 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.postlet.mailet.MailAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -232,8 +236,8 @@ public final class MaildirStore {
             return 0;
         }
         long total = 0;
-        List<Path> maildirs = new java.util.ArrayList<>(List.of(mailbox));
-        try (java.util.stream.Stream<Path> children = Files.list(mailbox)) {
+        List<Path> maildirs = new ArrayList<>(List.of(mailbox));
+        try (Stream<Path> children = Files.list(mailbox)) {
             children.filter(c -> c.getFileName().toString().startsWith(".") && Files.isDirectory(c)).forEach(maildirs::add);
         }
         for (Path maildir : maildirs) {
@@ -242,7 +246,7 @@ public final class MaildirStore {
                 if (!Files.isDirectory(dir)) {
                     continue;
                 }
-                try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+                try (Stream<Path> files = Files.list(dir)) {
                     for (Path f : (Iterable<Path>) files::iterator) {
                         total += sizeOf(f);
                     }
@@ -266,13 +270,13 @@ public final class MaildirStore {
         }
         try {
             return Files.size(file);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return 0; // moved by a reader (new/ to cur/) while we listed
         }
     }
 
     private void checkQuota(MailAddress recipient, Path mailbox, long size) throws IOException {
-        java.util.OptionalLong limit = quotas.storageLimit(recipient);
+        OptionalLong limit = quotas.storageLimit(recipient);
         if (limit.isEmpty()) {
             return;
         }
@@ -420,7 +424,7 @@ public final class MaildirStore {
             if (!Files.isDirectory(dir)) {
                 continue;
             }
-            try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            try (Stream<Path> files = Files.list(dir)) {
                 Optional<Path> found = files.filter(f -> f.getFileName().toString().contains(marker)).findFirst();
                 if (found.isPresent()) {
                     return found;

@@ -1,26 +1,27 @@
 package org.postlet.mailets.delivery;
 
-import com.codahale.metrics.Meter;
-import com.codahale.metrics.MetricRegistry;
-import jakarta.inject.Inject;
-import jakarta.mail.MessagingException;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import org.postlet.mailet.ComponentDoc;
-import org.postlet.mailet.MailetParameter;
-import org.postlet.mailet.GenericMailet;
-import org.postlet.mailet.Mail;
-import org.postlet.mailet.MailAddress;
-import org.postlet.mailet.MailetException;
-import org.postlet.mailet.ProcessingState;
-import org.postlet.mailet.TemporaryFailureException;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import jakarta.inject.Inject;
+import jakarta.mail.MessagingException;
 import org.postlet.maildir.Delivery;
 import org.postlet.maildir.DeliveryResult;
 import org.postlet.maildir.MaildirStore;
 import org.postlet.maildir.UnsafeMailboxException;
+import org.postlet.mailet.ComponentDoc;
+import org.postlet.mailet.GenericMailet;
+import org.postlet.mailet.Mail;
+import org.postlet.mailet.MailAddress;
+import org.postlet.mailet.MailetException;
+import org.postlet.mailet.MailetParameter;
+import org.postlet.mailet.ProcessingState;
+import org.postlet.mailet.TemporaryFailureException;
 
 /**
  * Delivers the mail into the Maildir of each recipient (aliases expanded) and ends its
@@ -115,7 +116,7 @@ public final class LocalDelivery extends GenericMailet {
         }
         try {
             if (mail.possiblyRedelivered()) {
-                Optional<java.nio.file.Path> earlier = store.findDelivered(mailbox, folder, mail.messageKey());
+                Optional<Path> earlier = store.findDelivered(mailbox, folder, mail.messageKey());
                 if (earlier.isPresent()) {
                     getMailetContext().logger().info("{}: already in maildir {}{} folder {} before the restart: {}", mail.name(),
                             mailbox, forWhom, folder.orElse("INBOX"), earlier.get().getFileName());

@@ -1,5 +1,6 @@
 package org.postlet.server.auth;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -37,7 +38,7 @@ public final class PasswdFileAuthenticator implements Authenticator, AutoCloseab
     private final Directory directory;
     private final ThreadPoolExecutor executor;
     /** Checked for unknown users so they take as long as known ones. */
-    private final String decoyHash = "{SHA512-CRYPT}" + Sha2Crypt.sha512Crypt("decoy".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    private final String decoyHash = "{SHA512-CRYPT}" + Sha2Crypt.sha512Crypt("decoy".getBytes(StandardCharsets.UTF_8));
 
     public PasswdFileAuthenticator(Directory directory) {
         this.directory = directory;

@@ -2,6 +2,7 @@ package org.postlet.server.auth;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.commons.codec.digest.Crypt;
@@ -104,7 +105,7 @@ public final class PasswordHashes {
             case SHA256_CRYPT -> org.apache.commons.codec.digest.Sha2Crypt.sha256Crypt(bytes);
             case BLF_CRYPT -> {
                 byte[] salt = new byte[16];
-                new java.security.SecureRandom().nextBytes(salt);
+                new SecureRandom().nextBytes(salt);
                 yield OpenBSDBCrypt.generate("2y", password.toCharArray(), salt, BCRYPT_COST);
             }
             default -> throw new IllegalArgumentException(scheme.dovecotName()

@@ -2,7 +2,10 @@ package org.postlet.server.config;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.commons.configuration2.FileBasedConfiguration;
 import org.apache.commons.configuration2.XMLConfiguration;
@@ -33,7 +36,7 @@ public final class ConfigFiles {
      */
     public static BaseHierarchicalConfiguration read(Path file) throws InvalidConfigException {
         if (!Files.isRegularFile(file)) {
-            throw new InvalidConfigException(java.util.List.of(new ConfigProblem(file, 0, "file not found",
+            throw new InvalidConfigException(List.of(new ConfigProblem(file, 0, "file not found",
                     "create it or point --conf at the directory that holds it")));
         }
         BaseHierarchicalConfiguration config = Format.of(file) == Format.XML ? new XMLConfiguration() : new YAMLConfiguration();
@@ -45,7 +48,7 @@ public final class ConfigFiles {
                 cause = cause.getCause();
             }
             String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
-            throw new InvalidConfigException(java.util.List.of(new ConfigProblem(file, lineOf(message),
+            throw new InvalidConfigException(List.of(new ConfigProblem(file, lineOf(message),
                     "cannot parse: " + message.replaceAll("\\s+", " ").strip(), "fix the syntax at that place")));
         }
         return config;
@@ -53,7 +56,7 @@ public final class ConfigFiles {
 
     /** Parsers put the position in their message as "line N"; use it where they do. */
     private static int lineOf(String message) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("line (\\d+)").matcher(message);
+        Matcher m = Pattern.compile("line (\\d+)").matcher(message);
         return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -223,7 +224,7 @@ public final class ServerConfigLoader {
     }
 
     private static void checkUniqueListeners(List<ListenerSettings> listeners, SourceText src, List<ConfigProblem> problems) {
-        Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         for (ListenerSettings l : listeners) {
             if (!names.add(l.name())) {
                 problems.add(src.problem(src.findText(l.name(), 1), "two listeners are named '" + l.name() + "'",

@@ -1,6 +1,7 @@
 package org.postlet.server.config;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ public final class SourceText {
     public static SourceText of(Path file) {
         try {
             return new SourceText(file, Files.readAllLines(file, StandardCharsets.UTF_8));
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return new SourceText(file, List.of());
         }
     }

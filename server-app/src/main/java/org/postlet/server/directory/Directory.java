@@ -7,20 +7,22 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import org.postlet.mailet.InvalidAddressException;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.postlet.maildir.QuotaRules;
+import org.postlet.mailet.InvalidAddressException;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.MailetException;
 import org.postlet.mailet.ParameterValues;
-import org.postlet.maildir.QuotaRules;
 import org.postlet.server.config.ConfigProblem;
 import org.postlet.server.config.InvalidConfigException;
 
@@ -31,8 +33,8 @@ import org.postlet.server.config.InvalidConfigException;
 public final class Directory implements QuotaRules {
 
     /** Dovecot's per-user quota in the passwd-file's extra fields: {@code userdb_quota_rule=*:storage=100M}. */
-    private static final java.util.regex.Pattern QUOTA_RULE =
-            java.util.regex.Pattern.compile("(?:^|\\s)(?:userdb_)?quota_rule=\\*:storage=(\\S+)");
+    private static final Pattern QUOTA_RULE =
+            Pattern.compile("(?:^|\\s)(?:userdb_)?quota_rule=\\*:storage=(\\S+)");
 
     /** Aliases may point at aliases; deeper chains are a configuration loop. */
     private static final int MAX_ALIAS_DEPTH = 10;
@@ -132,7 +134,7 @@ public final class Directory implements QuotaRules {
     }
 
     private static OptionalLong quota(String extraFields) throws MailetException {
-        java.util.regex.Matcher m = QUOTA_RULE.matcher(extraFields);
+        Matcher m = QUOTA_RULE.matcher(extraFields);
         return m.find() ? OptionalLong.of(ParameterValues.size("quota_rule storage", m.group(1))) : OptionalLong.empty();
     }
 

@@ -1,26 +1,37 @@
 package org.postlet.server.launch;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import org.postlet.server.PidFile;
-import org.postlet.server.PostletServer;
-import org.postlet.server.config.ConfigProblem;
-import org.postlet.server.config.InvalidConfigException;
-import org.postlet.server.config.ServerConfigLoader;
-import org.postlet.server.spool.FileSpool;
-import org.postlet.server.spool.SpoolEntry;
-import org.postlet.server.pipeline.Pipeline;
-import org.postlet.server.pipeline.QueuedMail;
-import org.postlet.server.context.RunMode;
-import org.postlet.server.auth.PasswordHashes;
-import org.postlet.smtp.inbound.Envelope;
 import org.postlet.mailet.InvalidAddressException;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.ProcessingState;
-import java.util.Optional;
+import org.postlet.server.PidFile;
+import org.postlet.server.PostletServer;
+import org.postlet.server.auth.PasswordHashes;
+import org.postlet.server.config.ConfigProblem;
+import org.postlet.server.config.InvalidConfigException;
+import org.postlet.server.config.ServerConfigLoader;
+import org.postlet.server.context.RunMode;
+import org.postlet.server.pipeline.Pipeline;
+import org.postlet.server.pipeline.QueuedMail;
+import org.postlet.server.spool.FileSpool;
+import org.postlet.server.spool.SpoolEntry;
+import org.postlet.smtp.inbound.Envelope;
 
 /**
  * {@code bin/postlet}: the commands of contract §1. Exit codes: 0 ok, 1 invalid input or
@@ -69,12 +80,12 @@ public final class Launcher {
         }
         String command = args[0];
         Path conf = home.resolve("conf");
-        java.util.Map<String, String> options = new java.util.HashMap<>();
+        Map<String, String> options = new HashMap<>();
         List<String> positional = new ArrayList<>();
-        java.util.Set<String> known = switch (command) {
-            case "trace" -> java.util.Set.of("--conf", "--from", "--to");
-            case "passwd" -> java.util.Set.of("--scheme");
-            default -> java.util.Set.of("--conf");
+        Set<String> known = switch (command) {
+            case "trace" -> Set.of("--conf", "--from", "--to");
+            case "passwd" -> Set.of("--scheme");
+            default -> Set.of("--conf");
         };
         for (int i = 1; i < args.length; i++) {
             if (known.contains(args[i]) && i + 1 < args.length) {
@@ -141,8 +152,8 @@ public final class Launcher {
         }
         long size;
         try {
-            size = java.nio.file.Files.size(file);
-        } catch (java.io.IOException e) {
+            size = Files.size(file);
+        } catch (IOException e) {
             err.println("postlet trace: cannot read " + file + ": " + e.getMessage());
             return INVALID;
         }
@@ -153,11 +164,11 @@ public final class Launcher {
             printProblems(e);
             return INVALID;
         }
-        Envelope envelope = new Envelope(sender, recipients, java.util.Map.of(), java.util.Map.of(), "trace",
-                new java.net.InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.empty(), "trace",
-                java.time.Instant.now());
+        Envelope envelope = new Envelope(sender, recipients, Map.of(), Map.of(), "trace",
+                new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.empty(), "trace",
+                Instant.now());
         QueuedMail mail = new QueuedMail(new SpoolEntry("TRACE", envelope, ProcessingState.ROOT, file, 0, size),
-                java.time.Clock.systemUTC());
+                Clock.systemUTC());
         TraceReport report = new TraceReport(recipients);
         try {
             checked.pipeline().process(mail, report);
@@ -178,9 +189,9 @@ public final class Launcher {
         }
         String password;
         try {
-            password = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
-                    java.nio.charset.StandardCharsets.UTF_8)).readLine();
-        } catch (java.io.IOException e) {
+            password = new BufferedReader(new InputStreamReader(System.in,
+                    StandardCharsets.UTF_8)).readLine();
+        } catch (IOException e) {
             err.println("postlet passwd: cannot read the password: " + e.getMessage());
             return INVALID;
         }
@@ -222,7 +233,7 @@ public final class Launcher {
             }
             out.println("pipeline valid; reload requested from process " + server.get().pid() + " (its log says when it is in use)");
             return OK;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             err.println("postlet reload: " + e.getMessage());
             return INVALID;
         } catch (InterruptedException e) {
@@ -248,7 +259,7 @@ public final class Launcher {
             try {
                 String id = FileSpool.drop(spool, file);
                 out.println(file + ": requeued as " + id);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 err.println("not requeued: " + e.getMessage());
                 failed++;
             }
@@ -265,7 +276,7 @@ public final class Launcher {
         } catch (InvalidConfigException e) {
             printProblems(e);
             return INVALID;
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             err.println("postlet: cannot start: " + e.getMessage());
             return INVALID;
         }

@@ -1,12 +1,16 @@
 package org.postlet.server.pipeline;
 
+import java.security.CodeSource;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import com.google.inject.ConfigurationException;
 import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
 import com.google.inject.spi.Message;
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
 import org.postlet.mailet.Mailet;
 import org.postlet.mailet.Matcher;
 import org.postlet.mailets.StandardComponents;
@@ -82,17 +86,17 @@ final class Components {
         if (!type.isAssignableFrom(c)) {
             throw new ComponentException(name + " is not a " + kind, "name a class that implements " + type.getName());
         }
-        java.security.CodeSource source = c.getProtectionDomain().getCodeSource();
+        CodeSource source = c.getProtectionDomain().getCodeSource();
         LOG.info("{} {} loaded from {}", kind, name, source == null ? "the server" : source.getLocation());
         return c.asSubclass(type);
     }
 
     /** The one standard name that differs only in case or by at most two letters, if there is one. */
-    static java.util.Optional<String> closest(String name, java.util.Set<String> names) {
+    static Optional<String> closest(String name, Set<String> names) {
         List<String> near = names.stream()
-                .filter(n -> n.equalsIgnoreCase(name) || distance(n.toLowerCase(java.util.Locale.ROOT), name.toLowerCase(java.util.Locale.ROOT)) <= 2)
+                .filter(n -> n.equalsIgnoreCase(name) || distance(n.toLowerCase(Locale.ROOT), name.toLowerCase(Locale.ROOT)) <= 2)
                 .sorted().toList();
-        return near.size() == 1 ? java.util.Optional.of(near.get(0)) : java.util.Optional.empty();
+        return near.size() == 1 ? Optional.of(near.get(0)) : Optional.empty();
     }
 
     private static int distance(String a, String b) {

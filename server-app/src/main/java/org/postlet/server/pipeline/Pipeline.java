@@ -1,14 +1,18 @@
 package org.postlet.server.pipeline;
 
-import com.codahale.metrics.Meter;
-import com.codahale.metrics.Timer;
-import jakarta.mail.MessagingException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.Timer;
+import jakarta.mail.MessagingException;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.Mailet;
 import org.postlet.mailet.ProcessingState;
@@ -252,7 +256,7 @@ public final class Pipeline {
         }
 
         private void end(QueuedMail mail, ProcessingState lastState, boolean wasDeferred) {
-            trace.ended(mail.name(), java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(mail.recipients())),
+            trace.ended(mail.name(), Collections.unmodifiableSet(new LinkedHashSet<>(mail.recipients())),
                     lastState, wasDeferred);
         }
     }
@@ -297,8 +301,8 @@ public final class Pipeline {
         }
     }
 
-    private final java.util.concurrent.atomic.AtomicInteger inUse = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicBoolean destroyed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicInteger inUse = new AtomicInteger();
+    private final AtomicBoolean destroyed = new AtomicBoolean();
     private volatile boolean retired;
 
     /**

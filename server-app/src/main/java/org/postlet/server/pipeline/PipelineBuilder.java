@@ -1,21 +1,26 @@
 package org.postlet.server.pipeline;
 
-import com.codahale.metrics.Meter;
-import com.codahale.metrics.MetricRegistry;
-import com.google.inject.Injector;
-import jakarta.mail.MessagingException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import com.google.inject.Injector;
+import jakarta.mail.MessagingException;
 import org.postlet.mailet.ComponentDoc;
 import org.postlet.mailet.Mailet;
-import org.postlet.mailet.MailetParameter;
 import org.postlet.mailet.MailetContext;
+import org.postlet.mailet.MailetParameter;
 import org.postlet.mailet.Matcher;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.server.config.ConfigProblem;
@@ -131,12 +136,12 @@ public final class PipelineBuilder {
         Map<ProcessingState, Set<ProcessingState>> referrers = new LinkedHashMap<>();
         for (PipelineDefinition.Processor p : byState.values()) {
             for (ProcessingState t : targets(p, byState.keySet())) {
-                referrers.computeIfAbsent(t, k -> new java.util.TreeSet<>(Comparator.comparing(ProcessingState::name)))
+                referrers.computeIfAbsent(t, k -> new TreeSet<>(Comparator.comparing(ProcessingState::name)))
                         .add(p.state());
             }
         }
         Set<ProcessingState> reached = new HashSet<>();
-        java.util.Deque<ProcessingState> work = new java.util.ArrayDeque<>();
+        Deque<ProcessingState> work = new ArrayDeque<>();
         for (ProcessingState start : List.of(ProcessingState.ROOT, ProcessingState.ERROR)) {
             if (byState.containsKey(start) && reached.add(start)) {
                 work.add(start);
@@ -155,7 +160,7 @@ public final class PipelineBuilder {
             }
             Set<ProcessingState> from = referrers.getOrDefault(p.state(), Set.of());
             String why = from.isEmpty() ? "no step sends mail to it"
-                    : "only processor(s) " + from.stream().map(s -> "'" + s + "'").collect(java.util.stream.Collectors.joining(", "))
+                    : "only processor(s) " + from.stream().map(s -> "'" + s + "'").collect(Collectors.joining(", "))
                     + " send mail to it, and no mail reaches them";
             problems.add(new ConfigProblem(def.file(), p.line(), "processor '" + p.state() + "' is never reached: " + why,
                     "send mail there from a reachable processor (e.g. a step with class: ToProcessor, processor: " + p.state()
@@ -166,7 +171,7 @@ public final class PipelineBuilder {
 
     /** The processors a processor's steps may send mail to. */
     private static Set<ProcessingState> targets(PipelineDefinition.Processor p, Set<ProcessingState> defined) {
-        Set<ProcessingState> out = new java.util.LinkedHashSet<>();
+        Set<ProcessingState> out = new LinkedHashSet<>();
         for (PipelineDefinition.Step s : p.steps()) {
             s.onMailetException().target().ifPresent(out::add);
             s.onMatchException().target().ifPresent(out::add);
@@ -232,12 +237,12 @@ public final class PipelineBuilder {
         if (declared.length == 0 && !mailet.isAnnotationPresent(ComponentDoc.class)) {
             return false;
         }
-        Set<String> names = new java.util.LinkedHashSet<>();
+        Set<String> names = new LinkedHashSet<>();
         for (MailetParameter p : declared) {
             names.add(p.name());
         }
         boolean found = false;
-        for (String given : new java.util.TreeSet<>(d.parameters().keySet())) {
+        for (String given : new TreeSet<>(d.parameters().keySet())) {
             if (names.contains(given)) {
                 continue;
             }

@@ -1,9 +1,5 @@
 package org.postlet.server.pipeline;
 
-import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
-import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.util.SharedFileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,9 +13,14 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.util.SharedFileInputStream;
 import org.postlet.mailet.Mail;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.ProcessingState;
@@ -102,7 +103,7 @@ public final class QueuedMail implements Mail {
 
     @Override
     public void setState(ProcessingState state) {
-        this.state = java.util.Objects.requireNonNull(state, "state");
+        this.state = Objects.requireNonNull(state, "state");
         touch();
     }
 
@@ -191,7 +192,7 @@ public final class QueuedMail implements Mail {
 
     @Override
     public void setAttribute(String attributeName, Serializable value) {
-        attributes.put(attributeName, java.util.Objects.requireNonNull(value, "value"));
+        attributes.put(attributeName, Objects.requireNonNull(value, "value"));
         touch();
     }
 

@@ -4,17 +4,21 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +57,7 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
     private final long minFreeBytes;
     private final BatchedRenames renames;
     private final BlockingQueue<String> ready = new LinkedBlockingQueue<>();
-    private final java.util.Set<String> recovered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> recovered = ConcurrentHashMap.newKeySet();
 
     /**
      * Opens (creating if needed) the spool in {@code dir} and queues every message found there.
@@ -176,7 +180,7 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
         Path tmp = retry.resolve("." + id + ".tmp");
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            ByteBuffer bytes = ByteBuffer.wrap(state.format().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            ByteBuffer bytes = ByteBuffer.wrap(state.format().getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
@@ -265,7 +269,7 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
      * @param messages   the number of queued messages
      * @param oldest     when the oldest arrived, if there is one
      */
-    public record Depth(int messages, Optional<java.time.Instant> oldest) {
+    public record Depth(int messages, Optional<Instant> oldest) {
     }
 
     /** Counts the queued messages; see {@link Depth}. */

@@ -1,6 +1,9 @@
 package org.postlet.server.spool;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,24 +26,24 @@ public final class QueueIds {
      * When an id was made, read back from the id itself; empty for a string that is not a queue id.
      * Lets the spool tell the age of its oldest message from file names alone.
      */
-    public static java.util.Optional<java.time.Instant> timeOf(String id) {
+    public static Optional<Instant> timeOf(String id) {
         if (id.length() != 12) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         long value = 0;
         for (int i = 0; i < id.length(); i++) {
-            int digit = java.util.Arrays.binarySearch(DIGITS, id.charAt(i));
+            int digit = Arrays.binarySearch(DIGITS, id.charAt(i));
             if (digit < 0) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             value = (value << 5) | digit;
         }
-        return java.util.Optional.of(java.time.Instant.ofEpochSecond(value / 1_000_000L, (value % 1_000_000L) * 1_000));
+        return Optional.of(Instant.ofEpochSecond(value / 1_000_000L, (value % 1_000_000L) * 1_000));
     }
 
     /** A new id, greater than every id this instance made before. */
     public String next() {
-        java.time.Instant now = clock.instant();
+        Instant now = clock.instant();
         long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
         long value = last.updateAndGet(prev -> Math.max(prev + 1, micros));
         char[] out = new char[12];

@@ -1,7 +1,5 @@
 package org.postlet.server.spool;
 
-import com.codahale.metrics.Meter;
-import com.codahale.metrics.MetricRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,9 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.server.metrics.ServerMetric;
@@ -154,7 +155,7 @@ public final class QueueRunner implements AutoCloseable {
         long delay = Math.max(0, Duration.between(clock.instant(), when).toMillis());
         try {
             retries.schedule(() -> spool.requeue(id), delay, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // Shutting down: the retry record stays in the spool and the next start picks it up.
         }
     }

@@ -1,19 +1,24 @@
 package org.postlet.server.spool;
 
-import jakarta.inject.Singleton;
-import jakarta.mail.MessagingException;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import jakarta.inject.Singleton;
+import jakarta.mail.MessagingException;
 import org.postlet.mailet.Mail;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.mailets.repository.MailRepository;
@@ -37,8 +42,8 @@ public final class RepositoryFolder implements MailRepository {
         Path tmp = folder.resolve("." + mail.name() + ".tmp");
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
-            Map<String, java.io.Serializable> attributes = new java.util.LinkedHashMap<>();
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+            Map<String, Serializable> attributes = new LinkedHashMap<>();
             mail.attributeNames().forEach(n -> mail.attribute(n).ifPresent(v -> attributes.put(n, v)));
             out.write(SpoolFormat.header(mail.name(), envelope, ProcessingState.ROOT, mail.errorMessage(), attributes));
             mail.writeMessageTo(out);
@@ -50,11 +55,11 @@ public final class RepositoryFolder implements MailRepository {
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throw e;
-        } catch (java.io.UncheckedIOException e) {
+        } catch (UncheckedIOException e) {
             Files.deleteIfExists(tmp);
             throw e.getCause(); // an attribute that cannot be serialised
         }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         FileSpool.syncDirectory(folder);
         return file;
     }

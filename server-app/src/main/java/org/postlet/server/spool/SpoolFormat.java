@@ -1,15 +1,22 @@
 package org.postlet.server.spool;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,17 +42,17 @@ final class SpoolFormat {
     }
 
     static byte[] header(String id, Envelope e, ProcessingState state) {
-        return header(id, e, state, java.util.Optional.empty(), Map.of());
+        return header(id, e, state, Optional.empty(), Map.of());
     }
 
     /**
      * The envelope records; {@code error} records why a mail was kept in a repository, and
      * {@code attributes} are the mail's attributes, Java-serialised.
      *
-     * @throws java.io.UncheckedIOException if an attribute value cannot be serialised
+     * @throws UncheckedIOException if an attribute value cannot be serialised
      */
-    static byte[] header(String id, Envelope e, ProcessingState state, java.util.Optional<String> error,
-                         Map<String, java.io.Serializable> attributes) {
+    static byte[] header(String id, Envelope e, ProcessingState state, Optional<String> error,
+                         Map<String, Serializable> attributes) {
         StringBuilder b = new StringBuilder(256).append(MAGIC).append('\n');
         record(b, "id", id);
         record(b, "state", state.name());
@@ -69,20 +76,20 @@ final class SpoolFormat {
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static String serialise(String name, java.io.Serializable value) {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+    private static String serialise(String name, Serializable value) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(value);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("mail attribute '" + name + "' cannot be serialised: " + e, e);
+            throw new UncheckedIOException("mail attribute '" + name + "' cannot be serialised: " + e, e);
         }
         return java.util.Base64.getEncoder().encodeToString(bytes.toByteArray());
     }
 
-    private static java.io.Serializable deserialise(String name, String base64) throws IOException {
-        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
-                new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(base64)))) {
-            return (java.io.Serializable) in.readObject();
+    private static Serializable deserialise(String name, String base64) throws IOException {
+        try (ObjectInputStream in = new ObjectInputStream(
+                new ByteArrayInputStream(java.util.Base64.getDecoder().decode(base64)))) {
+            return (Serializable) in.readObject();
         } catch (ClassNotFoundException | ClassCastException e) {
             throw new IOException("mail attribute '" + name + "' cannot be read back: " + e, e);
         }
@@ -126,7 +133,7 @@ final class SpoolFormat {
                         : ": not a Postlet spool file (first line is not '" + MAGIC + "')"));
             }
             long offset = header.size();
-            List<String> lines = new BufferedReader(new java.io.StringReader(header.toString(StandardCharsets.UTF_8)))
+            List<String> lines = new BufferedReader(new StringReader(header.toString(StandardCharsets.UTF_8)))
                     .lines().toList();
             if (lines.isEmpty() || !lines.get(0).equals(MAGIC)) {
                 throw new IOException(file + ": not a Postlet spool file (first line is not '" + MAGIC + "')");
@@ -135,7 +142,7 @@ final class SpoolFormat {
             List<MailAddress> recipients = new ArrayList<>();
             Map<String, String> parameters = new LinkedHashMap<>();
             Map<MailAddress, Map<String, String>> recipientParameters = new LinkedHashMap<>();
-            Map<String, java.io.Serializable> attributes = new LinkedHashMap<>();
+            Map<String, Serializable> attributes = new LinkedHashMap<>();
             for (String line : lines.subList(1, lines.size())) {
                 if (line.isEmpty()) {
                     continue;
@@ -176,7 +183,7 @@ final class SpoolFormat {
                     Instant.parse(single.getOrDefault("received-at", Instant.EPOCH.toString())));
             return new SpoolEntry(single.get("id"), envelope, new ProcessingState(single.getOrDefault("state", "root")),
                     file, offset, size - offset, attributes);
-        } catch (IllegalArgumentException | java.time.DateTimeException e) {
+        } catch (IllegalArgumentException | DateTimeException e) {
             throw new IOException(file + ": malformed envelope record: " + e.getMessage(), e);
         }
     }
