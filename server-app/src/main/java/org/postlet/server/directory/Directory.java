@@ -23,6 +23,7 @@ import org.postlet.mailet.InvalidAddressException;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.MailetException;
 import org.postlet.mailet.ParameterValues;
+import org.postlet.server.auth.PasswordHashes;
 import org.postlet.server.config.ConfigProblem;
 import org.postlet.server.config.InvalidConfigException;
 
@@ -87,9 +88,17 @@ public final class Directory implements QuotaRules {
                         "write the full address, e.g. " + user + "@" + (domains.isEmpty() ? "example.test" : domains.get(0))));
                 continue;
             }
+            String password = fields.length > 1 ? fields[1] : "";
+            if (!password.isEmpty() && PasswordHashes.schemeOf(password).isEmpty()) {
+                String scheme = password.contains("}") ? password.substring(0, password.indexOf('}') + 1) : password;
+                problems.add(new ConfigProblem(passwd, i + 1, "user '" + user + "' has a password in an unknown scheme "
+                        + scheme, "use {SHA512-CRYPT}, {BLF-CRYPT}, {SHA256-CRYPT},"
+                        + " {MD5-CRYPT}, {CRYPT} or {PLAIN}; bin/postlet passwd makes a hash"));
+                continue;
+            }
             try {
                 List<String> extra = fields.length > 2 ? List.of(fields).subList(2, fields.length) : List.of();
-                users.add(new User(normalise(MailAddress.parse(user)), fields.length > 1 ? fields[1] : "", extra,
+                users.add(new User(normalise(MailAddress.parse(user)), password, extra,
                         quota(String.join(" ", extra))));
             } catch (InvalidAddressException e) {
                 problems.add(new ConfigProblem(passwd, i + 1, "'" + user + "' is not an address: " + e.getMessage(),
