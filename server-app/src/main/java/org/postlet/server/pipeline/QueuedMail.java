@@ -1,10 +1,11 @@
 package org.postlet.server.pipeline;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Serializable;
-import java.nio.file.Files;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -132,7 +133,8 @@ public final class QueuedMail implements Mail {
             } catch (IOException e) {
                 throw new MessagingException("cannot open the spooled message " + entry.file() + ": " + e.getMessage(), e);
             }
-            message = new SpooledMessage(SESSION, messageStream.newStream(entry.messageOffset(), -1));
+            message = new SpooledMessage(SESSION, messageStream.newStream(entry.messageOffset(),
+                    entry.messageOffset() + entry.messageSize()));
         }
         return message;
     }
@@ -143,9 +145,18 @@ public final class QueuedMail implements Mail {
             message.writeTo(out);
             return;
         }
-        try (InputStream in = Files.newInputStream(entry.file())) {
-            in.skipNBytes(entry.messageOffset());
-            in.transferTo(out);
+        try (FileChannel in = FileChannel.open(entry.file())) {
+            // Exactly the message: the spool file goes on with its seal after it.
+            long position = entry.messageOffset();
+            long end = position + entry.messageSize();
+            WritableByteChannel target = Channels.newChannel(out);
+            while (position < end) {
+                long n = in.transferTo(position, end - position, target);
+                if (n <= 0) {
+                    throw new IOException(entry.file() + " ends before its message does");
+                }
+                position += n;
+            }
         }
     }
 

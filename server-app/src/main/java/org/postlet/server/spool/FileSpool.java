@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.smtp.inbound.Envelope;
 import org.postlet.smtp.inbound.InboundQueue;
@@ -30,11 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The durable queue between SMTP and the pipeline. A message is written to {@code incoming/},
- * fsync'd, renamed into {@code queue/} and the directory fsync'd before its commit completes, so
- * a 250 reply always means the message survives a crash. Renames finishing together share one
- * directory fsync (group commit, see {@link BatchedRenames}). Every file in {@code queue/} is a mail
- * still to be processed: after a restart all of them are processed again.
+ * The durable queue between SMTP and the pipeline. A message is written into {@code queue/},
+ * sealed (see {@link SpoolFormat}), fsync'd, and the directory fsync'd before its commit
+ * completes, so a 250 reply always means the message survives a crash. Messages finishing
+ * together share one directory fsync (group commit, see {@link DirectorySync}). Every sealed file
+ * in {@code queue/} is a mail still to be processed: after a restart all of them are processed
+ * again, and files without a seal (their clients got no 250) are discarded.
  *
  * <p>Workers take queued mail with {@link #take} and {@link #remove} it once processing has ended.
  */
@@ -48,14 +50,13 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
     /** Below this much free space new mail is refused with a temporary error instead of failing half-way. */
     public static final long MIN_FREE_BYTES = 64L * 1024 * 1024;
 
-    private final Path incoming;
     private final Path queue;
     private final Path retry;
     private final Path maildrop;
     private final QueueIds ids;
     private final ExecutorService syncExecutor;
     private final long minFreeBytes;
-    private final BatchedRenames renames;
+    private final DirectorySync directorySync;
     private final BlockingQueue<String> ready = new LinkedBlockingQueue<>();
     private final Set<String> recovered = ConcurrentHashMap.newKeySet();
 
@@ -69,29 +70,37 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
     }
 
     FileSpool(Path dir, QueueIds ids, ExecutorService syncExecutor, long minFreeBytes) throws IOException {
-        this.incoming = Files.createDirectories(dir.resolve("incoming"));
         this.queue = Files.createDirectories(dir.resolve("queue"));
         this.retry = Files.createDirectories(dir.resolve("retry"));
         this.maildrop = Files.createDirectories(dir.resolve(MAILDROP));
         this.ids = ids;
         this.syncExecutor = syncExecutor;
         this.minFreeBytes = minFreeBytes;
-        recover();
-        this.renames = new BatchedRenames(queue);
+        recover(dir.resolve("incoming"));
+        this.directorySync = new DirectorySync(queue);
         pickUpMaildrop();
     }
 
-    /** Partly received messages were never acknowledged: drop them. Queued ones are processed again. */
-    private void recover() throws IOException {
-        try (DirectoryStream<Path> partial = Files.newDirectoryStream(incoming)) {
-            for (Path p : partial) {
-                LOG.info("spool: discarding {} which was still being received when the server stopped", p.getFileName());
-                Files.deleteIfExists(p);
+    /** Partly received messages were never acknowledged: drop them. Sealed ones are processed again. */
+    private void recover(Path oldIncoming) throws IOException {
+        if (Files.isDirectory(oldIncoming)) { // the unsealed layout of earlier versions
+            try (DirectoryStream<Path> partial = Files.newDirectoryStream(oldIncoming)) {
+                for (Path p : partial) {
+                    Files.deleteIfExists(p);
+                }
             }
+            Files.deleteIfExists(oldIncoming);
         }
         List<Path> queued = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(queue)) {
-            files.forEach(queued::add);
+            for (Path p : files) {
+                if (SpoolFormat.sealed(p)) {
+                    queued.add(p);
+                } else {
+                    LOG.info("spool: discarding {}, which was still being received when the server stopped", p.getFileName());
+                    Files.deleteIfExists(p);
+                }
+            }
         }
         queued.sort(null); // queue ids sort by time of arrival
         for (Path p : queued) {
@@ -132,19 +141,16 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
             throw new IOException("spool " + queue.getParent() + " has only " + free / 1024 + " KiB free");
         }
         String id = ids.next();
-        Path file = incoming.resolve(id);
+        Path file = queue.resolve(id);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        Writer writer = new Writer(id, file, channel);
         try {
-            ByteBuffer header = ByteBuffer.wrap(SpoolFormat.header(id, envelope, state));
-            while (header.hasRemaining()) {
-                channel.write(header);
-            }
+            writer.write(ByteBuffer.wrap(SpoolFormat.header(id, envelope, state)));
         } catch (IOException e) {
-            channel.close();
-            Files.deleteIfExists(file);
+            writer.abort();
             throw e;
         }
-        return new Writer(id, file, channel);
+        return writer;
     }
 
     /** Waits for the next message to process; returns its id, or null after the timeout. */
@@ -207,6 +213,11 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
         int picked = 0;
         for (Path file : dropped) {
             try {
+                if (!SpoolFormat.sealed(file)) {
+                    LOG.warn("spool: {} in {} is incomplete or damaged (its seal does not match); leaving it there",
+                            file.getFileName(), MAILDROP);
+                    continue;
+                }
                 String id = SpoolFormat.read(file).id();
                 Path target = queue.resolve(id);
                 if (id == null || Files.exists(target)) {
@@ -236,6 +247,9 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
      */
     public static String drop(Path spoolDirectory, Path file) throws IOException {
         SpoolEntry entry = SpoolFormat.read(file);
+        if (!SpoolFormat.sealed(file)) {
+            throw new IOException(file + ": the kept mail is damaged (its seal does not match its content)");
+        }
         if (entry.id() == null) {
             throw new IOException(file + ": the envelope records have no id");
         }
@@ -300,13 +314,14 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        renames.close();
+        directorySync.close();
     }
 
     private final class Writer implements IncomingMessage {
         private final String id;
         private final Path file;
         private final FileChannel channel;
+        private final CRC32C crc = new CRC32C();
 
         Writer(String id, Path file, FileChannel channel) {
             this.id = id;
@@ -321,6 +336,7 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
 
         @Override
         public void write(ByteBuffer bytes) throws IOException {
+            crc.update(bytes.duplicate());
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
@@ -330,23 +346,21 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
         public CompletionStage<Void> commit() {
             return CompletableFuture.runAsync(() -> {
                 try {
+                    ByteBuffer seal = ByteBuffer.wrap(SpoolFormat.seal(crc.getValue()));
+                    while (seal.hasRemaining()) {
+                        channel.write(seal);
+                    }
                     channel.force(true);
                     channel.close();
                 } catch (IOException e) {
-                    abort();
                     throw new UncheckedIOException("spool: cannot store " + id + ": " + e.getMessage(), e);
                 }
-            }, syncExecutor).thenCompose(synced -> renames.rename(file, queue.resolve(id))).whenComplete((ok, failure) -> {
+            }, syncExecutor).thenCompose(sealed -> directorySync.sync()).whenComplete((ok, failure) -> {
                 if (failure == null) {
                     ready.add(id);
                 } else {
                     // The client gets a 4xx and sends again: keep no copy that could be delivered twice.
                     abort();
-                    try {
-                        Files.deleteIfExists(queue.resolve(id));
-                    } catch (IOException e) {
-                        LOG.warn("spool: cannot remove {} after its failed commit: {}", id, e.toString());
-                    }
                 }
             });
         }

@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 import jakarta.inject.Singleton;
 import jakarta.mail.MessagingException;
 import org.postlet.mailet.Mail;
@@ -42,12 +44,14 @@ public final class RepositoryFolder implements MailRepository {
         Path tmp = folder.resolve("." + mail.name() + ".tmp");
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+            OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+            CheckedOutputStream out = new CheckedOutputStream(buffered, new CRC32C());
             Map<String, Serializable> attributes = new LinkedHashMap<>();
             mail.attributeNames().forEach(n -> mail.attribute(n).ifPresent(v -> attributes.put(n, v)));
             out.write(SpoolFormat.header(mail.name(), envelope, ProcessingState.ROOT, mail.errorMessage(), attributes));
             mail.writeMessageTo(out);
-            out.flush();
+            buffered.write(SpoolFormat.seal(out.getChecksum().getValue()));
+            buffered.flush();
             channel.force(true);
         } catch (MessagingException e) {
             Files.deleteIfExists(tmp);

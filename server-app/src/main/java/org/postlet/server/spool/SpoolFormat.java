@@ -29,14 +29,53 @@ import org.postlet.smtp.inbound.Envelope;
 
 /**
  * The layout of a spool file: a version line, one {@code name: value} record per line for the
- * envelope, an empty line, then the message bytes exactly as received. Text first, so an operator
- * can read a stuck message with {@code less}; values are percent-encoded where they could break a
- * line.
+ * envelope, an empty line, the message bytes exactly as received, and a seal: a last line
+ * {@code %%POSTLET-END <crc32c>} over everything before it. Text first, so an operator can read a
+ * stuck message with {@code less}; values are percent-encoded where they could break a line.
+ *
+ * <p>The seal is what makes a file complete. A message is written in place and sealed when the
+ * client has sent it all; a crash before the fsync leaves a file without a valid seal, which the
+ * spool discards at start-up (its client never got a 250). This saves the rename, and the second
+ * journal commit it costs, on every message.
  */
 final class SpoolFormat {
 
-    static final String MAGIC = "POSTLET-SPOOL 1";
+    static final String MAGIC = "POSTLET-SPOOL 2";
     private static final int MAX_HEADER = 1 << 20;
+    private static final String SEAL_PREFIX = "\n%%POSTLET-END ";
+    /** The seal's length: prefix, 8 hex digits, newline. */
+    static final int SEAL_LENGTH = SEAL_PREFIX.length() + 9;
+
+    /** The seal for content with this CRC32C. */
+    static byte[] seal(long crc32c) {
+        return (SEAL_PREFIX + String.format("%08x", crc32c) + "\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Whether the file ends with a seal that matches its content; reads the whole file.
+     */
+    static boolean sealed(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size < SEAL_LENGTH) {
+            return false;
+        }
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        byte[] buffer = new byte[64 * 1024];
+        long contentLength = size - SEAL_LENGTH;
+        try (InputStream in = Files.newInputStream(file)) {
+            long left = contentLength;
+            while (left > 0) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (n < 0) {
+                    return false;
+                }
+                crc.update(buffer, 0, n);
+                left -= n;
+            }
+            byte[] seal = in.readNBytes(SEAL_LENGTH);
+            return java.util.Arrays.equals(seal, seal(crc.getValue()));
+        }
+    }
 
     private SpoolFormat() {
     }
@@ -76,6 +115,21 @@ final class SpoolFormat {
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The message's length: what lies between the envelope records and the seal, which must be there. */
+    private static long messageSize(Path file, long size, long offset) throws IOException {
+        if (size - offset < SEAL_LENGTH) {
+            throw new IOException(file + ": incomplete spool file (no seal at the end)");
+        }
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(file)) {
+            java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(SEAL_PREFIX.length());
+            c.read(tail, size - SEAL_LENGTH);
+            if (!new String(tail.array(), StandardCharsets.US_ASCII).equals(SEAL_PREFIX)) {
+                throw new IOException(file + ": incomplete spool file (no seal at the end)");
+            }
+        }
+        return size - offset - SEAL_LENGTH;
+    }
+
     private static String serialise(String name, Serializable value) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
@@ -106,7 +160,7 @@ final class SpoolFormat {
      */
     static SpoolEntry read(Path file) throws IOException {
         long size = Files.size(file);
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 4096)) {
             ByteArrayOutputStream header = new ByteArrayOutputStream(512);
             int prev = -1;
             int c;
@@ -182,7 +236,7 @@ final class SpoolFormat {
                     single.getOrDefault("listener", ""),
                     Instant.parse(single.getOrDefault("received-at", Instant.EPOCH.toString())));
             return new SpoolEntry(single.get("id"), envelope, new ProcessingState(single.getOrDefault("state", "root")),
-                    file, offset, size - offset, attributes);
+                    file, offset, messageSize(file, size, offset), attributes);
         } catch (IllegalArgumentException | DateTimeException e) {
             throw new IOException(file + ": malformed envelope record: " + e.getMessage(), e);
         }

@@ -44,7 +44,7 @@ class FileSpoolTest {
         IncomingMessage m = spool.open(ENVELOPE);
         byte[] body = "Subject: x\r\n\r\nline\r\n.leading dot\r\n".getBytes(StandardCharsets.US_ASCII);
         m.write(ByteBuffer.wrap(body));
-        assertThat(Files.list(dir.resolve("queue"))).isEmpty();
+        assertThat(spool.take(10, TimeUnit.MILLISECONDS)).as("not offered before its commit").isNull();
         m.commit().toCompletableFuture().get(5, TimeUnit.SECONDS);
 
         assertThat(spool.take(1, TimeUnit.SECONDS)).isEqualTo(m.id());
@@ -56,6 +56,8 @@ class FileSpoolTest {
         byte[] all = Files.readAllBytes(e.file());
         assertThat(new String(all, (int) e.messageOffset(), body.length, StandardCharsets.US_ASCII))
                 .isEqualTo(new String(body, StandardCharsets.US_ASCII));
+        assertThat(new String(all, StandardCharsets.US_ASCII)).as("sealed").containsPattern("\n%%POSTLET-END [0-9a-f]{8}\n$");
+        assertThat(SpoolFormat.sealed(e.file())).isTrue();
         spool.remove(m.id());
         assertThat(Files.list(dir.resolve("queue"))).isEmpty();
         spool.close();
@@ -67,7 +69,6 @@ class FileSpoolTest {
         IncomingMessage m = spool.open(ENVELOPE);
         m.write(ByteBuffer.wrap(new byte[100]));
         m.abort();
-        assertThat(Files.list(dir.resolve("incoming"))).isEmpty();
         assertThat(Files.list(dir.resolve("queue"))).isEmpty();
         assertThat(spool.take(10, TimeUnit.MILLISECONDS)).isNull();
         spool.close();
@@ -86,7 +87,8 @@ class FileSpoolTest {
         FileSpool second = spool(0);
         assertThat(second.take(1, TimeUnit.SECONDS)).isEqualTo(done.id());
         assertThat(second.take(10, TimeUnit.MILLISECONDS)).isNull();
-        assertThat(Files.list(dir.resolve("incoming"))).isEmpty();
+        assertThat(Files.list(dir.resolve("queue"))).as("the unsealed one is discarded")
+                .extracting(p -> p.getFileName().toString()).containsExactly(done.id());
         first.close();
         second.close();
     }
@@ -105,5 +107,23 @@ class FileSpoolTest {
         String b = ids.next();
         assertThat(a).hasSize(12).matches("[0-9A-Z]+");
         assertThat(b).isGreaterThan(a);
+    }
+
+    @Test
+    void aFileWhoseSealDoesNotMatchIsNotTakenAsAMail() throws Exception {
+        FileSpool first = spool(0);
+        IncomingMessage m = first.open(ENVELOPE);
+        m.write(ByteBuffer.wrap("Subject: x\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII)));
+        m.commit().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        first.close();
+        Path file = dir.resolve("queue").resolve(m.id());
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length - 30] ^= 1; // a block that never reached the disk
+        Files.write(file, bytes);
+
+        FileSpool second = spool(0);
+        assertThat(second.take(10, TimeUnit.MILLISECONDS)).isNull();
+        assertThat(Files.list(dir.resolve("queue"))).isEmpty();
+        second.close();
     }
 }
