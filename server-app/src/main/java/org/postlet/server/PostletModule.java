@@ -18,6 +18,7 @@ import org.postlet.server.context.RunMode;
 import org.postlet.server.context.ServerMailetContext;
 import org.postlet.server.directory.Directory;
 import org.postlet.server.spool.FileSpool;
+import org.postlet.server.spool.DeferredDurability;
 import org.postlet.server.spool.QueueIds;
 import org.postlet.server.spool.RepositoryFolder;
 import org.postlet.mailets.repository.ConfigDirectory;
@@ -55,13 +56,14 @@ final class PostletModule extends AbstractModule {
         bind(MailetContext.class).to(ServerMailetContext.class);
         bind(RecipientPolicy.class).to(LocalRecipientPolicy.class);
         bind(MailRepository.class).to(RepositoryFolder.class);
+        bind(DeferredDurability.class).in(Singleton.class);
         bind(Path.class).annotatedWith(ConfigDirectory.class).toInstance(config.directory());
     }
 
     @Provides
     @Singleton
-    MaildirStore maildirStore() {
-        return new MaildirStore(config.maildirRoot(), config.maildirLayout(), config.hostname(), directory);
+    MaildirStore maildirStore(DeferredDurability durability) {
+        return new MaildirStore(config.maildirRoot(), config.maildirLayout(), config.hostname(), directory, durability);
     }
 
     /** Created on first use, so {@code check} never touches the spool directory. */

@@ -38,6 +38,7 @@ import org.postlet.server.pipeline.LivePipeline;
 import org.postlet.server.pipeline.Pipeline;
 import org.postlet.server.pipeline.PipelineBuilder;
 import org.postlet.server.pipeline.PipelineLoader;
+import org.postlet.server.spool.DeferredDurability;
 import org.postlet.server.spool.FileSpool;
 import org.postlet.server.spool.QueueRunner;
 import org.postlet.smtp.policy.RecipientPolicy;
@@ -159,7 +160,8 @@ public final class PostletServer implements AutoCloseable {
             started.add(JmxExport.start(metrics));
 
             int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
-            started.add(new QueueRunner(spool, pipeline, Clock.systemUTC(), config.retry(), threads, metrics));
+            started.add(new QueueRunner(spool, pipeline, Clock.systemUTC(), config.retry(), threads, metrics,
+                    injector.getInstance(DeferredDurability.class)));
             PasswdFileAuthenticator authenticator = new PasswdFileAuthenticator(injector.getInstance(Directory.class));
             started.add(authenticator);
             Optional<TlsContext> tls = TlsKeyMaterial.load(config);

@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -61,9 +60,6 @@ public final class MaildirStore {
     /** Dovecot marks a Maildir++ sub-folder with this empty file. */
     private static final String MAILDIRFOLDER = "maildirfolder";
     private static final String INBOX = "INBOX";
-    private static final boolean WINDOWS =
-            System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
-
     private final Path root;
     private final MailboxLayout layout;
     private final String host;
@@ -72,6 +68,7 @@ public final class MaildirStore {
     private final FileAttribute<?>[] directoryAttributes;
     private final FileAttribute<?>[] fileAttributes;
     private final QuotaRules quotas;
+    private final DirectoryDurability durability;
 
     /**
      * @param root     the directory holding all mailboxes; created on first delivery if missing
@@ -91,8 +88,17 @@ public final class MaildirStore {
      * @param quotas the storage limit of each mailbox
      */
     public MaildirStore(Path root, String layout, String hostname, QuotaRules quotas) {
+        this(root, layout, hostname, quotas, DirectoryDurability.IMMEDIATE);
+    }
+
+    /**
+     * A store whose links into {@code new/} are made durable by {@code durability}; with anything
+     * but {@link DirectoryDurability#IMMEDIATE}, a delivery is durable only once that has synced.
+     */
+    public MaildirStore(Path root, String layout, String hostname, QuotaRules quotas, DirectoryDurability durability) {
         Objects.requireNonNull(root, "root");
         this.quotas = Objects.requireNonNull(quotas, "quotas");
+        this.durability = Objects.requireNonNull(durability, "durability");
         Objects.requireNonNull(layout, "layout");
         Objects.requireNonNull(hostname, "hostname");
         this.root = root.toAbsolutePath().normalize();
@@ -214,7 +220,7 @@ public final class MaildirStore {
             step = "moving " + tmp + " into " + newDir;
             inNew = moveToNew(tmp, newDir, created.unique(), size);
             step = "syncing the directory " + newDir + " to disk";
-            syncDirectory(newDir);
+            durability.linked(newDir);
             LOG.debug("delivered {} bytes for {} to {}", size, recipient, inNew);
             return new DeliveryResult(recipient, inNew, size);
         } catch (IOException e) {
@@ -475,13 +481,13 @@ public final class MaildirStore {
             return;
         }
         if (parent.startsWith(root)) {
-            syncDirectory(parent);
+            DirectoryDurability.fsync(parent);
         } else {
             // Created the root (or above): the parent belongs to the operator and may not be readable
             // to us (mode 0711, say). Without this sync the first deliveries rely on the file system
             // ordering its metadata (journalling file systems do); refusing all mail would be worse.
             try {
-                syncDirectory(parent);
+                DirectoryDurability.fsync(parent);
             } catch (IOException e) {
                 LOG.debug("could not fsync {} after creating {}: {}", parent, dir, e.toString());
             }
@@ -520,20 +526,6 @@ public final class MaildirStore {
             LOG.warn("delivered to {}, but could not remove {}: {}", target, tmp, e.toString());
         }
         return target;
-    }
-
-    /** Makes the directory's entries durable (fsync on the directory itself). */
-    private static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (AccessDeniedException e) {
-            // Windows cannot open a directory as a file, so Java cannot fsync it there; NTFS journals
-            // directory changes itself. Anywhere else this store can read its own 0700 directories,
-            // so the error is real and is reported.
-            if (!WINDOWS) {
-                throw e;
-            }
-        }
     }
 
     /** Removes the tmp file and, if the failure came after linking, the file in new/. Best effort. */

@@ -3,6 +3,7 @@ package org.postlet.server.spool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import org.postlet.maildir.DirectoryDurability;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -58,7 +59,7 @@ final class DirectorySync implements AutoCloseable {
             stop = batch.remove(STOP);
             if (!batch.isEmpty()) {
                 try {
-                    FileSpool.syncDirectory(directory);
+                    DirectoryDurability.fsync(directory);
                     batch.forEach(f -> f.complete(null));
                 } catch (IOException e) {
                     // Not durable, so not acknowledged: the clients get a 4xx and will send again.

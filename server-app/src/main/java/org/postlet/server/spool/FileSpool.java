@@ -24,6 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.postlet.mailet.ProcessingState;
+import org.postlet.maildir.DirectoryDurability;
 import org.postlet.smtp.inbound.Envelope;
 import org.postlet.smtp.inbound.InboundQueue;
 import org.postlet.smtp.inbound.IncomingMessage;
@@ -193,7 +194,7 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
             channel.force(true);
         }
         Files.move(tmp, retry.resolve(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(retry);
+        DirectoryDurability.fsync(retry);
     }
 
     /**
@@ -225,7 +226,7 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
                     continue;
                 }
                 Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
-                syncDirectory(queue);
+                DirectoryDurability.fsync(queue);
                 recovered.add(id);
                 ready.add(id);
                 picked++;
@@ -260,7 +261,7 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
             c.force(true);
         }
         Files.move(tmp, drop.resolve(entry.id()), StandardCopyOption.ATOMIC_MOVE);
-        syncDirectory(drop);
+        DirectoryDurability.fsync(drop);
         Files.delete(file);
         return entry.id();
     }
@@ -373,13 +374,6 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
             } catch (IOException e) {
                 LOG.warn("spool: cannot remove the aborted message {}: {}", file, e.toString());
             }
-        }
-    }
-
-    /** A rename is durable only once its directory is fsync'd. */
-    static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
         }
     }
 }

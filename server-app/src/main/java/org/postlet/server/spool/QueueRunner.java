@@ -5,7 +5,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -16,6 +21,7 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.ProcessingState;
+import org.postlet.maildir.DirectoryDurability;
 import org.postlet.server.metrics.ServerMetric;
 import org.postlet.server.pipeline.LivePipeline;
 import org.postlet.server.pipeline.Pipeline;
@@ -40,6 +46,9 @@ public final class QueueRunner implements AutoCloseable {
     private final Clock clock;
     private final RetryPolicy retryPolicy;
     private final Meter retried;
+    private final DeferredDurability durability;
+    private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
+    private final Thread cleaner;
     private final List<Thread> workers = new ArrayList<>();
     private final ScheduledExecutorService retries;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -49,10 +58,15 @@ public final class QueueRunner implements AutoCloseable {
      *
      * @param pipeline the pipeline to use for the next mail (a reload may replace it)
      * @param metrics  where retries are counted
+     * @param durability collects the maildir directories a mail's deliveries touched, synced here
+     *                   (shared between mails finishing together) before the mail leaves the spool
      */
     public QueueRunner(FileSpool spool, LivePipeline pipeline, Clock clock, RetryPolicy retryPolicy, int threads,
-                       MetricRegistry metrics) {
+                       MetricRegistry metrics, DeferredDurability durability) {
         this.spool = spool;
+        this.durability = durability;
+        this.cleaner = new Thread(this::removeFinished, "postlet-spool-cleanup");
+        cleaner.start();
         this.retried = metrics.meter(ServerMetric.SPOOL_RETRIES.dropwizardName());
         this.pipeline = pipeline;
         this.clock = clock;
@@ -121,6 +135,8 @@ public final class QueueRunner implements AutoCloseable {
         }
         List<MailAddress> attempted = List.copyOf(mail.recipients());
         Pipeline.Outcome outcome;
+        Set<Path> unsynced;
+        durability.begin();
         try {
             outcome = pipeline.process(mail);
         } catch (Pipeline.PropagatedFailure e) {
@@ -128,11 +144,16 @@ public final class QueueRunner implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("{}: unexpected failure in the pipeline", id, e);
             outcome = new Pipeline.Outcome(attempted, "unexpected failure: " + e);
+        } finally {
+            unsynced = durability.end();
         }
         try {
             if (outcome.complete()) {
-                spool.remove(id);
+                finished.add(new Finished(id, unsynced));
             } else {
+                for (Path directory : unsynced) {
+                    DirectoryDurability.fsync(directory);
+                }
                 defer(id, retry, outcome, now);
             }
         } catch (IOException e) {
@@ -149,6 +170,46 @@ public final class QueueRunner implements AutoCloseable {
         LOG.warn("{}: deferred for {} (attempt {}), next attempt at {}: {}", id, outcome.deferred(), attempts, next,
                 outcome.reason());
         schedule(id, next);
+    }
+
+    /** A mail whose processing has ended, waiting for its deliveries' directories to be synced. */
+    private record Finished(String id, Set<Path> directories) {
+    }
+
+    /** Put last by {@link #close()}: what came before is still synced and removed. */
+    private static final Finished STOP = new Finished("", Set.of());
+
+    /**
+     * Group commit for deliveries: syncs every directory the waiting mails touched, each once, then
+     * removes those mails from the spool. Under load one fsync of a mailbox's new/ covers many mails.
+     */
+    private void removeFinished() {
+        List<Finished> batch = new ArrayList<>();
+        boolean stop = false;
+        while (!stop) {
+            try {
+                batch.add(finished.take());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            finished.drainTo(batch);
+            stop = batch.remove(STOP);
+            Set<Path> directories = new LinkedHashSet<>();
+            batch.forEach(f -> directories.addAll(f.directories()));
+            try {
+                for (Path directory : directories) {
+                    DirectoryDurability.fsync(directory);
+                }
+                for (Finished f : batch) {
+                    spool.remove(f.id());
+                }
+            } catch (IOException e) {
+                LOG.error("cannot make deliveries durable or clean up the spool ({}); the mails {} stay in the spool and are"
+                        + " checked again after a restart", e.getMessage(), batch.stream().map(Finished::id).toList());
+            }
+            batch.clear();
+        }
     }
 
     private void schedule(String id, Instant when) {
@@ -175,6 +236,12 @@ public final class QueueRunner implements AutoCloseable {
             if (t.isAlive()) {
                 LOG.warn("{} still busy after 30 s at shutdown; its mail stays in the spool", t.getName());
             }
+        }
+        finished.add(STOP);
+        try {
+            cleaner.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

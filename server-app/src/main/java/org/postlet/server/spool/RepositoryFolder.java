@@ -10,6 +10,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.postlet.maildir.DirectoryDurability;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -64,7 +65,7 @@ public final class RepositoryFolder implements MailRepository {
             throw e.getCause(); // an attribute that cannot be serialised
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        FileSpool.syncDirectory(folder);
+        DirectoryDurability.fsync(folder);
         return file;
     }
 }

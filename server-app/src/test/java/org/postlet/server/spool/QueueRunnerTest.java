@@ -105,7 +105,7 @@ class QueueRunnerTest {
         flakiness.failuresLeft.set(2);
         FileSpool spool = c.injector().getInstance(FileSpool.class);
         String id = spoolMessage(spool, "alice", "bob");
-        try (QueueRunner runner = new QueueRunner(spool, new org.postlet.server.pipeline.LivePipeline(c.pipeline()), Clock.systemUTC(), FAST, 2, new com.codahale.metrics.MetricRegistry())) {
+        try (QueueRunner runner = new QueueRunner(spool, new org.postlet.server.pipeline.LivePipeline(c.pipeline()), Clock.systemUTC(), FAST, 2, new com.codahale.metrics.MetricRegistry(), c.injector().getInstance(DeferredDurability.class))) {
             await("both mailboxes have the message", () -> count("mail/example.test/alice/new", 1) && count("mail/example.test/bob/new", 1));
             await("the spool is empty", () -> count("spool/queue", 0) && count("spool/retry", 0));
         }
@@ -121,7 +121,7 @@ class QueueRunnerTest {
         FileSpool spool = c.injector().getInstance(FileSpool.class);
         spoolMessage(spool, "alice");
         RetryPolicy giveUpSoon = new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(40), Duration.ofMillis(150));
-        try (QueueRunner runner = new QueueRunner(spool, new org.postlet.server.pipeline.LivePipeline(c.pipeline()), Clock.systemUTC(), giveUpSoon, 1, new com.codahale.metrics.MetricRegistry())) {
+        try (QueueRunner runner = new QueueRunner(spool, new org.postlet.server.pipeline.LivePipeline(c.pipeline()), Clock.systemUTC(), giveUpSoon, 1, new com.codahale.metrics.MetricRegistry(), c.injector().getInstance(DeferredDurability.class))) {
             await("the mail is kept in the error repository", () -> count("error", 1));
             await("the spool is empty", () -> count("spool/queue", 0));
         }
@@ -138,7 +138,7 @@ class QueueRunnerTest {
         String id = spoolMessage(spool, "alice", "bob");
         Path spooled = dir.resolve("spool/queue").resolve(id);
         byte[] copy = Files.readAllBytes(spooled);
-        try (QueueRunner runner = new QueueRunner(spool, new org.postlet.server.pipeline.LivePipeline(c.pipeline()), Clock.systemUTC(), FAST, 1, new com.codahale.metrics.MetricRegistry())) {
+        try (QueueRunner runner = new QueueRunner(spool, new org.postlet.server.pipeline.LivePipeline(c.pipeline()), Clock.systemUTC(), FAST, 1, new com.codahale.metrics.MetricRegistry(), c.injector().getInstance(DeferredDurability.class))) {
             await("delivered", () -> count("mail/example.test/alice/new", 1) && count("mail/example.test/bob/new", 1)
                     && count("spool/queue", 0));
         }
@@ -149,7 +149,7 @@ class QueueRunnerTest {
 
         FileSpool restarted = new FileSpool(dir.resolve("spool"), new QueueIds(Clock.systemUTC()),
                 java.util.concurrent.Executors.newSingleThreadExecutor());
-        try (QueueRunner runner = new QueueRunner(restarted, new org.postlet.server.pipeline.LivePipeline(c.pipeline()), Clock.systemUTC(), FAST, 1, new com.codahale.metrics.MetricRegistry())) {
+        try (QueueRunner runner = new QueueRunner(restarted, new org.postlet.server.pipeline.LivePipeline(c.pipeline()), Clock.systemUTC(), FAST, 1, new com.codahale.metrics.MetricRegistry(), c.injector().getInstance(DeferredDurability.class))) {
             await("bob got his copy again", () -> count("mail/example.test/bob/new", 1) && count("spool/queue", 0));
         }
         assertThat(files("mail/example.test/alice/new")).hasSize(1);
@@ -164,7 +164,7 @@ class QueueRunnerTest {
         FileSpool spool = c.injector().getInstance(FileSpool.class);
         String id = spoolMessage(spool, "alice");
         RetryPolicy giveUpSoon = new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(40), Duration.ofMillis(100));
-        try (QueueRunner runner = new QueueRunner(spool, new org.postlet.server.pipeline.LivePipeline(c.pipeline()), Clock.systemUTC(), giveUpSoon, 1, new com.codahale.metrics.MetricRegistry())) {
+        try (QueueRunner runner = new QueueRunner(spool, new org.postlet.server.pipeline.LivePipeline(c.pipeline()), Clock.systemUTC(), giveUpSoon, 1, new com.codahale.metrics.MetricRegistry(), c.injector().getInstance(DeferredDurability.class))) {
             await("the mail is kept", () -> count("error", 1) && count("spool/queue", 0));
             flakiness.failuresLeft.set(0); // the operator fixed the cause
 
@@ -183,7 +183,7 @@ class QueueRunnerTest {
                 "alice@example.test:{PLAIN}a::::::userdb_quota_rule=*:storage=10\nbob@example.test:{PLAIN}b\n");
         FileSpool spool = c.injector().getInstance(FileSpool.class);
         String id = spoolMessage(spool, "alice", "bob");
-        try (QueueRunner runner = new QueueRunner(spool, new org.postlet.server.pipeline.LivePipeline(c.pipeline()), Clock.systemUTC(), FAST, 1, new com.codahale.metrics.MetricRegistry())) {
+        try (QueueRunner runner = new QueueRunner(spool, new org.postlet.server.pipeline.LivePipeline(c.pipeline()), Clock.systemUTC(), FAST, 1, new com.codahale.metrics.MetricRegistry(), c.injector().getInstance(DeferredDurability.class))) {
             await("bob has his copy and alice's is deferred", () -> count("mail/example.test/bob/new", 1) && count("spool/retry", 1));
             RetryState state = spool.retryState(id).orElseThrow();
             assertThat(state.remaining()).containsExactly(new MailAddress("alice", "example.test"));
@@ -201,7 +201,7 @@ class QueueRunnerTest {
         FileSpool spool = c.injector().getInstance(FileSpool.class);
         String first = spoolMessage(spool, "alice");
         try (QueueRunner runner = new QueueRunner(spool, new org.postlet.server.pipeline.LivePipeline(c.pipeline()),
-                Clock.systemUTC(), FAST, 1, new com.codahale.metrics.MetricRegistry())) {
+                Clock.systemUTC(), FAST, 1, new com.codahale.metrics.MetricRegistry(), c.injector().getInstance(DeferredDurability.class))) {
             spoolMessage(spool, "bob");
             await("the one worker delivered the second mail", () -> count("mail/example.test/bob/new", 1));
         }
@@ -216,7 +216,7 @@ class QueueRunnerTest {
         FileSpool spool = c.injector().getInstance(FileSpool.class);
         spoolMessage(spool, "alice");
         try (QueueRunner runner = new QueueRunner(spool, new org.postlet.server.pipeline.LivePipeline(c.pipeline()),
-                Clock.systemUTC(), FAST, 1, new com.codahale.metrics.MetricRegistry())) {
+                Clock.systemUTC(), FAST, 1, new com.codahale.metrics.MetricRegistry(), c.injector().getInstance(DeferredDurability.class))) {
             await("the mail is kept", () -> count("error", 1) && count("spool/queue", 0));
         }
         SpoolEntry kept = SpoolFormat.read(files("error").get(0));
