@@ -25,6 +25,7 @@ import org.postlet.mailets.matchers.IsOverQuota;
 import org.postlet.mailets.matchers.IsSingleRecipient;
 import org.postlet.mailets.matchers.RecipientDomainIs;
 import org.postlet.mailets.matchers.RecipientIs;
+import org.postlet.mailets.matchers.RecipientDomainIsLocal;
 import org.postlet.mailets.matchers.RecipientIsLocal;
 import org.postlet.mailets.matchers.RecipientIsRegex;
 import org.postlet.mailets.matchers.RelayLimit;
@@ -92,6 +93,7 @@ public final class StandardComponents {
             Map.entry("RecipientDomainIs", RecipientDomainIs.class),
             Map.entry("RecipientIs", RecipientIs.class),
             Map.entry("RecipientIsLocal", RecipientIsLocal.class),
+            Map.entry("RecipientDomainIsLocal", RecipientDomainIsLocal.class),
             Map.entry("RecipientIsRegex", RecipientIsRegex.class),
             Map.entry("RelayLimit", RelayLimit.class),
             Map.entry("RemoteAddrInNetwork", RemoteAddrInNetwork.class),

@@ -93,6 +93,17 @@ class MatchersTest {
     }
 
     @Nested
+    class RecipientDomainIsLocalTest {
+        @Test
+        void selectsEveryoneOfALocalDomainKnownOrNot() throws Exception {
+            FakeMail m = FakeMail.builder().sender("carol@elsewhere.example")
+                    .recipients("alice@example.test", "nobody@example.test", "dave@other.example").build();
+            assertThat(init(new RecipientDomainIsLocal(), "RecipientDomainIsLocal", null).match(m))
+                    .containsExactly(a("alice@example.test"), a("nobody@example.test"));
+        }
+    }
+
+    @Nested
     class AllTest {
         @Test
         void selectsEveryone() throws Exception {

@@ -52,7 +52,7 @@ class StandardMailetsIT {
                   - { match: "HasMailAttribute=tagged", class: RemoveMailAttribute, name: tagged }
                   - { match: "HasAttachment and AttachmentFileNameIs=*.exe", class: ToProcessor, processor: quarantine }
                   - { match: "SizeGreaterThan=50k", class: NotifyPostmaster, notice: "big mail", attachment: headers }
-                  - { match: "RecipientDomainIs=example.test and not RecipientIsLocal", class: Bounce, status: "5.1.1", notice: "no such user" }
+                  - { match: "RecipientDomainIs=example.test and RecipientDomainIsLocal and not RecipientIsLocal", class: Bounce, status: "5.1.1", notice: "no such user" }
                   - { match: IsOverQuota, class: Bounce, status: "5.2.2" }
                   - { match: "HasHeader=X-Spam-Flag:YES", class: LocalDelivery, folder: Junk }
                   - { match: RecipientIsLocal, class: LocalDelivery }
