@@ -112,7 +112,7 @@ public final class PostletServer implements AutoCloseable {
         List<ConfigProblem> problems = new ArrayList<>();
         Directory directory = null;
         try {
-            directory = Directory.load(config.domains(), config.users(), config.aliases());
+            directory = Directory.load(config.domains(), config.users(), config.aliases(), config.maildirQuota());
         } catch (InvalidConfigException e) {
             problems.addAll(e.problems());
         }

@@ -3,6 +3,7 @@ package org.postlet.server.config;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.postlet.server.spool.RetryPolicy;
 import org.postlet.smtp.server.SmtpSettings;
 
@@ -21,13 +22,14 @@ import org.postlet.smtp.server.SmtpSettings;
  * @param spool              the spool directory
  * @param maildirRoot        the root of all Maildirs
  * @param maildirLayout      the mailbox path under the root, in Dovecot's variables
+ * @param maildirQuota       the storage limit of a mailbox whose passwd-file entry sets none
  * @param pipeline           the pipeline file
  * @param metricsHttp        {@code host:port} of the metrics endpoint, if enabled
  * @param retry              when mail deferred by a temporary failure is tried again, and for how long
  */
 public record ServerConfig(Path file, String hostname, List<String> domains, Path users, Optional<Path> aliases,
                            SmtpSettings smtp, List<Network> authorizedNetworks, Optional<TlsConfig> tls, Path spool,
-                           Path maildirRoot, String maildirLayout, Path pipeline, Optional<String> metricsHttp,
+                           Path maildirRoot, String maildirLayout, OptionalLong maildirQuota, Path pipeline, Optional<String> metricsHttp,
                            RetryPolicy retry) {
 
     public ServerConfig {

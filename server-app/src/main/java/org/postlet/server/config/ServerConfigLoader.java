@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.commons.configuration2.HierarchicalConfiguration;
@@ -40,7 +41,7 @@ public final class ServerConfigLoader {
             "smtp.timeouts.data", "smtp.limits.connections", "smtp.limits.connectionsPerClient",
             "smtp.limits.commandsPerSession", "smtp.limits.errorsPerSession", "smtp.limits.authFailures",
             "smtp.limits.authFailureDelay", "tls.keystore", "tls.password", "spool", "storage.maildir.root",
-            "storage.maildir.layout", "pipeline", "metrics.http",
+            "storage.maildir.layout", "storage.maildir.quota", "pipeline", "metrics.http",
             "retry.delay", "retry.maxDelay", "retry.giveUpAfter");
 
     private static final long DEFAULT_MAX_MESSAGE_SIZE = 25L * 1024 * 1024;
@@ -161,12 +162,14 @@ public final class ServerConfigLoader {
         }
         Path pipeline = base.resolve(c.getString("pipeline", "pipeline.yaml"));
         String layout = c.getString("storage.maildir.layout", "%d/%n");
+        OptionalLong quota = c.containsKey("storage.maildir.quota")
+                ? OptionalLong.of(sizeValue(c, "storage.maildir.quota", 0, src, problems)) : OptionalLong.empty();
         if (problems.isEmpty()) {
             SmtpSettings smtp = new SmtpSettings(hostname, listeners, maxSize, maxRecipients, commandTimeout, dataTimeout,
                     limits);
             return new ServerConfig(file, hostname, domains, users, aliases, smtp, networks, tls,
                     base.resolve(c.getString("spool", "../var/spool")).normalize(),
-                    base.resolve(c.getString("storage.maildir.root", "../var/mail")).normalize(), layout, pipeline,
+                    base.resolve(c.getString("storage.maildir.root", "../var/mail")).normalize(), layout, quota, pipeline,
                     Optional.ofNullable(c.getString("metrics.http", null)), retry);
         }
         throw new InvalidConfigException(problems);

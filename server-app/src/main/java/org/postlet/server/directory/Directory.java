@@ -43,6 +43,7 @@ public final class Directory implements QuotaRules {
     private final Set<String> domains;
     private final Map<MailAddress, User> users;
     private final Map<MailAddress, List<MailAddress>> aliases;
+    private final OptionalLong defaultStorageLimit;
 
     /**
      * One line of the passwd-file.
@@ -58,7 +59,9 @@ public final class Directory implements QuotaRules {
         }
     }
 
-    public Directory(Set<String> domains, Collection<User> users, Map<MailAddress, List<MailAddress>> aliases) {
+    public Directory(Set<String> domains, Collection<User> users, Map<MailAddress, List<MailAddress>> aliases,
+                     OptionalLong defaultStorageLimit) {
+        this.defaultStorageLimit = defaultStorageLimit;
         this.domains = Set.copyOf(domains);
         Map<MailAddress, User> byAddress = new LinkedHashMap<>();
         users.forEach(u -> byAddress.put(u.address(), u));
@@ -71,7 +74,8 @@ public final class Directory implements QuotaRules {
      *
      * @throws InvalidConfigException listing every malformed line
      */
-    public static Directory load(List<String> domains, Path passwd, Optional<Path> aliasesFile) throws InvalidConfigException {
+    public static Directory load(List<String> domains, Path passwd, Optional<Path> aliasesFile, OptionalLong defaultStorageLimit)
+            throws InvalidConfigException {
         List<ConfigProblem> problems = new ArrayList<>();
         List<User> users = new ArrayList<>();
         List<String> lines = readLines(passwd, problems);
@@ -139,7 +143,7 @@ public final class Directory implements QuotaRules {
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
-        return new Directory(Set.copyOf(domains), users, aliases);
+        return new Directory(Set.copyOf(domains), users, aliases, defaultStorageLimit);
     }
 
     private static OptionalLong quota(String extraFields) throws MailetException {
@@ -147,11 +151,17 @@ public final class Directory implements QuotaRules {
         return m.find() ? OptionalLong.of(ParameterValues.size("quota_rule storage", m.group(1))) : OptionalLong.empty();
     }
 
-    /** The user's storage quota from the passwd-file; aliases and unknown addresses have none. */
+    /**
+     * The user's storage quota: from the passwd-file, else {@code storage.maildir.quota}. Aliases
+     * and unknown addresses have none.
+     */
     @Override
     public OptionalLong storageLimit(MailAddress mailbox) {
         User u = users.get(normalise(mailbox));
-        return u == null ? OptionalLong.empty() : u.storageLimit();
+        if (u == null) {
+            return OptionalLong.empty();
+        }
+        return u.storageLimit().isPresent() ? u.storageLimit() : defaultStorageLimit;
     }
 
     /** Whether mail for this domain is delivered here. */

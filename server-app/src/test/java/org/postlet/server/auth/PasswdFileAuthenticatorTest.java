@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,7 +65,7 @@ class PasswdFileAuthenticatorTest {
     void authenticatesPasswdFileUsersOffTheCallingThread() throws Exception {
         Path passwd = dir.resolve("users.passwd");
         Files.writeString(passwd, "alice@example.test:{SHA512-CRYPT}" + Sha2Crypt.sha512Crypt(utf8("wonderland")) + "\n");
-        Directory directory = Directory.load(List.of("example.test"), passwd, Optional.empty());
+        Directory directory = Directory.load(List.of("example.test"), passwd, Optional.empty(), OptionalLong.empty());
         try (PasswdFileAuthenticator authenticator = new PasswdFileAuthenticator(directory)) {
             assertThat(result(authenticator, "alice@example.test", "wonderland")).contains("alice@example.test");
             assertThat(result(authenticator, "ALICE@example.test", "wonderland")).contains("alice@example.test");

@@ -27,7 +27,7 @@ class DirectoryTest {
                 Bob@Example.test:{PLAIN}b
                 """);
         Path aliases = Files.writeString(dir.resolve("aliases"), "info@example.test: alice@example.test, bob@example.test\n");
-        Directory d = Directory.load(List.of("example.test"), passwd, Optional.of(aliases));
+        Directory d = Directory.load(List.of("example.test"), passwd, Optional.of(aliases), OptionalLong.empty());
         assertThat(d.isLocalRecipient(MailAddress.parse("BOB@example.test"))).isTrue();
         assertThat(d.isLocalRecipient(MailAddress.parse("info@example.test"))).isTrue();
         assertThat(d.isLocalRecipient(MailAddress.parse("carol@example.test"))).isFalse();
@@ -44,11 +44,23 @@ class DirectoryTest {
                 bob:{PLAIN}b
                 carol@example.test:{PLAIN}c::::::userdb_quota_rule=*:storage=lots
                 """);
-        assertThatThrownBy(() -> Directory.load(List.of("example.test"), passwd, Optional.empty()))
+        assertThatThrownBy(() -> Directory.load(List.of("example.test"), passwd, Optional.empty(), OptionalLong.empty()))
                 .isInstanceOfSatisfying(InvalidConfigException.class, e -> {
                     assertThat(e.problems()).extracting(ConfigProblem::line).containsExactly(1, 2, 3);
                     assertThat(e.getMessage()).contains("unknown scheme {ROT13}").contains("'bob' has no domain")
                             .contains("not a size");
                 });
+    }
+
+    @Test
+    void theConfiguredQuotaAppliesToUsersWithoutTheirOwn() throws Exception {
+        Path passwd = Files.writeString(dir.resolve("users.passwd"), """
+                alice@example.test:{PLAIN}a::::::userdb_quota_rule=*:storage=10M
+                bob@example.test:{PLAIN}b
+                """);
+        Directory d = Directory.load(List.of("example.test"), passwd, Optional.empty(), OptionalLong.of(1L << 30));
+        assertThat(d.storageLimit(MailAddress.parse("alice@example.test"))).isEqualTo(OptionalLong.of(10L << 20));
+        assertThat(d.storageLimit(MailAddress.parse("bob@example.test"))).isEqualTo(OptionalLong.of(1L << 30));
+        assertThat(d.storageLimit(MailAddress.parse("nobody@example.test"))).isEmpty();
     }
 }
