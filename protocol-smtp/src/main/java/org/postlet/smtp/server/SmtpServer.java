@@ -68,6 +68,7 @@ public final class SmtpServer implements AutoCloseable {
     private final Optional<TlsContext> tls;
     private final ConnectionLimiter limiter;
     private final SmtpEvents events;
+    private final ClientAuthFailures authFailures;
     private final Map<String, Channel> boundListeners = new LinkedHashMap<>();
     private final ChannelGroup sessions = new DefaultChannelGroup("smtp-sessions", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup acceptors;
@@ -115,6 +116,7 @@ public final class SmtpServer implements AutoCloseable {
         this.authenticator = authenticator;
         this.tls = tls;
         this.events = events;
+        this.authFailures = new ClientAuthFailures(settings.limits().authFailuresPerClient(), java.time.Clock.systemUTC());
         this.limiter = new ConnectionLimiter(settings.limits());
     }
 
@@ -196,7 +198,7 @@ public final class SmtpServer implements AutoCloseable {
     }
 
     private ServerBootstrap bootstrap(ListenerSettings listener) {
-        SessionConfig sessionConfig = new SessionConfig(settings, listener, queue, policy, authenticator, tls, events);
+        SessionConfig sessionConfig = new SessionConfig(settings, listener, queue, policy, authenticator, tls, events, authFailures);
         return new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(NioServerSocketChannel.class)

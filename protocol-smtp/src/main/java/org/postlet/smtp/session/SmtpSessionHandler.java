@@ -103,6 +103,8 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private static final Reply AUTH_FAILED = Reply.of(535, "5.7.8", "Error: authentication failed");
     private static final Reply AUTH_ABORTED = Reply.of(501, "5.0.0", "Authentication aborted");
     private static final Reply AUTH_UNAVAILABLE = Reply.of(454, "4.7.0", "Temporary authentication failure");
+    private static final Reply TOO_MANY_AUTH_FAILURES_FROM_CLIENT =
+            Reply.of(454, "4.7.0", "Too many failed authentications from your address; try again later");
     private static final Reply BDAT_SYNTAX =
             Reply.of(501, "5.5.4", "Syntax: BDAT count [LAST]; closing, as the end of the chunk is unknown");
 
@@ -610,6 +612,14 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         pauseReading();
         CompletionStage<Optional<String>> check;
+        if (config.authFailures().blocked(remote.getAddress())) {
+            // Not even checked: a right guess must look the same as a wrong one to this address now.
+            LOG.info("AUTH from {} refused unchecked: too many failures from that address", ReceivedHeader.addressLiteral(remote));
+            endAuth();
+            reply(TOO_MANY_AUTH_FAILURES_FROM_CLIENT);
+            resumeReading();
+            return;
+        }
         if (!credentials.authorizationId().isEmpty() && !credentials.authorizationId().equals(credentials.username())) {
             // No proxy authorization: acting as someone else is refused like a wrong password.
             check = CompletableFuture.completedFuture(Optional.empty());
@@ -637,6 +647,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         }
         if (identity.isPresent()) {
             config.events().authentication(listener.name(), true);
+            config.authFailures().succeeded(remote.getAddress());
             authenticatedUser = identity;
             LOG.info("authenticated {} from {} on {}", identity.get(), ReceivedHeader.addressLiteral(remote),
                     listener.name());
@@ -647,6 +658,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         }
         authFailures++;
         config.events().authentication(listener.name(), false);
+        config.authFailures().failed(remote.getAddress());
         LOG.info("authentication failed for {} from {} ({} of {})", username, ReceivedHeader.addressLiteral(remote),
                 authFailures, limits.authFailures());
         // A growing delay before the answer makes guessing passwords slow.

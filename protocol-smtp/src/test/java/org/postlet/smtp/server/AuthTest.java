@@ -169,4 +169,24 @@ class AuthTest {
             assertThat(client.read().code()).isEqualTo(250);
         }
     }
+
+    @Test
+    void anAddressThatKeepsFailingIsRefusedUncheckedInItsNextSessionsToo() throws Exception {
+        SmtpLimits limits = new SmtpLimits(1000, 50, 1000, 20, 2, Duration.ofMillis(10), 3);
+        try (SmtpTestServer server = SmtpTestServer.builder().tls(TlsMode.STARTTLS).auth(AuthMode.OPTIONAL).limits(limits).start()) {
+            String wrong = "AUTH PLAIN " + b64("\0alice@example.test\0guess");
+            try (SmtpTestClient first = overTls(server)) {
+                assertThat(first.command(wrong).code()).isEqualTo(535);
+                assertThat(first.command(wrong).code()).isEqualTo(535); // the session's limit: then 421
+            }
+            try (SmtpTestClient second = overTls(server)) {
+                assertThat(second.command(wrong).code()).isEqualTo(535); // the address's third failure
+                int checked = server.authenticator().calls();
+                SmtpTestClient.Response refused = second.command("AUTH PLAIN " + ALICE_PLAIN);
+                assertThat(refused.code()).as("even the right password, unchecked").isEqualTo(454);
+                assertThat(refused.text()).contains("4.7.0").contains("Too many failed authentications");
+                assertThat(server.authenticator().calls()).isEqualTo(checked);
+            }
+        }
+    }
 }

@@ -23,7 +23,7 @@ class ConcurrentSessionsTest {
     @Test
     void fiveHundredConcurrentSessionsEachDeliverAMessage() throws Exception {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
-        SmtpLimits roomy = new SmtpLimits(SESSIONS + 10, SESSIONS + 10, 1000, 20, 3, Duration.ofMillis(10));
+        SmtpLimits roomy = new SmtpLimits(SESSIONS + 10, SESSIONS + 10, 1000, 20, 3, Duration.ofMillis(10), 10);
         try (SmtpTestServer server = SmtpTestServer.builder().maxMessageSize(100_000).limits(roomy).start()) {
             long before = usedHeap(memory);
             List<SmtpTestClient> clients = new ArrayList<>();

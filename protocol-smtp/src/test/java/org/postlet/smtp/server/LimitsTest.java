@@ -13,7 +13,7 @@ import org.postlet.smtp.testing.SmtpTestServer;
 class LimitsTest {
 
     private static SmtpLimits limits(int connections, int perClient, int commands, int errors) {
-        return new SmtpLimits(connections, perClient, commands, errors, 3, Duration.ofMillis(10));
+        return new SmtpLimits(connections, perClient, commands, errors, 3, Duration.ofMillis(10), 10);
     }
 
     @Test

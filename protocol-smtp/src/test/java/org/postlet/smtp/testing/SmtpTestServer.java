@@ -40,7 +40,7 @@ public final class SmtpTestServer implements AutoCloseable {
         private AuthMode auth = AuthMode.NONE;
         private TlsMode tls = TlsMode.NONE;
         // Fast failure delays so AUTH tests do not sleep for seconds.
-        private SmtpLimits limits = new SmtpLimits(1000, 50, 1000, 20, 3, Duration.ofMillis(50));
+        private SmtpLimits limits = new SmtpLimits(1000, 50, 1000, 20, 3, Duration.ofMillis(50), 10);
 
         public Builder maxMessageSize(long bytes) {
             maxMessageSize = bytes;

@@ -40,7 +40,7 @@ public final class ServerConfigLoader {
             "smtp.maxMessageSize", "smtp.maxRecipients", "smtp.authorizedNetworks", "smtp.timeouts.command",
             "smtp.timeouts.data", "smtp.limits.connections", "smtp.limits.connectionsPerClient",
             "smtp.limits.commandsPerSession", "smtp.limits.errorsPerSession", "smtp.limits.authFailures",
-            "smtp.limits.authFailureDelay", "tls.keystore", "tls.password", "spool", "storage.maildir.root",
+            "smtp.limits.authFailureDelay", "smtp.limits.authFailuresPerClient", "tls.keystore", "tls.password", "spool", "storage.maildir.root",
             "storage.maildir.layout", "storage.maildir.quota", "pipeline", "metrics.http",
             "retry.delay", "retry.maxDelay", "retry.giveUpAfter");
 
@@ -184,7 +184,8 @@ public final class ServerConfigLoader {
         int errors = positive(c, "errorsPerSession", d.errorsPerSession(), src, problems);
         int authFailures = positive(c, "authFailures", d.authFailures(), src, problems);
         Duration delay = durationValue(c, "smtp.limits.authFailureDelay", d.authFailureDelay(), src, problems);
-        return new SmtpLimits(connections, perClient, commands, errors, authFailures, delay);
+        int authFailuresPerClient = positive(c, "authFailuresPerClient", d.authFailuresPerClient(), src, problems);
+        return new SmtpLimits(connections, perClient, commands, errors, authFailures, delay, authFailuresPerClient);
     }
 
     private static int positive(HierarchicalConfiguration<ImmutableNode> c, String leaf, int def, SourceText src,

@@ -155,11 +155,11 @@ class ServerConfigLoaderTest {
                   listeners:
                     - { name: smtps, bind: 127.0.0.1, port: 2465, tls: implicit, auth: required }
                   limits: { connections: 200, connectionsPerClient: 5, commandsPerSession: 300, errorsPerSession: 7,
-                            authFailures: 2, authFailureDelay: 3s }
+                            authFailures: 2, authFailureDelay: 3s, authFailuresPerClient: 4 }
                 """);
         ServerConfig c = new ServerConfigLoader().load(dir);
         assertThat(c.smtp().listeners().get(0).tls()).isEqualTo(TlsMode.IMPLICIT);
-        assertThat(c.smtp().limits()).isEqualTo(new org.postlet.smtp.server.SmtpLimits(200, 5, 300, 7, 2, Duration.ofSeconds(3)));
+        assertThat(c.smtp().limits()).isEqualTo(new org.postlet.smtp.server.SmtpLimits(200, 5, 300, 7, 2, Duration.ofSeconds(3), 4));
     }
 
     @Test
