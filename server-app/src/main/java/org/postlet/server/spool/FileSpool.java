@@ -345,6 +345,9 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
 
         @Override
         public CompletionStage<Void> commit() {
+            // The file's fsync makes its content durable, the directory's its name; the seal makes
+            // the order between them irrelevant, so both run at once and the 250 waits for both.
+            CompletableFuture<Void> named = directorySync.sync();
             return CompletableFuture.runAsync(() -> {
                 try {
                     ByteBuffer seal = ByteBuffer.wrap(SpoolFormat.seal(crc.getValue()));
@@ -356,7 +359,7 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
                 } catch (IOException e) {
                     throw new UncheckedIOException("spool: cannot store " + id + ": " + e.getMessage(), e);
                 }
-            }, syncExecutor).thenCompose(sealed -> directorySync.sync()).whenComplete((ok, failure) -> {
+            }, syncExecutor).thenCombine(named, (sealed, durableName) -> sealed).whenComplete((ok, failure) -> {
                 if (failure == null) {
                     ready.add(id);
                 } else {
