@@ -40,6 +40,19 @@ public interface MailetContext {
     void sendMail(Optional<MailAddress> sender, Collection<MailAddress> recipients, MimeMessage message,
                   ProcessingState state) throws MessagingException;
 
+    /**
+     * Puts a new mail into the spool because of {@code cause}: a bounce, a forwarded copy, a notice.
+     * Prefer this to {@link #sendMail(Optional, Collection, MimeMessage, ProcessingState)} in a
+     * mailet: after a crash the server may run {@code cause} again, and it then recognises a new
+     * mail it already sent for it (same cause, envelope and subject) and does not send it twice.
+     *
+     * @throws MessagingException if the mail could not be written to the spool
+     */
+    default void sendMail(Mail cause, Optional<MailAddress> sender, Collection<MailAddress> recipients, MimeMessage message,
+                          ProcessingState state) throws MessagingException {
+        sendMail(sender, recipients, message, state);
+    }
+
     /** The logger mailets should use; log lines carry the mail's queue id. */
     Logger logger();
 

@@ -70,7 +70,7 @@ public final class Bounce extends GenericMailet {
         } else if (getMailetContext().dryRun()) {
             getMailetContext().logger().info("{}: would bounce to {} for {}: {}", mail.name(), sender.get(), mail.recipients(), reason);
         } else {
-            getMailetContext().sendMail(Optional.empty(), List.of(sender.get()), dsn(mail, sender.get(), reason),
+            getMailetContext().sendMail(mail, Optional.empty(), List.of(sender.get()), dsn(mail, sender.get(), reason),
                     ProcessingState.ROOT);
             getMailetContext().logger().info("{}: bounced to {} for {} ({} {})", mail.name(), sender.get(), mail.recipients(),
                     status, reason);

@@ -45,7 +45,7 @@ public final class NotifyPostmaster extends GenericMailet {
         if (getMailetContext().dryRun()) {
             getMailetContext().logger().info("{}: would notify {}: {}", mail.name(), postmaster, notice);
         } else {
-            getMailetContext().sendMail(Optional.empty(), List.of(postmaster), notice(mail, postmaster), ProcessingState.ROOT);
+            getMailetContext().sendMail(mail, Optional.empty(), List.of(postmaster), notice(mail, postmaster), ProcessingState.ROOT);
             getMailetContext().logger().info("{}: notified {}: {}", mail.name(), postmaster, notice);
         }
         if (!passThrough) {

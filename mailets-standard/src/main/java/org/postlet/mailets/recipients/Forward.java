@@ -35,7 +35,7 @@ public final class Forward extends GenericMailet {
         if (getMailetContext().dryRun()) {
             getMailetContext().logger().info("{}: would forward to {}", mail.name(), forwardTo);
         } else {
-            getMailetContext().sendMail(mail.sender(), forwardTo, Messages.copy(mail, getMailetContext()), ProcessingState.ROOT);
+            getMailetContext().sendMail(mail, mail.sender(), forwardTo, Messages.copy(mail, getMailetContext()), ProcessingState.ROOT);
             getMailetContext().logger().info("{}: forwarded {} to {}", mail.name(), mail.recipients(), forwardTo);
         }
         if (!passThrough) {

@@ -118,7 +118,7 @@ public final class Redirect extends GenericMailet {
             getMailetContext().logger().info("{}: would redirect to {} from {}", mail.name(), to,
                     from.map(MailAddress::toPath).orElse("<>"));
         } else {
-            getMailetContext().sendMail(from, to, rewrite(mail, to), ProcessingState.ROOT);
+            getMailetContext().sendMail(mail, from, to, rewrite(mail, to), ProcessingState.ROOT);
             getMailetContext().logger().info("{}: redirected {} to {} from {}", mail.name(), mail.recipients(), to,
                     from.map(MailAddress::toPath).orElse("<>"));
         }

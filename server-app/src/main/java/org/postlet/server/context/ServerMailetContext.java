@@ -5,6 +5,7 @@ import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -14,13 +15,16 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.concurrent.CompletionException;
+import org.postlet.mailet.Mail;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.MailetContext;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.server.config.ServerConfig;
 import org.postlet.server.directory.Directory;
 import org.postlet.server.spool.FileSpool;
+import org.postlet.server.spool.QueueIds;
 import org.postlet.smtp.inbound.Envelope;
 import org.postlet.smtp.inbound.IncomingMessage;
 import org.slf4j.Logger;
@@ -81,6 +85,22 @@ public final class ServerMailetContext implements MailetContext {
     @Override
     public void sendMail(Optional<MailAddress> sender, Collection<MailAddress> recipients, MimeMessage message,
                          ProcessingState state) throws MessagingException {
+        send(Optional.empty(), sender, recipients, message, state);
+    }
+
+    /**
+     * Like the plain sendMail, with a spool id derived from the cause, the envelope and the
+     * subject: when the cause is run again after a crash, the same new mail has the same id, and
+     * the spool, which still holds it or remembers sending it, does not take it twice.
+     */
+    @Override
+    public void sendMail(Mail cause, Optional<MailAddress> sender, Collection<MailAddress> recipients, MimeMessage message,
+                         ProcessingState state) throws MessagingException {
+        send(Optional.of(cause), sender, recipients, message, state);
+    }
+
+    private void send(Optional<Mail> cause, Optional<MailAddress> sender, Collection<MailAddress> recipients,
+                      MimeMessage message, ProcessingState state) throws MessagingException {
         if (dryRun()) {
             MAILET_LOG.info("would send a new mail from {} to {} starting in {}: {}",
                     sender.map(MailAddress::toPath).orElse("<>"), recipients, state, message.getSubject());
@@ -88,24 +108,39 @@ public final class ServerMailetContext implements MailetContext {
         }
         Envelope envelope = new Envelope(sender, List.copyOf(recipients), Map.of(), Map.of(), config.hostname(),
                 new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.empty(), "internal", clock.instant());
-        IncomingMessage incoming;
+        Optional<IncomingMessage> opened;
         try {
-            incoming = spool.get().open(envelope, state);
+            if (cause.isPresent()) {
+                String id = QueueIds.derived(String.join("\n", cause.get().messageKey(), cause.get().name(),
+                        sender.map(MailAddress::toString).orElse(""), recipients.stream().map(MailAddress::toString).sorted()
+                                .collect(Collectors.joining(",")), String.valueOf(message.getSubject()), state.name()));
+                opened = spool.get().openOnce(id, envelope, state);
+                if (opened.isEmpty()) {
+                    MAILET_LOG.info("{}: {} for {} was already sent before the restart; not again", cause.get().name(), id,
+                            recipients);
+                    return;
+                }
+            } else {
+                opened = Optional.of(spool.get().open(envelope, state));
+            }
         } catch (IOException e) {
             throw new MessagingException("cannot spool a new mail: " + e.getMessage(), e);
         }
+        IncomingMessage incoming = opened.get();
         try {
-            message.writeTo(new OutputStream() {
+            OutputStream out = new BufferedOutputStream(new OutputStream() {
                 @Override
                 public void write(int b) throws IOException {
-                    incoming.write(ByteBuffer.wrap(new byte[] {(byte) b}));
+                    write(new byte[] {(byte) b}, 0, 1);
                 }
 
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
                     incoming.write(ByteBuffer.wrap(b, off, len));
                 }
-            });
+            }, 64 * 1024);
+            message.writeTo(out);
+            out.flush();
             incoming.commit().toCompletableFuture().join();
         } catch (IOException | CompletionException e) {
             incoming.abort();

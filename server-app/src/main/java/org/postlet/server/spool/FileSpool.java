@@ -6,10 +6,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,12 +50,17 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
     /** Where {@code bin/postlet requeue} puts kept mails for the server to pick up. */
     static final String MAILDROP = "maildrop";
 
+    /** How long the spool remembers a generated mail it processed: longer than any cause can be retried. */
+    static final Duration SENT_MEMORY = Duration.ofDays(30);
+
     /** Below this much free space new mail is refused with a temporary error instead of failing half-way. */
     public static final long MIN_FREE_BYTES = 64L * 1024 * 1024;
 
     private final Path queue;
     private final Path retry;
     private final Path maildrop;
+    /** Markers of generated mails already processed, kept for {@link #SENT_MEMORY}. */
+    private final Path sent;
     private final QueueIds ids;
     private final ExecutorService syncExecutor;
     private final long minFreeBytes;
@@ -74,6 +81,7 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
         this.queue = Files.createDirectories(dir.resolve("queue"));
         this.retry = Files.createDirectories(dir.resolve("retry"));
         this.maildrop = Files.createDirectories(dir.resolve(MAILDROP));
+        this.sent = Files.createDirectories(dir.resolve("sent"));
         this.ids = ids;
         this.syncExecutor = syncExecutor;
         this.minFreeBytes = minFreeBytes;
@@ -108,6 +116,14 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
             ready.add(p.getFileName().toString());
             recovered.add(p.getFileName().toString());
         }
+        Instant forgetBefore = Instant.now().minus(SENT_MEMORY);
+        try (DirectoryStream<Path> markers = Files.newDirectoryStream(sent)) {
+            for (Path p : markers) {
+                if (Files.getLastModifiedTime(p).toInstant().isBefore(forgetBefore)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
         try (DirectoryStream<Path> states = Files.newDirectoryStream(retry)) {
             for (Path p : states) {
                 if (!Files.exists(queue.resolve(p.getFileName()))) {
@@ -137,11 +153,30 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
 
     /** Opens a message that starts in {@code state}; used for mail that mailets create. */
     public IncomingMessage open(Envelope envelope, ProcessingState state) throws IOException {
+        return create(ids.next(), envelope, state);
+    }
+
+    /**
+     * Opens a message under an id derived from what caused it ({@link QueueIds#derived}), unless
+     * a message of that id is in the spool or was processed already: then empty. This is how a
+     * bounce or forward made again after a crash is not sent twice.
+     */
+    public Optional<IncomingMessage> openOnce(String id, Envelope envelope, ProcessingState state) throws IOException {
+        if (Files.exists(queue.resolve(id)) || Files.exists(sent.resolve(id))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(create(id, envelope, state));
+        } catch (FileAlreadyExistsException e) {
+            return Optional.empty();
+        }
+    }
+
+    private IncomingMessage create(String id, Envelope envelope, ProcessingState state) throws IOException {
         long free = Files.getFileStore(queue).getUsableSpace();
         if (free < minFreeBytes) {
             throw new IOException("spool " + queue.getParent() + " has only " + free / 1024 + " KiB free");
         }
-        String id = ids.next();
         Path file = queue.resolve(id);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         Writer writer = new Writer(id, file, channel);
@@ -166,6 +201,11 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
 
     /** Removes a message whose processing has ended. */
     public void remove(String id) throws IOException {
+        if (QueueIds.isDerived(id)) {
+            // Remember it was sent, durably, before it leaves the queue: its cause may run again.
+            Files.write(sent.resolve(id), new byte[0]);
+            DirectoryDurability.fsync(sent);
+        }
         Files.deleteIfExists(queue.resolve(id));
         Files.deleteIfExists(retry.resolve(id));
         recovered.remove(id);

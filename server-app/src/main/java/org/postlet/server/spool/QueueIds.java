@@ -41,6 +41,31 @@ public final class QueueIds {
         return Optional.of(Instant.ofEpochSecond(value / 1_000_000L, (value % 1_000_000L) * 1_000));
     }
 
+    /**
+     * An id derived from {@code key}: the same key always gives the same id. For mail generated
+     * because of another (a bounce, a forward), so that running the cause again finds it. It
+     * starts with a lower-case {@code g}, which no time-based id has, so {@link #timeOf} knows it.
+     */
+    public static String derived(String key) {
+        byte[] hash;
+        try {
+            hash = java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+        char[] out = new char[12];
+        out[0] = 'g';
+        for (int i = 1; i < out.length; i++) {
+            out[i] = DIGITS[hash[i] & 31];
+        }
+        return new String(out);
+    }
+
+    /** Whether the id was made by {@link #derived}. */
+    public static boolean isDerived(String id) {
+        return id.startsWith("g");
+    }
+
     /** A new id, greater than every id this instance made before. */
     public String next() {
         Instant now = clock.instant();

@@ -223,4 +223,31 @@ class QueueRunnerTest {
         assertThat(kept.attributes()).containsEntry("quarantined-by", "test");
         spool.close();
     }
+
+    @Test
+    void aForwardMadeBeforeACrashIsNotSentAgainWhenItsCauseRunsAgain() throws Exception {
+        PostletServer.Checked c = install("{ match: \"RecipientIs=alice@example.test\", class: Forward, forwardTo: bob@example.test, passThrough: true }");
+        FileSpool spool = c.injector().getInstance(FileSpool.class);
+        String id = spoolMessage(spool, "alice");
+        Path spooled = dir.resolve("spool/queue").resolve(id);
+        byte[] copy = Files.readAllBytes(spooled);
+        try (QueueRunner runner = new QueueRunner(spool, new org.postlet.server.pipeline.LivePipeline(c.pipeline()),
+                Clock.systemUTC(), FAST, 1, new com.codahale.metrics.MetricRegistry(), c.injector().getInstance(DeferredDurability.class))) {
+            await("alice has the mail and bob the forward", () -> count("mail/example.test/alice/new", 1)
+                    && count("mail/example.test/bob/new", 1) && count("spool/queue", 0));
+        }
+        spool.close();
+        Files.write(spooled, copy); // the crash: the cause was never removed from the spool
+
+        FileSpool restarted = new FileSpool(dir.resolve("spool"), new QueueIds(Clock.systemUTC()),
+                java.util.concurrent.Executors.newSingleThreadExecutor());
+        try (QueueRunner runner = new QueueRunner(restarted, new org.postlet.server.pipeline.LivePipeline(c.pipeline()),
+                Clock.systemUTC(), FAST, 1, new com.codahale.metrics.MetricRegistry(), c.injector().getInstance(DeferredDurability.class))) {
+            await("the cause ran again", () -> count("spool/queue", 0));
+            Thread.sleep(300); // a second forward would be spooled and delivered by now
+        }
+        assertThat(files("mail/example.test/alice/new")).hasSize(1);
+        assertThat(files("mail/example.test/bob/new")).hasSize(1);
+        restarted.close();
+    }
 }
