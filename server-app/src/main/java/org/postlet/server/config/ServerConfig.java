@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.postlet.mailet.IpNetwork;
 import org.postlet.server.spool.RetryPolicy;
 import org.postlet.smtp.server.SmtpSettings;
 
@@ -28,7 +29,7 @@ import org.postlet.smtp.server.SmtpSettings;
  * @param retry              when mail deferred by a temporary failure is tried again, and for how long
  */
 public record ServerConfig(Path file, String hostname, List<String> domains, Path users, Optional<Path> aliases,
-                           SmtpSettings smtp, List<Network> authorizedNetworks, Optional<TlsConfig> tls, Path spool,
+                           SmtpSettings smtp, List<IpNetwork> authorizedNetworks, Optional<TlsConfig> tls, Path spool,
                            Path maildirRoot, String maildirLayout, OptionalLong maildirQuota, Path pipeline, Optional<String> metricsHttp,
                            RetryPolicy retry) {
 

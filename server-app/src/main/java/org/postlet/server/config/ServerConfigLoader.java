@@ -18,6 +18,7 @@ import java.util.Set;
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.commons.configuration2.HierarchicalConfiguration;
 import org.apache.commons.configuration2.tree.ImmutableNode;
+import org.postlet.mailet.IpNetwork;
 import org.postlet.mailet.MailetException;
 import org.postlet.mailet.ParameterValues;
 import org.postlet.server.metrics.MetricsAddress;
@@ -117,13 +118,13 @@ public final class ServerConfigLoader {
         Duration dataTimeout = durationValue(c, "smtp.timeouts.data", Duration.ofSeconds(600), src, problems);
         SmtpLimits limits = limits(c, src, problems);
 
-        List<Network> networks = new ArrayList<>();
+        List<IpNetwork> networks = new ArrayList<>();
         List<String> networkTexts = c.containsKey("smtp.authorizedNetworks")
                 ? c.getList(String.class, "smtp.authorizedNetworks", List.of())
                 : List.of("127.0.0.0/8", "::1/128");
         for (String n : networkTexts) {
             try {
-                networks.add(Network.parse(n));
+                networks.add(IpNetwork.parse(n));
             } catch (IllegalArgumentException e) {
                 problems.add(src.problem(src.findKey("authorizedNetworks", 1), "smtp.authorizedNetworks: " + e.getMessage(),
                         "fix or remove that entry"));

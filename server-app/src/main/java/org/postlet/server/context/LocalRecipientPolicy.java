@@ -3,10 +3,10 @@ package org.postlet.server.context;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
+import org.postlet.mailet.IpNetwork;
 import org.postlet.mailet.MailAddress;
 import org.postlet.maildir.MaildirStore;
 import org.postlet.maildir.UnsafeMailboxException;
-import org.postlet.server.config.Network;
 import org.postlet.server.config.ServerConfig;
 import org.postlet.server.directory.Directory;
 import org.postlet.smtp.policy.Client;
@@ -54,7 +54,7 @@ public final class LocalRecipientPolicy implements RecipientPolicy {
         if (address == null) {
             return false;
         }
-        for (Network n : config.authorizedNetworks()) {
+        for (IpNetwork n : config.authorizedNetworks()) {
             if (n.contains(address)) {
                 return true;
             }

@@ -104,7 +104,7 @@ class ServerConfigLoaderTest {
             assertThat(all).contains("port 99999 is out of range");
             assertThat(all).contains("tls is 'sometimes' — write one of none | starttls | implicit");
             assertThat(all).contains("not a duration");
-            assertThat(all).contains("prefix outside 0..32");
+            assertThat(all).contains("the prefix must be 0 to 32");
             assertThat(e.problems()).allSatisfy(p -> assertThat(p.toString()).contains(" — "));
         });
     }
