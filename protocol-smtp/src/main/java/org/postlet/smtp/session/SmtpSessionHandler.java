@@ -819,9 +819,11 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         if (failure == null) {
             messagesAccepted++;
             config.events().messageAccepted(listener.name(), t.size(), Duration.ofNanos(System.nanoTime() - started));
-            LOG.info("accepted {} from={} rcpts={} size={} client={}{}", message.id(),
-                    t.sender().map(MailAddress::toPath).orElse("<>"), t.recipientCount(), t.size(),
-                    ReceivedHeader.addressLiteral(remote), authenticatedUser.map(u -> " sasl=" + u).orElse(""));
+            LOG.info("accepted {} from={} to={} size={} client={} helo={} listener={}{}{}", message.id(),
+                    t.sender().map(MailAddress::toPath).orElse("<>"), t.recipientAddresses(), t.size(),
+                    ReceivedHeader.addressLiteral(remote), heloName, listener.name(),
+                    tls.map(v -> " tls=" + v.replace(' ', '/')).orElse(""),
+                    authenticatedUser.map(u -> " sasl=" + u).orElse(""));
             reply(Reply.of(250, "2.0.0", "Ok: queued as " + message.id()));
         } else {
             LOG.warn("cannot commit message {} from {}: {}", message.id(), ReceivedHeader.addressLiteral(remote),
