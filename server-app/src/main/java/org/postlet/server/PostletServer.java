@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import com.codahale.metrics.CachedGauge;
 import com.codahale.metrics.MetricRegistry;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
@@ -188,8 +190,15 @@ public final class PostletServer implements AutoCloseable {
     }
 
     private static void registerSpoolGauges(MetricRegistry metrics, FileSpool spool) {
-        metrics.gauge(ServerMetric.SPOOL_DEPTH.dropwizardName(), () -> () -> spool.depth().messages());
-        metrics.gauge(ServerMetric.SPOOL_OLDEST_AGE.dropwizardName(), () -> () -> spool.depth().oldest()
+        // One listing of queue/ serves both gauges of a scrape.
+        CachedGauge<FileSpool.Depth> depth = new CachedGauge<>(1, TimeUnit.SECONDS) {
+            @Override
+            protected FileSpool.Depth loadValue() {
+                return spool.depth();
+            }
+        };
+        metrics.gauge(ServerMetric.SPOOL_DEPTH.dropwizardName(), () -> () -> depth.getValue().messages());
+        metrics.gauge(ServerMetric.SPOOL_OLDEST_AGE.dropwizardName(), () -> () -> depth.getValue().oldest()
                 .map(t -> Duration.between(t, Instant.now()).toSeconds()).orElse(0L));
     }
 

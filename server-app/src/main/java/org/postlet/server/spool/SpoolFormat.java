@@ -1,5 +1,6 @@
 package org.postlet.server.spool;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -13,6 +14,9 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,16 +120,14 @@ final class SpoolFormat {
     }
 
     /** The message's length: what lies between the envelope records and the seal, which must be there. */
-    private static long messageSize(Path file, long size, long offset) throws IOException {
+    private static long messageSize(FileChannel channel, Path file, long size, long offset) throws IOException {
         if (size - offset < SEAL_LENGTH) {
             throw new IOException(file + ": incomplete spool file (no seal at the end)");
         }
-        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(file)) {
-            java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(SEAL_PREFIX.length());
-            c.read(tail, size - SEAL_LENGTH);
-            if (!new String(tail.array(), StandardCharsets.US_ASCII).equals(SEAL_PREFIX)) {
-                throw new IOException(file + ": incomplete spool file (no seal at the end)");
-            }
+        ByteBuffer tail = ByteBuffer.allocate(SEAL_PREFIX.length());
+        channel.read(tail, size - SEAL_LENGTH); // a positional read: the header stream is not disturbed
+        if (!new String(tail.array(), StandardCharsets.US_ASCII).equals(SEAL_PREFIX)) {
+            throw new IOException(file + ": incomplete spool file (no seal at the end)");
         }
         return size - offset - SEAL_LENGTH;
     }
@@ -159,8 +161,9 @@ final class SpoolFormat {
      * @throws IOException if the file is unreadable or not a spool file; the message names the file
      */
     static SpoolEntry read(Path file) throws IOException {
-        long size = Files.size(file);
-        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 4096)) {
+        try (FileChannel channel = FileChannel.open(file);
+             InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 4096)) {
+            long size = channel.size();
             ByteArrayOutputStream header = new ByteArrayOutputStream(512);
             int prev = -1;
             int c;
@@ -187,11 +190,9 @@ final class SpoolFormat {
                         : ": not a Postlet spool file (first line is not '" + MAGIC + "')"));
             }
             long offset = header.size();
+            // The first line was checked while reading: it is MAGIC.
             List<String> lines = new BufferedReader(new StringReader(header.toString(StandardCharsets.UTF_8)))
                     .lines().toList();
-            if (lines.isEmpty() || !lines.get(0).equals(MAGIC)) {
-                throw new IOException(file + ": not a Postlet spool file (first line is not '" + MAGIC + "')");
-            }
             Map<String, String> single = new LinkedHashMap<>();
             List<MailAddress> recipients = new ArrayList<>();
             Map<String, String> parameters = new LinkedHashMap<>();
@@ -236,7 +237,7 @@ final class SpoolFormat {
                     single.getOrDefault("listener", ""),
                     Instant.parse(single.getOrDefault("received-at", Instant.EPOCH.toString())));
             return new SpoolEntry(single.get("id"), envelope, new ProcessingState(single.getOrDefault("state", "root")),
-                    file, offset, messageSize(file, size, offset), attributes);
+                    file, offset, messageSize(channel, file, size, offset), attributes);
         } catch (IllegalArgumentException | DateTimeException e) {
             throw new IOException(file + ": malformed envelope record: " + e.getMessage(), e);
         }

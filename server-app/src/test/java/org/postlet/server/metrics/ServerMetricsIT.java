@@ -55,7 +55,8 @@ class ServerMetricsIT {
             String base = "http://127.0.0.1:" + metrics.getPort();
             String body = "";
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!body.contains("postlet_delivery_delivered_total 1.0") && System.nanoTime() < deadline) {
+            while (!(body.contains("postlet_delivery_delivered_total 1.0") && body.contains("postlet_spool_depth 0.0"))
+                    && System.nanoTime() < deadline) {
                 body = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
                 Thread.sleep(20);
