@@ -14,7 +14,7 @@ import org.postlet.mailet.MailetParameter;
  * {@link ComponentDoc} and {@link MailetParameter} declarations, so the reference is the code's
  * own description. {@code MailetReferenceTest} fails when the committed file differs.
  *
- * <p>Regenerate with {@code ./mvnw -B -o -q test -pl mailets-standard -Dtest=MailetReferenceTest -Dpostlet.docs.write=true}.
+ * <p>Regenerate with {@code ./mvnw -B -o -q test -pl mailets-standard -am -Dtest=MailetReferenceTest -Dsurefire.failIfNoSpecifiedTests=false -Dpostlet.docs.write=true}.
  */
 public final class MailetReference {
 
@@ -36,9 +36,9 @@ public final class MailetReference {
         md.append("# Standard matchers and mailets\n\n")
                 .append("<!-- Generated from the @ComponentDoc and @MailetParameter declarations by\n")
                 .append("     org.postlet.mailets.MailetReference; do not edit. Regenerate with\n")
-                .append("     ./mvnw -B -o -q test -pl mailets-standard -Dtest=MailetReferenceTest -Dpostlet.docs.write=true -->\n\n")
+                .append("     ./mvnw -B -o -q test -pl mailets-standard -am -Dtest=MailetReferenceTest -Dsurefire.failIfNoSpecifiedTests=false -Dpostlet.docs.write=true -->\n\n")
                 .append("Every name below can be used as is in `conf/pipeline.yaml` (`match:` for matchers, `class:` for\n")
-                .append("mailets); see contract §3 for the format and [writing-mailets.md](writing-mailets.md) to write your own.\n")
+                .append("mailets); [pipeline.md](pipeline.md) describes the format and [writing-mailets.md](writing-mailets.md) how to write your own.\n")
                 .append("A matcher's condition follows `=` (`RecipientIs=a@example.test`); quote the whole expression in YAML.\n")
                 .append("Lists are comma-separated; in YAML a parameter may also be a list (`[a, b]`).\n")
                 .append("A mailet rejects parameters it does not declare: `bin/postlet check` reports them.\n\n");

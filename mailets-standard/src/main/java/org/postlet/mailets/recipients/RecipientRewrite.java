@@ -31,7 +31,7 @@ import org.postlet.mailets.repository.ConfigDirectory;
  * until nothing changes; a rewrite that leads back to an address it came from is a loop.
  */
 @ComponentDoc(summary = "Rewrites recipients, in this order for each address: an entry of the aliases `file`"
-        + " (`alias@domain: target[, target…]`, the format of contract §2), a domain alias (`domains`), the first"
+        + " (`alias@domain: target[, target…]`, the format of the server's `aliases` file, see configuration.md), a domain alias (`domains`), the first"
         + " matching `regex` rule. The targets are rewritten again, up to 10 levels; an address that leads back to"
         + " itself through other addresses is a loop, which sends the mail to `error` naming the chain (an alias"
         + " that lists itself among its targets is kept, not a loop). Each rewrite is logged. With no parameter at"

@@ -9,7 +9,7 @@ import org.postlet.server.spool.RetryPolicy;
 import org.postlet.smtp.server.SmtpSettings;
 
 /**
- * The validated content of {@code postlet.yaml} (contract §2), with every path resolved against
+ * The validated content of {@code postlet.yaml} (docs/configuration.md), with every path resolved against
  * the configuration directory.
  *
  * @param file               the file this was read from

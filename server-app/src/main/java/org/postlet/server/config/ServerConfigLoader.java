@@ -203,8 +203,8 @@ public final class ServerConfigLoader {
 
     /**
      * {@code check} opens the keystore now, so a wrong password or a file that is not PKCS#12 is found
-     * before start. A keystore that does not exist yet is generated there at first start (contract
-     * §2), so it is a problem only when its folder cannot be written.
+     * before start. A keystore that does not exist yet is generated there at first start
+     * (docs/configuration.md), so it is a problem only when its folder cannot be written.
      */
     private static void checkKeystore(ServerConfig.TlsConfig tls, SourceText src, List<ConfigProblem> problems) {
         int line = src.findKey("keystore", 1);

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Finds the server's TLS key material at start when a listener uses TLS: the keystore of
  * {@code tls.keystore}; when that file does not exist yet, or the key is not set, a self-signed
- * certificate is generated at first start (contract §2) and kept for the next starts.
+ * certificate is generated at first start (docs/configuration.md) and kept for the next starts.
  *
  * <p>With {@code tls.keystore} set, the generated keystore is written to that path with
  * {@code tls.password}. Without it, it goes to {@code <conf>/tls/keystore.p12} (password

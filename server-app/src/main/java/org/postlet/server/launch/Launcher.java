@@ -34,7 +34,7 @@ import org.postlet.server.spool.SpoolEntry;
 import org.postlet.smtp.inbound.Envelope;
 
 /**
- * {@code bin/postlet}: the commands of contract §1. Exit codes: 0 ok, 1 invalid input or
+ * {@code bin/postlet}: the commands of docs/commands.md. Exit codes: 0 ok, 1 invalid input or
  * configuration, 2 usage error.
  */
 public final class Launcher {

@@ -4,7 +4,7 @@ import sun.misc.Signal;
 
 /**
  * SIGTERM and SIGINT (Ctrl-C) as a request to stop, SIGHUP as a request to reload. Handling them ourselves, instead of letting
- * the JVM run its shutdown hooks, lets the server stop in order and exit with 0 as the contract
+ * the JVM run its shutdown hooks, lets the server stop in order and exit with 0 as docs/commands.md
  * says. {@code sun.misc.Signal} lives in the supported-but-unofficial {@code jdk.unsupported}
  * module; this class is the one place that uses it.
  */

@@ -13,7 +13,7 @@ import org.postlet.mailet.Matcher;
 /**
  * A step's matcher expression as a tree: single matchers combined with {@code not}, {@code and},
  * {@code or}. On recipients {@code and} intersects, {@code or} unites and {@code not} takes the
- * complement within the mail's recipients (contract §3). The result keeps the mail's recipient order.
+ * complement within the mail's recipients (docs/pipeline.md). The result keeps the mail's recipient order.
  */
 public sealed interface MatcherExpression {
 

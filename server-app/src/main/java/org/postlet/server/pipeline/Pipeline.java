@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The running pipeline: processors of steps, each a matcher expression and a mailet (contract
- * §3). Thread-safe: many workers process different mails at once; one mail is processed by one
+ * The running pipeline: processors of steps, each a matcher expression and a mailet
+ * (docs/pipeline.md). Thread-safe: many workers process different mails at once; one mail is processed by one
  * thread.
  */
 public final class Pipeline {

@@ -36,7 +36,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * Reads {@code pipeline.yaml} or {@code pipeline.xml} (contract §3) into a
+ * Reads {@code pipeline.yaml} or {@code pipeline.xml} (docs/pipeline.md) into a
  * {@link PipelineDefinition}. YAML nests {@code processors: - state: … mailets: - {…}}; XML has
  * {@code <processor state="…"><mailet match="…" class="…"><param>value</param></mailet>}. In both,
  * every key of a step other than {@code match}, {@code class}, {@code onMailetException} and

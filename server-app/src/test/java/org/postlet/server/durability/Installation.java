@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A Postlet configuration for the durability tests, built only through the contract's surface
+ * A Postlet configuration for the durability tests, built only through the documented surface
  * (postlet.yaml, pipeline.yaml, users.passwd): one MX listener on 127.0.0.1, the shipped users
  * (alice, bob), spool and maildir in places the test chooses.
  */

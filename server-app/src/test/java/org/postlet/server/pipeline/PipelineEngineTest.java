@@ -27,7 +27,7 @@ import org.postlet.server.spool.SpoolEntry;
 import org.postlet.smtp.inbound.Envelope;
 
 /**
- * The engine's semantics (contract §3), each scenario run from YAML and from XML: both formats
+ * The engine's semantics (docs/pipeline.md), each scenario run from YAML and from XML: both formats
  * must give the same behaviour.
  */
 class PipelineEngineTest {
