@@ -107,7 +107,7 @@ class DistributionIT {
      * (domains, users, pipeline, ...) stays as shipped, so this tests the shipped configuration.
      */
     @SuppressWarnings("unchecked")
-    private static void configure(Path file, int port, Path spool, Path maildir) throws IOException {
+    static void configure(Path file, int port, Path spool, Path maildir) throws IOException {
         Map<String, Object> yaml = new Yaml().load(Files.readString(file, StandardCharsets.UTF_8));
         Map<String, Object> smtp = (Map<String, Object>) yaml.computeIfAbsent("smtp", k -> new LinkedHashMap<>());
         Map<String, Object> listener = new LinkedHashMap<>();
@@ -135,14 +135,14 @@ class DistributionIT {
                 .orElseThrow(() -> new AssertionError(passwd + " has no user"));
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
     /** Waits until the server answers with a greeting; fails early when it exits. */
-    private static void awaitGreeting(Process server, int port, Path log) throws Exception {
+    static void awaitGreeting(Process server, int port, Path log) throws Exception {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!server.isAlive()) {
@@ -206,7 +206,7 @@ class DistributionIT {
         }
     }
 
-    private static Path awaitFile(Path folder, Duration timeout, Path log) throws Exception {
+    static Path awaitFile(Path folder, Duration timeout, Path log) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (Files.isDirectory(folder)) {
@@ -222,7 +222,7 @@ class DistributionIT {
         throw new AssertionError("nothing delivered to " + folder + " within " + timeout.toSeconds() + " s:\n" + read(log));
     }
 
-    private static String read(Path log) {
+    static String read(Path log) {
         try {
             return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no log)";
         } catch (IOException e) {
