@@ -8,6 +8,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.postlet.server.PostletServer;
 import org.postlet.server.config.ConfigProblem;
 import org.postlet.server.config.InvalidConfigException;
+import org.postlet.server.config.ServerConfigLoader;
 
 /**
  * The documentation is what a user follows without the code at hand, so it is tested like code,
@@ -210,6 +213,24 @@ class DocumentationIT {
         for (String command : commands) {
             assertThat(reference).as("docs/commands.md has a section for " + command).contains("\n## `" + command + "`");
             assertThat(readme).as("README.md's command table names " + command).contains("| `bin/postlet " + command);
+        }
+    }
+
+    /**
+     * Every key the loader accepts has its row in configuration.md's table. The loader's key set is
+     * private, being its own business; reading it here keeps the table honest without widening it.
+     */
+    @Test
+    void configurationMdDescribesEveryKeyTheServerAccepts() throws Exception {
+        Field field = ServerConfigLoader.class.getDeclaredField("KEYS");
+        field.setAccessible(true);
+        @SuppressWarnings("unchecked")
+        Set<String> keys = (Set<String>) field.get(null);
+        assertThat(keys).contains("hostname", "smtp.listeners.port", "storage.maildir.layout");
+        String configuration = Files.readString(home.resolve("docs/configuration.md"), StandardCharsets.UTF_8);
+        for (String key : new TreeSet<>(keys)) {
+            String documented = key.replace("smtp.listeners.", "smtp.listeners[].");
+            assertThat(configuration).as("docs/configuration.md has a row for " + documented).contains("\n| `" + documented + "` |");
         }
     }
 
