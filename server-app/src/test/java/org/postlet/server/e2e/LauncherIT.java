@@ -1,7 +1,6 @@
 package org.postlet.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postlet.testsupport.Prerequisites;
 
 /**
  * {@code bin/postlet} as an operator runs it, against the packaged build: {@code check} on good
@@ -137,6 +137,8 @@ class LauncherIT {
 
     @Test
     void runTakesMailFromNcAndSwaksAndStopsCleanlyOnSigterm() throws Exception {
+        Prerequisites.requireCommand("nc", "netcat-openbsd");
+        Prerequisites.requireCommand("swaks", "swaks");
         TestInstallation inst = new TestInstallation(dir, 0);
         Process server = launch("run", "--conf", inst.conf.toString());
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -157,25 +159,20 @@ class LauncherIT {
         try {
             int port = awaitPort(lines);
 
-            if (available("nc")) {
-                String session = "HELO localhost\r\nMAIL FROM:<user1@example.com>\r\nRCPT TO:<alice@example.test>\r\n"
-                        + "DATA\r\nSubject: typed with nc\r\n\r\nhello from nc\r\n.\r\nQUIT\r\n";
-                Process nc = new ProcessBuilder("nc", "-N", "-w", "10", "127.0.0.1", Integer.toString(port)).redirectErrorStream(true).start();
-                nc.getOutputStream().write(session.getBytes(StandardCharsets.US_ASCII));
-                nc.getOutputStream().close();
-                String replies = finish(nc);
-                assertThat(replies).containsPattern("(?s)^220 .*\r\n250 .*\r\n250 .*\r\n250 .*\r\n354 .*\r\n250 .*queued as .*\r\n221 ");
-                assertThat(Files.readString(inst.awaitMail("alice", 1).get(0))).contains("hello from nc\n");
-            }
-            if (available("swaks")) {
-                Process swaks = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", Integer.toString(port), "--from",
-                        "swaks@example.com", "--to", "bob@example.test", "--helo", "swaks.example", "--header",
-                        "Subject: sent by swaks", "--body", "swaks body").redirectErrorStream(true).start();
-                String out = finish(swaks);
-                assertThat(swaks.exitValue()).as(out).isZero();
-                assertThat(Files.readString(inst.awaitMail("bob", 1).get(0))).contains("Subject: sent by swaks").contains("swaks body");
-            }
-            assumeTrue(available("nc") || available("swaks"), "neither nc nor swaks is installed (.ci/run installs them)");
+            String session = "HELO localhost\r\nMAIL FROM:<user1@example.com>\r\nRCPT TO:<alice@example.test>\r\n"
+                    + "DATA\r\nSubject: typed with nc\r\n\r\nhello from nc\r\n.\r\nQUIT\r\n";
+            Process nc = new ProcessBuilder("nc", "-N", "-w", "10", "127.0.0.1", Integer.toString(port)).redirectErrorStream(true).start();
+            nc.getOutputStream().write(session.getBytes(StandardCharsets.US_ASCII));
+            nc.getOutputStream().close();
+            String replies = finish(nc);
+            assertThat(replies).containsPattern("(?s)^220 .*\r\n250 .*\r\n250 .*\r\n250 .*\r\n354 .*\r\n250 .*queued as .*\r\n221 ");
+            assertThat(Files.readString(inst.awaitMail("alice", 1).get(0))).contains("hello from nc\n");
+            Process swaks = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", Integer.toString(port), "--from",
+                    "swaks@example.com", "--to", "bob@example.test", "--helo", "swaks.example", "--header",
+                    "Subject: sent by swaks", "--body", "swaks body").redirectErrorStream(true).start();
+            String out = finish(swaks);
+            assertThat(swaks.exitValue()).as(out).isZero();
+            assertThat(Files.readString(inst.awaitMail("bob", 1).get(0))).contains("Subject: sent by swaks").contains("swaks body");
         } finally {
             server.toHandle().destroy(); // SIGTERM, keeping our end of its output open (Process.destroy closes it)
             assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -283,11 +280,4 @@ class LauncherIT {
         throw new AssertionError("server did not report ready within 120 s:\n" + seen);
     }
 
-    private static boolean available(String command) {
-        try {
-            return new ProcessBuilder("sh", "-c", "command -v " + command).start().waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
 }
