@@ -81,6 +81,57 @@ class LauncherIT {
     }
 
     @Test
+    void requeuePutsAKeptMailBackAndTheRunningServerDeliversIt() throws Exception {
+        TestInstallation inst = new TestInstallation(dir, 0);
+        // The first pass marks the mail and keeps it; the marked mail, requeued, is delivered.
+        Files.writeString(inst.conf.resolve("pipeline.yaml"), """
+                processors:
+                  - state: root
+                    mailets:
+                      - { match: "HasMailAttribute=held-once", class: ToProcessor, processor: local }
+                      - { match: All, class: SetMailAttribute, name: held-once, value: "yes" }
+                      - { match: All, class: ToRepository, path: ../var/held }
+                  - state: local
+                    mailets:
+                      - { match: All, class: LocalDelivery }
+                """);
+        Process server = launch("run", "--conf", inst.conf.toString());
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                lines.add("reader failed: " + e);
+            }
+        });
+        reader.start();
+        try {
+            int port = awaitPort(lines);
+            send(port, "held then requeued");
+            Path kept = TestInstallation.awaitFiles(inst.root.resolve("var/held"), 1).get(0);
+            assertThat(inst.maildir.resolve("example.test/alice/new")).as("kept, not delivered").doesNotExist();
+
+            Process requeue = launch("requeue", "--conf", inst.conf.toString(), kept.toString());
+            String out = finish(requeue);
+            assertThat(requeue.exitValue()).as(out).isZero();
+            assertThat(out).contains(kept + ": requeued as " + kept.getFileName());
+            assertThat(kept).as("moved, so it cannot be requeued twice").doesNotExist();
+
+            String delivered = Files.readString(inst.awaitMail("alice", 1).get(0));
+            assertThat(delivered).contains("Subject: held then requeued\n").endsWith("held then requeued\n");
+            awaitLine(lines, kept.getFileName() + " picked up from maildrop");
+        } finally {
+            server.toHandle().destroy();
+            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            reader.join(5000);
+        }
+        assertThat(server.exitValue()).isZero();
+        assertThat(TestInstallation.awaitFiles(inst.maildir.resolve("example.test/alice/new"), 1)).hasSize(1);
+    }
+
+    @Test
     void traceShowsEachRecipientsPathAndWritesNothing() throws Exception {
         TestInstallation inst = new TestInstallation(dir, 2525);
         Files.writeString(inst.conf.resolve("pipeline.yaml"), """
