@@ -169,18 +169,8 @@ class DovecotImapIT {
                 .startsWith("Return-Path: <carol@example.com>\nDelivered-To: alice@example.test\nReceived: ")
                 .doesNotContain("\r\n");
 
-        postlet.close();
-        postlet = null;
-        String[] nobody = {run("id", "-u", "nobody").strip(), run("id", "-g", "nobody").strip()};
-        run("chown", "-R", nobody[0] + ":" + nobody[1], inst.maildir.toString());
-        int imapPort = startDovecot(inst, nobody);
-
-        Properties props = new Properties();
-        props.put("mail.imap.host", "127.0.0.1");
-        props.put("mail.imap.port", Integer.toString(imapPort));
-        props.put("mail.imap.connectiontimeout", "10000");
-        props.put("mail.imap.timeout", "10000");
-        Session session = Session.getInstance(props);
+        int imapPort = stopPostletAndStartDovecot(inst);
+        Session session = imapSession();
 
         byte[] aliceImap;
         Store store = login(session, imapPort, "alice@example.test", "alice");
@@ -248,16 +238,8 @@ class DovecotImapIT {
             assertThat(o.accepted()).as("%s", o).isTrue();
         }
         Installation.awaitMessages(inst.inbox("alice"), 1, Duration.ofSeconds(20));
-        postlet.close();
-        postlet = null;
-        String[] nobody = {run("id", "-u", "nobody").strip(), run("id", "-g", "nobody").strip()};
-        run("chown", "-R", nobody[0] + ":" + nobody[1], inst.maildir.toString());
-        int imapPort = startDovecot(inst, nobody);
-
-        Properties props = new Properties();
-        props.put("mail.imap.connectiontimeout", "10000");
-        props.put("mail.imap.timeout", "10000");
-        Store store = login(Session.getInstance(props), imapPort, "alice@example.test", "alice");
+        int imapPort = stopPostletAndStartDovecot(inst);
+        Store store = login(imapSession(), imapPort, "alice@example.test", "alice");
         try {
             IMAPFolder inbox = (IMAPFolder) store.getFolder("INBOX");
             inbox.open(Folder.READ_ONLY);
@@ -267,6 +249,25 @@ class DovecotImapIT {
         } finally {
             store.close();
         }
+    }
+
+    /**
+     * Stops Postlet, hands its maildir tree to {@code nobody} (it ran as root here; in production
+     * both run as the same user) and starts Dovecot; returns the IMAP port.
+     */
+    private int stopPostletAndStartDovecot(Installation inst) throws Exception {
+        postlet.close();
+        postlet = null;
+        String[] nobody = {run("id", "-u", "nobody").strip(), run("id", "-g", "nobody").strip()};
+        run("chown", "-R", nobody[0] + ":" + nobody[1], inst.maildir.toString());
+        return startDovecot(inst, nobody);
+    }
+
+    private static Session imapSession() {
+        Properties props = new Properties();
+        props.put("mail.imap.connectiontimeout", "10000");
+        props.put("mail.imap.timeout", "10000");
+        return Session.getInstance(props);
     }
 
     /** An IMAP login; when it fails, the failure shows Dovecot's log. */

@@ -95,20 +95,9 @@ class LauncherIT {
                     mailets:
                       - { match: All, class: LocalDelivery }
                 """);
-        Process server = launch("run", "--conf", inst.conf.toString());
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                lines.add("reader failed: " + e);
-            }
-        });
-        reader.start();
+        Running server = new Running(inst.conf);
         try {
-            int port = awaitPort(lines);
+            int port = server.port();
             send(port, "held then requeued");
             Path kept = TestInstallation.awaitFiles(inst.root.resolve("var/held"), 1).get(0);
             assertThat(inst.maildir.resolve("example.test/alice/new")).as("kept, not delivered").doesNotExist();
@@ -121,13 +110,11 @@ class LauncherIT {
 
             String delivered = Files.readString(inst.awaitMail("alice", 1).get(0));
             assertThat(delivered).contains("Subject: held then requeued\n").endsWith("held then requeued\n");
-            awaitLine(lines, kept.getFileName() + " picked up from maildrop");
+            awaitLine(server.lines, kept.getFileName() + " picked up from maildrop");
         } finally {
-            server.toHandle().destroy();
-            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            reader.join(5000);
+            server.stop();
         }
-        assertThat(server.exitValue()).isZero();
+        assertThat(server.exitCode()).as(server.log()).isZero();
         assertThat(TestInstallation.awaitFiles(inst.maildir.resolve("example.test/alice/new"), 1)).hasSize(1);
     }
 
@@ -191,24 +178,9 @@ class LauncherIT {
         Prerequisites.requireCommand("nc", "netcat-openbsd");
         Prerequisites.requireCommand("swaks", "swaks");
         TestInstallation inst = new TestInstallation(dir, 0);
-        Process server = launch("run", "--conf", inst.conf.toString());
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        StringBuilder log = new StringBuilder();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                    synchronized (log) {
-                        log.append(line).append('\n');
-                    }
-                }
-            } catch (IOException e) {
-                lines.add("reader failed: " + e);
-            }
-        });
-        reader.start();
+        Running server = new Running(inst.conf);
         try {
-            int port = awaitPort(lines);
+            int port = server.port();
 
             String session = "HELO localhost\r\nMAIL FROM:<user1@example.com>\r\nRCPT TO:<alice@example.test>\r\n"
                     + "DATA\r\nSubject: typed with nc\r\n\r\nhello from nc\r\n.\r\nQUIT\r\n";
@@ -225,14 +197,10 @@ class LauncherIT {
             assertThat(swaks.exitValue()).as(out).isZero();
             assertThat(Files.readString(inst.awaitMail("bob", 1).get(0))).contains("Subject: sent by swaks").contains("swaks body");
         } finally {
-            server.toHandle().destroy(); // SIGTERM, keeping our end of its output open (Process.destroy closes it)
-            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            reader.join(5000);
+            server.stop();
         }
-        synchronized (log) {
-            assertThat(server.exitValue()).as(log.toString()).isZero();
-            assertThat(log.toString()).contains("Postlet stopped");
-        }
+        assertThat(server.exitCode()).as(server.log()).isZero();
+        assertThat(server.log()).contains("Postlet stopped");
     }
 
     @Test
@@ -246,20 +214,9 @@ class LauncherIT {
                       - { match: RecipientIsLocal, class: LocalDelivery }
                       - { match: All, class: Null }
                 """);
-        Process server = launch("run", "--conf", inst.conf.toString());
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                lines.add("reader failed: " + e);
-            }
-        });
-        reader.start();
+        Running server = new Running(inst.conf);
         try {
-            int port = awaitPort(lines);
+            int port = server.port();
             send(port, "before");
             inst.awaitMail("alice", 1);
 
@@ -273,7 +230,7 @@ class LauncherIT {
             Process reload = launch("reload", "--conf", inst.conf.toString());
             String out = finish(reload);
             assertThat(reload.exitValue()).as(out).isZero();
-            awaitLine(lines, "pipeline reloaded");
+            awaitLine(server.lines, "pipeline reloaded");
             send(port, "after");
             assertThat(Files.readString(TestInstallation.awaitFiles(
                     inst.maildir.resolve("example.test/alice/.Junk/new"), 1).get(0))).contains("after");
@@ -286,12 +243,56 @@ class LauncherIT {
             send(port, "still junk");
             TestInstallation.awaitFiles(inst.maildir.resolve("example.test/alice/.Junk/new"), 2);
         } finally {
-            server.toHandle().destroy();
-            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            server.stop();
+        }
+        assertThat(server.exitCode()).as(server.log()).isZero();
+        assertThat(inst.spool.resolve("postlet.pid")).doesNotExist();
+    }
+
+    /** {@code bin/postlet run} in the background; its output lines as they come, and all of them. */
+    private static final class Running {
+        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final StringBuilder log = new StringBuilder();
+        private final Process process;
+        private final Thread reader;
+
+        Running(Path conf) throws IOException {
+            process = launch("run", "--conf", conf.toString());
+            reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        lines.add(line);
+                        synchronized (log) {
+                            log.append(line).append('\n');
+                        }
+                    }
+                } catch (IOException e) {
+                    lines.add("reader failed: " + e);
+                }
+            });
+            reader.start();
+        }
+
+        int port() throws InterruptedException {
+            return awaitPort(lines);
+        }
+
+        /** SIGTERM, keeping our end of its output open (Process.destroy would close it). */
+        void stop() throws InterruptedException {
+            process.toHandle().destroy();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s of SIGTERM").isTrue();
             reader.join(5000);
         }
-        assertThat(server.exitValue()).isZero();
-        assertThat(inst.spool.resolve("postlet.pid")).doesNotExist();
+
+        int exitCode() {
+            return process.exitValue();
+        }
+
+        String log() {
+            synchronized (log) {
+                return log.toString();
+            }
+        }
     }
 
     private static void send(int port, String body) throws IOException {
