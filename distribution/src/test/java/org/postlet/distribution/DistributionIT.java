@@ -65,8 +65,8 @@ class DistributionIT {
         Path spool = dir.resolve("data/spool");
         Path maildir = dir.resolve("data/mail");
         int port = freePort();
-        String recipient = firstUser(conf.resolve("users.passwd"));
-        configure(conf.resolve("postlet.yaml"), port, spool, maildir);
+        String recipient = "alice@example.test";
+        configure(conf, port, spool, maildir);
 
         Process check = new ProcessBuilder(home.resolve("bin/postlet").toString(), "check", "--conf", conf.toString())
                 .redirectErrorStream(true).start();
@@ -101,14 +101,34 @@ class DistributionIT {
         }
     }
 
+    /** What the test delivers with; the packaged conf/ is the user's and may have steps from lib/ext. */
+    private static final String PIPELINE = """
+            processors:
+              - state: root
+                mailets:
+                  - { match: RecipientIsLocal, class: LocalDelivery }
+                  - { match: All, class: ToProcessor, processor: error }
+              - state: error
+                mailets:
+                  - { match: All, class: ToRepository, path: ../var/error }
+            """;
+
     /**
-     * Rewrites the shipped postlet.yaml with only what must differ here: one plain listener on a
-     * free loopback port, spool and Maildirs in the test folder, no metrics port. Every other key
-     * (domains, users, pipeline, ...) stays as shipped, so this tests the shipped configuration.
+     * Rewrites the packaged postlet.yaml with only what must differ here: one plain listener on a
+     * free loopback port, spool and Maildirs in the test folder, no metrics port, and the test's
+     * own domain, users and pipeline (conf/ is whatever the checkout held at build time, e.g. a
+     * step with a custom mailet whose jar is not in this tarball). Every other key stays as packaged.
      */
     @SuppressWarnings("unchecked")
-    static void configure(Path file, int port, Path spool, Path maildir) throws IOException {
+    static void configure(Path conf, int port, Path spool, Path maildir) throws IOException {
+        Path file = conf.resolve("postlet.yaml");
+        Files.writeString(conf.resolve("test-users.passwd"), "alice@example.test:{PLAIN}alice\n", StandardCharsets.UTF_8);
+        Files.writeString(conf.resolve("test-pipeline.yaml"), PIPELINE, StandardCharsets.UTF_8);
         Map<String, Object> yaml = new Yaml().load(Files.readString(file, StandardCharsets.UTF_8));
+        yaml.put("domains", List.of("example.test"));
+        yaml.put("users", "test-users.passwd");
+        yaml.put("pipeline", "test-pipeline.yaml");
+        yaml.remove("aliases");
         Map<String, Object> smtp = (Map<String, Object>) yaml.computeIfAbsent("smtp", k -> new LinkedHashMap<>());
         Map<String, Object> listener = new LinkedHashMap<>();
         listener.put("name", "mx");
@@ -126,13 +146,6 @@ class DistributionIT {
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         Files.writeString(file, new Yaml(options).dump(yaml), StandardCharsets.UTF_8);
-    }
-
-    private static String firstUser(Path passwd) throws IOException {
-        return Files.readAllLines(passwd, StandardCharsets.UTF_8).stream()
-                .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
-                .map(l -> l.substring(0, l.indexOf(':'))).findFirst()
-                .orElseThrow(() -> new AssertionError(passwd + " has no user"));
     }
 
     static int freePort() throws IOException {

@@ -2,7 +2,6 @@ package org.postlet.distribution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -30,6 +29,7 @@ import org.postlet.server.PostletServer;
 import org.postlet.server.config.ConfigProblem;
 import org.postlet.server.config.InvalidConfigException;
 import org.postlet.server.config.ServerConfigLoader;
+import org.postlet.testsupport.Prerequisites;
 
 /**
  * The documentation is what a user follows without the code at hand, so it is tested like code,
@@ -62,16 +62,12 @@ class DocumentationIT {
         assertThat(start.find()).as("README.md shows a session opened with '$ nc … localhost 2525'").isTrue();
         List<String> nc = List.of(start.group(1).split(" "));
         List<String> session = readmeSession(readme, start.end());
-        boolean installed = available("nc");
-        if (!installed && "true".equals(System.getenv("CI"))) {
-            fail("nc is not installed; .ci/run installs netcat-openbsd");
-        }
-        assumeTrue(installed, "nc is not installed (.ci/run installs netcat-openbsd)");
+        Prerequisites.requireCommand("nc", "netcat-openbsd");
 
         Path conf = home.resolve("conf");
         Path maildir = dir.resolve("data/mail");
         int port = DistributionIT.freePort();
-        DistributionIT.configure(conf.resolve("postlet.yaml"), port, dir.resolve("data/spool"), maildir);
+        DistributionIT.configure(conf, port, dir.resolve("data/spool"), maildir);
         Path log = dir.resolve("postlet.log");
         Process server = new ProcessBuilder(home.resolve("bin/postlet").toString(), "run", "--conf", conf.toString())
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -283,9 +279,4 @@ class DocumentationIT {
         assertThat(hits).as("lines that send the reader outside the repository; describe the thing in docs/ instead").isEmpty();
     }
 
-    private static boolean available(String command) throws Exception {
-        Process p = new ProcessBuilder("sh", "-c", "command -v " + command).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-    }
 }

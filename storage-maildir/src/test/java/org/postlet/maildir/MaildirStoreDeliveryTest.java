@@ -2,7 +2,6 @@ package org.postlet.maildir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postlet.testsupport.Prerequisites;
 import org.postlet.mailet.MailAddress;
 
 class MaildirStoreDeliveryTest {
@@ -297,7 +297,8 @@ class MaildirStoreDeliveryTest {
 
     @Test
     void posixPermissionsAreOwnerOnly() throws IOException {
-        assumeTrue(temp.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX file system");
+        Prerequisites.require(temp.getFileSystem().supportedFileAttributeViews().contains("posix"),
+                "the temporary folder is on a file system without POSIX permissions");
 
         DeliveryResult result = store().deliver(new Delivery(ALICE, Optional.of("Junk"), Optional.empty(), text(MESSAGE)));
 

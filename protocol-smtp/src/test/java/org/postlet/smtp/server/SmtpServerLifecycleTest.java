@@ -47,7 +47,8 @@ class SmtpServerLifecycleTest {
                 client.read();
             }
             client.send("hello\r\n.\r\n");
-            Thread.sleep(50);
+            server.queue().awaitCommitsStarted(1);
+            assertThat(server.queue().committed()).as("the commit is still running when close() begins").isEmpty();
             server.close();
             assertThat(client.read().text()).startsWith("2.0.0 Ok: queued as");
             assertThat(client.read().code()).isEqualTo(421);

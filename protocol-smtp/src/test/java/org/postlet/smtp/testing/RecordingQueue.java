@@ -60,6 +60,7 @@ public final class RecordingQueue implements InboundQueue {
     private final AtomicInteger ids = new AtomicInteger();
     private final AtomicInteger opened = new AtomicInteger();
     private final AtomicInteger aborted = new AtomicInteger();
+    private final AtomicInteger commitsStarted = new AtomicInteger();
     private volatile Failure failure = Failure.NONE;
 
     public void failWith(Failure failure) {
@@ -99,6 +100,21 @@ public final class RecordingQueue implements InboundQueue {
             Thread.sleep(10);
         }
         return committed();
+    }
+
+    /**
+     * Waits until the server has called {@code commit} at least {@code count} times (a delayed
+     * commit may still be running); fails after 5 s.
+     */
+    public void awaitCommitsStarted(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (commitsStarted.get() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the server called commit " + commitsStarted.get() + " time(s) within 5 s, expected "
+                        + count);
+            }
+            Thread.sleep(5);
+        }
     }
 
     /** Waits a little until {@code aborted() >= count}, for aborts that happen after a socket closed. */
@@ -142,6 +158,7 @@ public final class RecordingQueue implements InboundQueue {
         @Override
         public CompletionStage<Void> commit() {
             finish();
+            commitsStarted.incrementAndGet();
             Stored stored = new Stored(id, envelope, bytes.toByteArray());
             return switch (failure) {
                 case COMMIT_FAILS -> CompletableFuture.failedFuture(new IOException("fsync failed (test)"));

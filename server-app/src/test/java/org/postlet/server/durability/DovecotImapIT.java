@@ -1,7 +1,6 @@
 package org.postlet.server.durability;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import jakarta.mail.Address;
 import jakarta.mail.Folder;
@@ -37,11 +36,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postlet.server.PostletServer;
+import org.postlet.server.testing.EightBitBody;
+import org.postlet.testsupport.Prerequisites;
 
 /**
  * Issue 5: what Postlet stores, a real Dovecot serves as it is. Postlet (in this JVM) and Debian's
- * Dovecot (a separate process with a generated configuration, {@code mail_location =
- * maildir:<root>/%d/%n}, the same users.passwd) share one maildir root; a message sent over SMTP
+ * Dovecot (a separate process running the shipped {@code packaging/dovecot/postlet-dovecot.conf}, or
+ * its 2.4 variant, with only the lines marked {@code ADAPT} changed, so CI proves the file users
+ * copy) share one maildir root and users.passwd; a message sent over SMTP
  * with jakarta.mail comes back over IMAP byte for byte, below the trace headers Postlet adds, and
  * a message the pipeline files into Junk shows in the IMAP folder Junk.
  *
@@ -106,14 +108,23 @@ class DovecotImapIT {
     private Process dovecot;
     private Path dovecotConf;
 
+    /** The shipped configurations DovecotImapIT runs, by Dovecot version. */
+    private static final Path PACKAGING = PostletProcess.HOME.resolve("packaging/dovecot");
+
+    private Path shippedConf;
+    private boolean dovecot24;
+
     @BeforeEach
     void requirements() throws Exception {
-        assumeTrue(Files.isExecutable(DOVECOT) && Files.isExecutable(DOVEADM),
+        Prerequisites.require(Files.isExecutable(DOVECOT) && Files.isExecutable(DOVEADM),
                 "Dovecot is not installed (/usr/sbin/dovecot, /usr/bin/doveadm; apt-get install dovecot-imapd, as .ci/run does)");
-        assumeTrue("0".equals(run("id", "-u").strip()),
+        Prerequisites.require(Prerequisites.root(),
                 "this test starts Dovecot as root and lets it access mail as 'nobody' (as in CI); the current user is not root");
         String version = run(DOVECOT.toString(), "--version").strip();
-        assumeTrue(version.startsWith("2.3."), "the generated configuration is Dovecot 2.3 syntax; found Dovecot " + version);
+        dovecot24 = version.startsWith("2.4.");
+        Prerequisites.require(version.startsWith("2.3.") || dovecot24,
+                "packaging/dovecot has configurations for Dovecot 2.3 and 2.4; found Dovecot " + version);
+        shippedConf = PACKAGING.resolve(dovecot24 ? "postlet-dovecot-2.4.conf" : "postlet-dovecot.conf");
     }
 
     @AfterEach
@@ -158,22 +169,11 @@ class DovecotImapIT {
                 .startsWith("Return-Path: <carol@example.com>\nDelivered-To: alice@example.test\nReceived: ")
                 .doesNotContain("\r\n");
 
-        postlet.close();
-        postlet = null;
-        String[] nobody = {run("id", "-u", "nobody").strip(), run("id", "-g", "nobody").strip()};
-        run("chown", "-R", nobody[0] + ":" + nobody[1], inst.maildir.toString());
-        int imapPort = startDovecot(inst, nobody);
-
-        Properties props = new Properties();
-        props.put("mail.imap.host", "127.0.0.1");
-        props.put("mail.imap.port", Integer.toString(imapPort));
-        props.put("mail.imap.connectiontimeout", "10000");
-        props.put("mail.imap.timeout", "10000");
-        Session session = Session.getInstance(props);
+        int imapPort = stopPostletAndStartDovecot(inst);
+        Session session = imapSession();
 
         byte[] aliceImap;
-        Store store = session.getStore("imap");
-        store.connect("127.0.0.1", imapPort, "alice@example.test", "alice");
+        Store store = login(session, imapPort, "alice@example.test", "alice");
         try {
             IMAPFolder inbox = (IMAPFolder) store.getFolder("INBOX");
             inbox.open(Folder.READ_ONLY);
@@ -194,8 +194,7 @@ class DovecotImapIT {
             store.close();
         }
 
-        store = session.getStore("imap");
-        store.connect("127.0.0.1", imapPort, "bob@example.test", "bob");
+        store = login(session, imapPort, "bob@example.test", "bob");
         try {
             List<String> names = new ArrayList<>();
             for (Folder f : store.getDefaultFolder().list("*")) {
@@ -221,6 +220,65 @@ class DovecotImapIT {
         String physical = run(DOVEADM.toString(), "-c", dovecotConf.toString(), "fetch", "-u", "alice@example.test",
                 "size.physical", "mailbox", "INBOX", "all");
         assertThat(physical).as("doveadm fetch size.physical").contains("size.physical: " + aliceS);
+    }
+
+    @Test
+    void anEightBitBodyComesBackOverImapByteForByte() throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Installation inst = Installation.create(dir, 0, PIPELINE);
+        postlet = PostletServer.start(inst.conf, dir);
+        ByteArrayOutputStream message = new ByteArrayOutputStream();
+        message.writeBytes(("From: Carol Sender <carol@example.com>\r\nTo: alice@example.test\r\nSubject: eight bit\r\n"
+                + EightBitBody.HEADER + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        message.writeBytes(EightBitBody.bytes());
+        byte[] sent = message.toByteArray();
+        try (RawSmtp smtp = new RawSmtp(postlet.port("mx"), 15_000)) {
+            RawSmtp.Outcome o = smtp.send("carol@example.com", List.of("alice@example.test"),
+                    new String(sent, StandardCharsets.ISO_8859_1), " BODY=8BITMIME");
+            assertThat(o.accepted()).as("%s", o).isTrue();
+        }
+        Installation.awaitMessages(inst.inbox("alice"), 1, Duration.ofSeconds(20));
+        int imapPort = stopPostletAndStartDovecot(inst);
+        Store store = login(imapSession(), imapPort, "alice@example.test", "alice");
+        try {
+            IMAPFolder inbox = (IMAPFolder) store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            assertThat(inbox.getMessageCount()).isEqualTo(1);
+            assertTraceHeadersThenExactly(rawBody(inbox, 1), sent, "alice@example.test");
+            inbox.close(false);
+        } finally {
+            store.close();
+        }
+    }
+
+    /**
+     * Stops Postlet, hands its maildir tree to {@code nobody} (it ran as root here; in production
+     * both run as the same user) and starts Dovecot; returns the IMAP port.
+     */
+    private int stopPostletAndStartDovecot(Installation inst) throws Exception {
+        postlet.close();
+        postlet = null;
+        String[] nobody = {run("id", "-u", "nobody").strip(), run("id", "-g", "nobody").strip()};
+        run("chown", "-R", nobody[0] + ":" + nobody[1], inst.maildir.toString());
+        return startDovecot(inst, nobody);
+    }
+
+    private static Session imapSession() {
+        Properties props = new Properties();
+        props.put("mail.imap.connectiontimeout", "10000");
+        props.put("mail.imap.timeout", "10000");
+        return Session.getInstance(props);
+    }
+
+    /** An IMAP login; when it fails, the failure shows Dovecot's log. */
+    private Store login(Session session, int port, String user, String password) throws Exception {
+        Store store = session.getStore("imap");
+        try {
+            store.connect("127.0.0.1", port, user, password);
+        } catch (jakarta.mail.MessagingException e) {
+            throw new AssertionError("IMAP login of " + user + " failed: " + e + "\n" + dovecotLog(dovecotConf.getParent()), e);
+        }
+        return store;
     }
 
     /** SMTPTransport.sendMessage (unlike Transport.send) sends the parsed message without re-encoding it. */
@@ -264,8 +322,9 @@ class DovecotImapIT {
      * makes) followed by exactly the bytes sent.
      */
     private static void assertTraceHeadersThenExactly(byte[] fetched, byte[] sent, String recipient) {
-        String text = new String(fetched, StandardCharsets.UTF_8);
-        String expectedTail = new String(sent, StandardCharsets.UTF_8);
+        // ISO-8859-1 maps each octet to one char: comparing the strings compares the bytes.
+        String text = new String(fetched, StandardCharsets.ISO_8859_1);
+        String expectedTail = new String(sent, StandardCharsets.ISO_8859_1);
         assertThat(text).as("what Dovecot serves for %s ends with exactly the bytes sent", recipient).endsWith(expectedTail);
         String prefix = text.substring(0, text.length() - expectedTail.length());
         assertThat(prefix).as("headers added above the sent message").startsWith(
@@ -289,40 +348,15 @@ class DovecotImapIT {
         }
         Path mailRoot = inst.maildir.toAbsolutePath();
         dovecotConf = home.resolve("dovecot.conf");
-        Files.writeString(dovecotConf, """
-                # Dovecot 2.3 for DovecotImapIT: IMAP on 127.0.0.1, nothing outside this folder.
+        Files.writeString(dovecotConf, adapt(Files.readString(shippedConf, StandardCharsets.UTF_8), mailRoot,
+                inst.conf.resolve("users.passwd").toAbsolutePath(), mailUser, port) + """
+
+                # DovecotImapIT: everything Dovecot writes stays in the test folder.
                 base_dir = %s
                 state_dir = %s
                 log_path = %s
-                protocols = imap
-                listen = 127.0.0.1
-                ssl = no
-                disable_plaintext_auth = no
-                auth_mechanisms = plain login
-                mail_location = maildir:%s/%%d/%%n
-                mail_uid = %s
-                mail_gid = %s
-                first_valid_uid = 1
-                first_valid_gid = 1
-                passdb {
-                  driver = passwd-file
-                  args = scheme=PLAIN %s
-                }
-                userdb {
-                  driver = static
-                  args = home=%s/%%d/%%n
-                }
-                service imap-login {
-                  inet_listener imap {
-                    address = 127.0.0.1
-                    port = %d
-                  }
-                  inet_listener imaps {
-                    port = 0
-                  }
-                }
-                """.formatted(home.resolve("run"), home.resolve("state"), home.resolve("dovecot.log"), mailRoot,
-                mailUser[0], mailUser[1], inst.conf.resolve("users.passwd").toAbsolutePath(), mailRoot, port));
+                """.formatted(home.resolve("run"), home.resolve("state"), home.resolve("dovecot.log")),
+                StandardCharsets.UTF_8);
         dovecot = new ProcessBuilder(DOVECOT.toString(), "-F", "-c", dovecotConf.toString())
                 .redirectErrorStream(true).redirectOutput(home.resolve("stdout").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -344,6 +378,47 @@ class DovecotImapIT {
             Thread.sleep(100);
         }
         throw new AssertionError("Dovecot did not greet on 127.0.0.1:" + port + " within 20 s:\n" + dovecotLog(home));
+    }
+
+    /**
+     * The shipped configuration with each line marked {@code # ADAPT: label} set for this test:
+     * loopback only, the test's maildir and users file, the mail user, the port, and plain-text
+     * IMAP instead of TLS. A marked line this test does not know fails the test, so the file and
+     * the test cannot drift apart.
+     */
+    private String adapt(String shipped, Path mailRoot, Path users, String[] mailUser, int port) {
+        StringBuilder b = new StringBuilder();
+        Pattern marked = Pattern.compile("^(\\s*)([\\w:]+)\\s*=.*#\\s*ADAPT: (.+)$");
+        String root = mailRoot.toString();
+        String maildir = dovecot24 ? root + "/%{user | domain}/%{user | username}" : root + "/%d/%n";
+        boolean tlsDone = false;
+        for (String line : shipped.split("\n", -1)) {
+            Matcher m = marked.matcher(line);
+            if (!m.matches()) {
+                b.append(line).append('\n');
+                continue;
+            }
+            String indent = m.group(1);
+            String key = m.group(2);
+            String value = switch (m.group(3).strip()) {
+                case "listen" -> "127.0.0.1";
+                case "mail user" -> mailUser[0];
+                case "mail group" -> mailUser[1];
+                case "maildir root" -> key.equals("mail_location") ? "maildir:" + maildir : maildir;
+                case "users file" -> users.toString();
+                case "IMAP port" -> Integer.toString(port);
+                case "IMAPS port" -> "0";
+                case "TLS" -> null;
+                default -> throw new AssertionError(shippedConf + ": a line marked ADAPT that DovecotImapIT does not know: " + line);
+            };
+            if (value != null) {
+                b.append(indent).append(key).append(" = ").append(value).append('\n');
+            } else if (!tlsDone) {
+                tlsDone = true; // the test's client logs in without TLS
+                b.append("ssl = no\n").append(dovecot24 ? "auth_allow_cleartext = yes\n" : "disable_plaintext_auth = no\n");
+            }
+        }
+        return b.toString();
     }
 
     private static String dovecotLog(Path home) throws IOException {

@@ -8,10 +8,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.postlet.server.testing.TestConfiguration;
 
 /**
  * A Postlet configuration for the durability tests, built only through the documented surface
- * (postlet.yaml, pipeline.yaml, users.passwd): one MX listener on 127.0.0.1, the shipped users
+ * (postlet.yaml, pipeline.yaml, users.passwd): one MX listener on 127.0.0.1, the test users
  * (alice, bob), spool and maildir in places the test chooses.
  */
 final class Installation {
@@ -52,7 +53,7 @@ final class Installation {
         Installation inst = new Installation(root, spool, maildir);
         Files.createDirectories(inst.conf);
         Files.createDirectories(inst.error);
-        Files.copy(Path.of("..", "conf", "users.passwd"), inst.conf.resolve("users.passwd"));
+        Files.writeString(inst.conf.resolve("users.passwd"), TestConfiguration.USERS, StandardCharsets.UTF_8);
         Files.writeString(inst.conf.resolve("pipeline.yaml"), pipeline, StandardCharsets.UTF_8);
         Files.writeString(inst.conf.resolve("postlet.yaml"), """
                 hostname: mx.example.test

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -24,23 +25,35 @@ final class PostletProcess {
     private final Process process;
     private final Path log;
     private final int port;
+    private final boolean wrapped;
 
-    private PostletProcess(Process process, Path log, int port) {
+    private PostletProcess(Process process, Path log, int port, boolean wrapped) {
         this.process = process;
+        this.wrapped = wrapped;
         this.log = log;
         this.port = port;
     }
 
     /** Starts the server and waits (up to {@code timeout}) for its ready line. */
     static PostletProcess start(Path conf, Path log, Duration timeout) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(LAUNCHER.toString(), "run", "--conf", conf.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return start(List.of(), conf, log, timeout);
+    }
+
+    /**
+     * Starts the server under {@code wrapper} (e.g. {@code strace -f -o FILE}), which must run the
+     * rest of its command line and pass signals on; waits for the ready line.
+     */
+    static PostletProcess start(List<String> wrapper, Path conf, Path log, Duration timeout)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(List.of(LAUNCHER.toString(), "run", "--conf", conf.toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             String out = Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
             Matcher m = READY.matcher(out);
             if (m.find()) {
-                return new PostletProcess(p, log, Integer.parseInt(m.group(1)));
+                return new PostletProcess(p, log, Integer.parseInt(m.group(1)), !wrapper.isEmpty());
             }
             if (!p.isAlive()) {
                 throw new AssertionError("bin/postlet run exited with " + p.exitValue() + " before it was ready:\n" + out);
@@ -68,9 +81,13 @@ final class PostletProcess {
         }
     }
 
-    /** SIGTERM, the graceful stop; returns the exit code. */
+    /**
+     * SIGTERM, the graceful stop; returns the exit code. Under a wrapper the signal goes to the
+     * server itself (the wrapper's child): strace, for one, does not pass on a SIGTERM it gets.
+     */
     int stop() throws InterruptedException {
-        process.destroy();
+        ProcessHandle server = wrapped ? process.toHandle().children().findFirst().orElse(process.toHandle()) : process.toHandle();
+        server.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             throw new AssertionError("the server did not stop within 60 s of SIGTERM; killed it");
@@ -84,6 +101,7 @@ final class PostletProcess {
 
     /** Kills the process if it still runs; for finally blocks. */
     void destroyQuietly() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly); // a wrapper's child would outlive it
         if (process.isAlive()) {
             process.destroyForcibly();
             try {

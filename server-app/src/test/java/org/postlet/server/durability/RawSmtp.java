@@ -50,7 +50,15 @@ final class RawSmtp implements AutoCloseable {
      * unknown (the message may or may not have been accepted).
      */
     Outcome send(String from, List<String> to, String message) throws IOException {
-        String[] r = command("MAIL FROM:<" + from + ">");
+        return send(from, to, message, "");
+    }
+
+    /**
+     * Like {@link #send(String, List, String)} with ESMTP parameters for MAIL FROM (e.g.
+     * {@code " BODY=8BITMIME"}); the message's chars U+0000-U+00FF are sent as one octet each.
+     */
+    Outcome send(String from, List<String> to, String message, String mailParameters) throws IOException {
+        String[] r = command("MAIL FROM:<" + from + ">" + mailParameters);
         if (!r[0].equals("250")) {
             return new Outcome("MAIL", Integer.parseInt(r[0]), r[1]);
         }

@@ -1,7 +1,6 @@
 package org.postlet.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postlet.testsupport.Prerequisites;
 
 /**
  * {@code bin/postlet} as an operator runs it, against the packaged build: {@code check} on good
@@ -81,6 +81,44 @@ class LauncherIT {
     }
 
     @Test
+    void requeuePutsAKeptMailBackAndTheRunningServerDeliversIt() throws Exception {
+        TestInstallation inst = new TestInstallation(dir, 0);
+        // The first pass marks the mail and keeps it; the marked mail, requeued, is delivered.
+        Files.writeString(inst.conf.resolve("pipeline.yaml"), """
+                processors:
+                  - state: root
+                    mailets:
+                      - { match: "HasMailAttribute=held-once", class: ToProcessor, processor: local }
+                      - { match: All, class: SetMailAttribute, name: held-once, value: "yes" }
+                      - { match: All, class: ToRepository, path: ../var/held }
+                  - state: local
+                    mailets:
+                      - { match: All, class: LocalDelivery }
+                """);
+        Running server = new Running(inst.conf);
+        try {
+            int port = server.port();
+            send(port, "held then requeued");
+            Path kept = TestInstallation.awaitFiles(inst.root.resolve("var/held"), 1).get(0);
+            assertThat(inst.maildir.resolve("example.test/alice/new")).as("kept, not delivered").doesNotExist();
+
+            Process requeue = launch("requeue", "--conf", inst.conf.toString(), kept.toString());
+            String out = finish(requeue);
+            assertThat(requeue.exitValue()).as(out).isZero();
+            assertThat(out).contains(kept + ": requeued as " + kept.getFileName());
+            assertThat(kept).as("moved, so it cannot be requeued twice").doesNotExist();
+
+            String delivered = Files.readString(inst.awaitMail("alice", 1).get(0));
+            assertThat(delivered).contains("Subject: held then requeued\n").endsWith("held then requeued\n");
+            awaitLine(server.lines, kept.getFileName() + " picked up from maildrop");
+        } finally {
+            server.stop();
+        }
+        assertThat(server.exitCode()).as(server.log()).isZero();
+        assertThat(TestInstallation.awaitFiles(inst.maildir.resolve("example.test/alice/new"), 1)).hasSize(1);
+    }
+
+    @Test
     void traceShowsEachRecipientsPathAndWritesNothing() throws Exception {
         TestInstallation inst = new TestInstallation(dir, 2525);
         Files.writeString(inst.conf.resolve("pipeline.yaml"), """
@@ -137,54 +175,32 @@ class LauncherIT {
 
     @Test
     void runTakesMailFromNcAndSwaksAndStopsCleanlyOnSigterm() throws Exception {
+        Prerequisites.requireCommand("nc", "netcat-openbsd");
+        Prerequisites.requireCommand("swaks", "swaks");
         TestInstallation inst = new TestInstallation(dir, 0);
-        Process server = launch("run", "--conf", inst.conf.toString());
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        StringBuilder log = new StringBuilder();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                    synchronized (log) {
-                        log.append(line).append('\n');
-                    }
-                }
-            } catch (IOException e) {
-                lines.add("reader failed: " + e);
-            }
-        });
-        reader.start();
+        Running server = new Running(inst.conf);
         try {
-            int port = awaitPort(lines);
+            int port = server.port();
 
-            if (available("nc")) {
-                String session = "HELO localhost\r\nMAIL FROM:<user1@example.com>\r\nRCPT TO:<alice@example.test>\r\n"
-                        + "DATA\r\nSubject: typed with nc\r\n\r\nhello from nc\r\n.\r\nQUIT\r\n";
-                Process nc = new ProcessBuilder("nc", "-N", "-w", "10", "127.0.0.1", Integer.toString(port)).redirectErrorStream(true).start();
-                nc.getOutputStream().write(session.getBytes(StandardCharsets.US_ASCII));
-                nc.getOutputStream().close();
-                String replies = finish(nc);
-                assertThat(replies).containsPattern("(?s)^220 .*\r\n250 .*\r\n250 .*\r\n250 .*\r\n354 .*\r\n250 .*queued as .*\r\n221 ");
-                assertThat(Files.readString(inst.awaitMail("alice", 1).get(0))).contains("hello from nc\n");
-            }
-            if (available("swaks")) {
-                Process swaks = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", Integer.toString(port), "--from",
-                        "swaks@example.com", "--to", "bob@example.test", "--helo", "swaks.example", "--header",
-                        "Subject: sent by swaks", "--body", "swaks body").redirectErrorStream(true).start();
-                String out = finish(swaks);
-                assertThat(swaks.exitValue()).as(out).isZero();
-                assertThat(Files.readString(inst.awaitMail("bob", 1).get(0))).contains("Subject: sent by swaks").contains("swaks body");
-            }
-            assumeTrue(available("nc") || available("swaks"), "neither nc nor swaks is installed (.ci/run installs them)");
+            String session = "HELO localhost\r\nMAIL FROM:<user1@example.com>\r\nRCPT TO:<alice@example.test>\r\n"
+                    + "DATA\r\nSubject: typed with nc\r\n\r\nhello from nc\r\n.\r\nQUIT\r\n";
+            Process nc = new ProcessBuilder("nc", "-N", "-w", "10", "127.0.0.1", Integer.toString(port)).redirectErrorStream(true).start();
+            nc.getOutputStream().write(session.getBytes(StandardCharsets.US_ASCII));
+            nc.getOutputStream().close();
+            String replies = finish(nc);
+            assertThat(replies).containsPattern("(?s)^220 .*\r\n250 .*\r\n250 .*\r\n250 .*\r\n354 .*\r\n250 .*queued as .*\r\n221 ");
+            assertThat(Files.readString(inst.awaitMail("alice", 1).get(0))).contains("hello from nc\n");
+            Process swaks = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", Integer.toString(port), "--from",
+                    "swaks@example.com", "--to", "bob@example.test", "--helo", "swaks.example", "--header",
+                    "Subject: sent by swaks", "--body", "swaks body").redirectErrorStream(true).start();
+            String out = finish(swaks);
+            assertThat(swaks.exitValue()).as(out).isZero();
+            assertThat(Files.readString(inst.awaitMail("bob", 1).get(0))).contains("Subject: sent by swaks").contains("swaks body");
         } finally {
-            server.toHandle().destroy(); // SIGTERM, keeping our end of its output open (Process.destroy closes it)
-            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            reader.join(5000);
+            server.stop();
         }
-        synchronized (log) {
-            assertThat(server.exitValue()).as(log.toString()).isZero();
-            assertThat(log.toString()).contains("Postlet stopped");
-        }
+        assertThat(server.exitCode()).as(server.log()).isZero();
+        assertThat(server.log()).contains("Postlet stopped");
     }
 
     @Test
@@ -198,20 +214,9 @@ class LauncherIT {
                       - { match: RecipientIsLocal, class: LocalDelivery }
                       - { match: All, class: Null }
                 """);
-        Process server = launch("run", "--conf", inst.conf.toString());
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                lines.add("reader failed: " + e);
-            }
-        });
-        reader.start();
+        Running server = new Running(inst.conf);
         try {
-            int port = awaitPort(lines);
+            int port = server.port();
             send(port, "before");
             inst.awaitMail("alice", 1);
 
@@ -225,7 +230,7 @@ class LauncherIT {
             Process reload = launch("reload", "--conf", inst.conf.toString());
             String out = finish(reload);
             assertThat(reload.exitValue()).as(out).isZero();
-            awaitLine(lines, "pipeline reloaded");
+            awaitLine(server.lines, "pipeline reloaded");
             send(port, "after");
             assertThat(Files.readString(TestInstallation.awaitFiles(
                     inst.maildir.resolve("example.test/alice/.Junk/new"), 1).get(0))).contains("after");
@@ -238,12 +243,56 @@ class LauncherIT {
             send(port, "still junk");
             TestInstallation.awaitFiles(inst.maildir.resolve("example.test/alice/.Junk/new"), 2);
         } finally {
-            server.toHandle().destroy();
-            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            server.stop();
+        }
+        assertThat(server.exitCode()).as(server.log()).isZero();
+        assertThat(inst.spool.resolve("postlet.pid")).doesNotExist();
+    }
+
+    /** {@code bin/postlet run} in the background; its output lines as they come, and all of them. */
+    private static final class Running {
+        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final StringBuilder log = new StringBuilder();
+        private final Process process;
+        private final Thread reader;
+
+        Running(Path conf) throws IOException {
+            process = launch("run", "--conf", conf.toString());
+            reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        lines.add(line);
+                        synchronized (log) {
+                            log.append(line).append('\n');
+                        }
+                    }
+                } catch (IOException e) {
+                    lines.add("reader failed: " + e);
+                }
+            });
+            reader.start();
+        }
+
+        int port() throws InterruptedException {
+            return awaitPort(lines);
+        }
+
+        /** SIGTERM, keeping our end of its output open (Process.destroy would close it). */
+        void stop() throws InterruptedException {
+            process.toHandle().destroy();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s of SIGTERM").isTrue();
             reader.join(5000);
         }
-        assertThat(server.exitValue()).isZero();
-        assertThat(inst.spool.resolve("postlet.pid")).doesNotExist();
+
+        int exitCode() {
+            return process.exitValue();
+        }
+
+        String log() {
+            synchronized (log) {
+                return log.toString();
+            }
+        }
     }
 
     private static void send(int port, String body) throws IOException {
@@ -283,11 +332,4 @@ class LauncherIT {
         throw new AssertionError("server did not report ready within 120 s:\n" + seen);
     }
 
-    private static boolean available(String command) {
-        try {
-            return new ProcessBuilder("sh", "-c", "command -v " + command).start().waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
-    }
 }

@@ -8,9 +8,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
+import org.postlet.server.testing.TestConfiguration;
 
 /**
- * A Postlet configuration in a temporary folder: the shipped pipeline and users, listening on
+ * A Postlet configuration in a temporary folder: the tests' copy of the shipped pipeline and users
+ * ({@link TestConfiguration}), listening on
  * 127.0.0.1 with a port picked by the system, spool and maildir inside the folder.
  */
 final class TestInstallation {
@@ -25,9 +27,8 @@ final class TestInstallation {
         this.conf = Files.createDirectories(root.resolve("conf"));
         this.maildir = root.resolve("var/mail");
         this.spool = root.resolve("var/spool");
-        Path shipped = Path.of("..", "conf");
-        Files.copy(shipped.resolve("users.passwd"), conf.resolve("users.passwd"));
-        Files.copy(shipped.resolve("pipeline.yaml"), conf.resolve("pipeline.yaml"));
+        Files.writeString(conf.resolve("users.passwd"), TestConfiguration.USERS, StandardCharsets.UTF_8);
+        Files.writeString(conf.resolve("pipeline.yaml"), TestConfiguration.PIPELINE, StandardCharsets.UTF_8);
         Files.writeString(conf.resolve("postlet.yaml"), """
                 hostname: mx.example.test
                 domains: [example.test]

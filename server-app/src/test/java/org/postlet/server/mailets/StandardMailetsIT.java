@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.postlet.mailets.StandardComponents;
 import org.postlet.server.PostletServer;
 import org.postlet.server.config.InvalidConfigException;
+import org.postlet.server.testing.TestConfiguration;
 
 /**
  * Drives every standard matcher and mailet through a real server: SMTP in, spool, pipeline,
@@ -75,7 +76,7 @@ class StandardMailetsIT {
     @BeforeEach
     void start() throws Exception {
         conf = Files.createDirectories(dir.resolve("conf"));
-        Files.copy(Path.of("..", "conf", "users.passwd"), conf.resolve("users.passwd"));
+        Files.writeString(conf.resolve("users.passwd"), TestConfiguration.USERS);
         Files.writeString(conf.resolve("aliases"), """
                 fwd@example.test: alice@example.test
                 redir@example.test: alice@example.test

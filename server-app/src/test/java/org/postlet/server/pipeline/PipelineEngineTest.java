@@ -163,10 +163,16 @@ class PipelineEngineTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"yaml", "xml"})
-    void onMailetExceptionPropagateKeepsTheMailForRetry(String format) throws Exception {
-        Pipeline p = pipeline(format, new P("root", new S("All", FAIL, "onMailetException", "propagate")));
-        assertThatThrownBy(() -> p.process(mail("alice"))).isInstanceOf(Pipeline.PropagatedFailure.class)
+    void onMailetExceptionPropagateStopsProcessingAndHandsTheFailureToTheCaller(String format) throws Exception {
+        // That the caller keeps the mail in the spool and retries it: QueueRunnerTest.
+        Pipeline p = pipeline(format,
+                new P("root", new S("All", FAIL, "onMailetException", "propagate"), new S("All", RECORD, "id", "after")),
+                new P("error", new S("All", RECORD, "id", "error", "state", "ghost")));
+        QueuedMail mail = mail("alice");
+        assertThatThrownBy(() -> p.process(mail)).isInstanceOf(Pipeline.PropagatedFailure.class)
                 .hasMessageContaining("boom");
+        assertThat(recorder.events).as("neither the next step nor the error processor ran").isEmpty();
+        assertThat(mail.state()).isEqualTo(ProcessingState.ROOT);
     }
 
     @ParameterizedTest
@@ -175,10 +181,14 @@ class PipelineEngineTest {
         Pipeline p = pipeline(format,
                 new P("root",
                         new S(FAILING_MATCHER, RECORD, "id", "skipped", "onMatchException", "ignore"),
+                        new S("All", RECORD, "id", "after-ignore"),
                         new S(FAILING_MATCHER, RECORD, "id", "never")),
                 new P("error", new S("All", RECORD, "id", "error", "state", "ghost")));
-        p.process(mail("alice"));
-        assertThat(recorder.events).containsExactly("error:Q1:alice");
+        QueuedMail mail = mail("alice");
+        p.process(mail);
+        // ignore: the step is skipped and the mail goes on; the default (error) moves it to error.
+        assertThat(recorder.events).containsExactly("after-ignore:Q1:alice", "error:Q1:alice");
+        assertThat(mail.errorMessage()).hasValueSatisfying(m -> assertThat(m).contains("matcher boom").contains("root[2]"));
     }
 
     @ParameterizedTest

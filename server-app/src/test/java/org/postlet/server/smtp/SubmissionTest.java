@@ -1,9 +1,7 @@
 package org.postlet.server.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postlet.server.PostletServer;
+import org.postlet.server.testing.TestConfiguration;
+import org.postlet.testsupport.Prerequisites;
 
 /**
  * The real server with an MX listener (STARTTLS, auth optional) and a submission listener
@@ -38,7 +38,7 @@ class SubmissionTest {
     @BeforeEach
     void start() throws Exception {
         conf = Files.createDirectories(dir.resolve("conf"));
-        Files.copy(Path.of("..", "conf", "pipeline.yaml"), conf.resolve("pipeline.yaml"));
+        Files.writeString(conf.resolve("pipeline.yaml"), TestConfiguration.PIPELINE);
         Files.writeString(conf.resolve("users.passwd"),
                 "alice@example.test:{SHA512-CRYPT}" + Sha2Crypt.sha512Crypt(PASSWORD.getBytes(StandardCharsets.UTF_8)) + "\n"
                         + "bob@example.test:{PLAIN}bob\n");
@@ -115,7 +115,7 @@ class SubmissionTest {
 
     @Test
     void swaksWithTlsAndAuthPlainDelivers() throws Exception {
-        assumeTrue(onPath("swaks"), "swaks is not installed");
+        Prerequisites.requireCommand("swaks", "swaks");
         Process p = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", Integer.toString(server.port("submission")),
                 "--helo", "swaks.example", "--from", "alice@example.test", "--to", "bob@example.test",
                 "--tls", "--auth", "PLAIN", "--auth-user", "alice@example.test", "--auth-password", PASSWORD,
@@ -131,7 +131,7 @@ class SubmissionTest {
 
     @Test
     void swaksWithAWrongPasswordIsRefusedAndNothingIsDelivered() throws Exception {
-        assumeTrue(onPath("swaks"), "swaks is not installed");
+        Prerequisites.requireCommand("swaks", "swaks");
         Process p = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", Integer.toString(server.port("submission")),
                 "--from", "alice@example.test", "--to", "bob@example.test",
                 "--tls", "--auth", "LOGIN", "--auth-user", "alice@example.test", "--auth-password", "guess")
@@ -145,7 +145,7 @@ class SubmissionTest {
 
     @Test
     void theMxListenerTakesLocalMailWithoutAuthOverStarttls() throws Exception {
-        assumeTrue(onPath("swaks"), "swaks is not installed");
+        Prerequisites.requireCommand("swaks", "swaks");
         Process p = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", Integer.toString(server.port("mx")),
                 "--from", "someone@elsewhere.example", "--to", "alice@example.test", "--tls")
                 .redirectErrorStream(true).start();
@@ -153,11 +153,6 @@ class SubmissionTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as("swaks output: %s", output).isZero();
         assertThat(Files.readString(awaitMail("alice").get(0))).contains(" with ESMTPS id ");
-    }
-
-    private static boolean onPath(String tool) {
-        return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
     }
 
     private List<Path> awaitMail(String user) throws Exception {

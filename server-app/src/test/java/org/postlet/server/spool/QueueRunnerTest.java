@@ -110,6 +110,8 @@ class QueueRunnerTest {
             await("the spool is empty", () -> count("spool/queue", 0) && count("spool/retry", 0));
         }
         assertThat(flakiness.calls.get()).isEqualTo(3);
+        assertThat(files("mail/example.test/alice/new")).hasSize(1);
+        assertThat(files("mail/example.test/bob/new")).hasSize(1);
         assertThat(files("mail/example.test/alice/new").get(0).getFileName().toString()).contains("_" + id + ".");
         spool.close();
     }
@@ -243,11 +245,118 @@ class QueueRunnerTest {
                 java.util.concurrent.Executors.newSingleThreadExecutor());
         try (QueueRunner runner = new QueueRunner(restarted, new org.postlet.server.pipeline.LivePipeline(c.pipeline()),
                 Clock.systemUTC(), FAST, 1, new com.codahale.metrics.MetricRegistry(), c.injector().getInstance(DeferredDurability.class))) {
+            // A second forward would be spooled while the cause runs, before the cause leaves the queue,
+            // and leave the queue itself only once delivered: an empty queue means it would be in bob's maildir.
             await("the cause ran again", () -> count("spool/queue", 0));
-            Thread.sleep(300); // a second forward would be spooled and delivered by now
         }
         assertThat(files("mail/example.test/alice/new")).hasSize(1);
         assertThat(files("mail/example.test/bob/new")).hasSize(1);
         restarted.close();
+    }
+
+    @Test
+    void aStepThatPropagatesKeepsTheMailInTheSpoolAndRetriesIt() throws Exception {
+        PostletServer.Checked c = install("{ match: All, class: " + org.postlet.server.pipeline.TestMailets.Fail.class.getName()
+                + ", onMailetException: propagate }");
+        FileSpool spool = c.injector().getInstance(FileSpool.class);
+        String id = spoolMessage(spool, "alice");
+        try (QueueRunner runner = new QueueRunner(spool, new org.postlet.server.pipeline.LivePipeline(c.pipeline()),
+                Clock.systemUTC(), FAST, 1, new com.codahale.metrics.MetricRegistry(), c.injector().getInstance(DeferredDurability.class))) {
+            await("the mail failed and was retried at least once", () -> attempts(spool, id) >= 2);
+        }
+        RetryState state = spool.retryState(id).orElseThrow();
+        assertThat(state.remaining()).containsExactly(new MailAddress("alice", "example.test"));
+        assertThat(state.reason()).contains("boom");
+        assertThat(files("spool/queue")).extracting(p -> p.getFileName().toString()).containsExactly(id);
+        assertThat(files("error")).as("propagate keeps the mail out of the error processor").isEmpty();
+        assertThat(files("mail/example.test/alice/new")).isEmpty();
+        spool.close();
+    }
+
+    /**
+     * The backoff schedule, in virtual time: the wait doubles from {@code delay} up to
+     * {@code maxDelay}, and the first attempt after {@code giveUpAfter} sends the mail to the error
+     * processor with the reason. The clock jumps to the mail's next attempt as soon as the runner
+     * has recorded it, so the runner's own timer fires at once and runs the whole schedule.
+     */
+    @Test
+    void retriesWaitDoublingDelaysUpToTheMaximumThenGiveUpIntoTheErrorProcessor() throws Exception {
+        PostletServer.Checked c = install("{ match: All, class: " + FlakyMailet.class.getName() + " }");
+        Flakiness flakiness = c.injector().getInstance(Flakiness.class);
+        flakiness.failuresLeft.set(Integer.MAX_VALUE);
+        FileSpool spool = c.injector().getInstance(FileSpool.class);
+        String id = spoolMessage(spool, "alice");
+        Instant start = Instant.parse("2026-03-01T00:00:00Z");
+        NextAttemptClock clock = new NextAttemptClock(spool, id, start);
+        RetryPolicy policy = new RetryPolicy(Duration.ofMinutes(1), Duration.ofMinutes(8), Duration.ofMinutes(30));
+        try (QueueRunner runner = new QueueRunner(spool, new org.postlet.server.pipeline.LivePipeline(c.pipeline()), clock,
+                policy, 1, new com.codahale.metrics.MetricRegistry(), c.injector().getInstance(DeferredDurability.class))) {
+            await("the mail is kept in the error repository", () -> count("error", 1) && count("spool/queue", 0));
+        }
+        // Attempts at 0, 1, 3, 7, 15 and 23 minutes (waits 1, 2, 4, 8, 8, 8); at 31 > 30 it gives up.
+        assertThat(clock.recorded()).extracting(RetryState::attempts).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(clock.recorded()).extracting(r -> Duration.between(start, r.nextAttempt()).toMinutes())
+                .containsExactly(1L, 3L, 7L, 15L, 23L, 31L);
+        assertThat(clock.recorded()).extracting(RetryState::firstFailure).containsOnly(start);
+        assertThat(flakiness.calls.get()).as("six failed attempts; the seventh, past giveUpAfter, goes to error").isEqualTo(6);
+        String kept = Files.readString(files("error").get(0));
+        assertThat(kept).contains("giving+up").contains("6+attempts").contains("disk+full+%28simulated%29");
+        spool.close();
+    }
+
+    private static int attempts(FileSpool spool, String id) {
+        try {
+            return spool.retryState(id).map(RetryState::attempts).orElse(0);
+        } catch (IOException e) {
+            return -1; // being replaced right now
+        }
+    }
+
+    /**
+     * Virtual time for one mail: {@code start} until a retry is recorded, then that retry's
+     * {@code nextAttempt}. Remembers every retry record it saw, in order.
+     */
+    private static final class NextAttemptClock extends Clock {
+        private final FileSpool spool;
+        private final String id;
+        private final Instant start;
+        private final List<RetryState> recorded = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        NextAttemptClock(FileSpool spool, String id, Instant start) {
+            this.spool = spool;
+            this.id = id;
+            this.start = start;
+        }
+
+        List<RetryState> recorded() {
+            return List.copyOf(recorded);
+        }
+
+        @Override
+        public synchronized Instant instant() {
+            Optional<RetryState> state;
+            try {
+                state = spool.retryState(id);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            if (state.isEmpty()) {
+                return start;
+            }
+            if (recorded.isEmpty() || recorded.get(recorded.size() - 1).attempts() != state.get().attempts()) {
+                recorded.add(state.get());
+            }
+            return state.get().nextAttempt();
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException("the runner uses instants only");
+        }
     }
 }
