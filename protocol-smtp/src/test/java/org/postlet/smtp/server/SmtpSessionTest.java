@@ -104,7 +104,7 @@ class SmtpSessionTest {
     void ehloAdvertisesTheExtensions() throws Exception {
         Response ehlo = client.command("EHLO client.example");
         assertThat(ehlo.lines()).containsExactly("250-mx.example.test", "250-PIPELINING", "250-SIZE 10000",
-                "250-8BITMIME", "250-ENHANCEDSTATUSCODES", "250-SMTPUTF8", "250 CHUNKING");
+                "250-8BITMIME", "250-ENHANCEDSTATUSCODES", "250-SMTPUTF8", "250-DSN", "250 CHUNKING");
     }
 
     @Test
@@ -138,7 +138,7 @@ class SmtpSessionTest {
     void pipelinedTransactionGetsItsRepliesInOrder() throws Exception {
         client.send("EHLO client\r\nMAIL FROM:<user1@example.com>\r\nRCPT TO:<alice@example.test>\r\n"
                 + "RCPT TO:<nobody@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n");
-        assertThat(client.read().lines()).hasSize(7);
+        assertThat(client.read().lines()).hasSize(8);
         assertThat(client.read().code()).isEqualTo(250);
         assertThat(client.read().code()).isEqualTo(250);
         assertThat(client.read().code()).isEqualTo(550);
