@@ -411,11 +411,20 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void mail(String argument) throws CommandException {
-        if (listener.auth() == AuthMode.REQUIRED && authenticatedUser.isEmpty()) {
+        PathArgument path;
+        try {
+            path = PathArgument.parse(argument, PathArgument.Kind.SENDER);
+            stageSender = Optional.of(path.address().map(MailAddress::toPath).orElse("<>"));
+        } catch (CommandException badPath) {
+            path = null;
+            if (!authMissing()) {
+                throw badPath;
+            }
+        }
+        // The sender is parsed first only so a refusal can name it: no authentication, no MAIL.
+        if (authMissing()) {
             throw new CommandException(startTlsOffered() ? STARTTLS_FIRST : AUTH_REQUIRED);
         }
-        PathArgument path = PathArgument.parse(argument, PathArgument.Kind.SENDER);
-        stageSender = Optional.of(path.address().map(MailAddress::toPath).orElse("<>"));
         Map<String, String> parameters = EsmtpParameters.checkMail(path.parameters(), settings.maxMessageSize());
         if (!config.queue().hasRoomFor(declaredSize(parameters))) {
             throw new CommandException(NO_STORAGE);
@@ -423,6 +432,10 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         transaction = new Transaction(path.address(), parameters);
         state = SessionState.SENDER_GIVEN;
         reply(SENDER_OK);
+    }
+
+    private boolean authMissing() {
+        return listener.auth() == AuthMode.REQUIRED && authenticatedUser.isEmpty();
     }
 
     private static long declaredSize(Map<String, String> mailParameters) {
