@@ -122,7 +122,11 @@ public interface SmtpEvents {
     default void refused(String listener, int code, String enhancedCode) {
     }
 
-    /** A command was refused; see {@link Rejection}. Called once per refused command (a flood of one kind is told once). */
+    /**
+     * A command was refused; see {@link Rejection}. Called once per refused command, except that
+     * of the {@code 452 4.5.3} replies to RCPTs over the recipient limit only the first of a
+     * transaction is told.
+     */
     default void rejected(Rejection rejection) {
     }
 

@@ -36,13 +36,7 @@ class SmtpSmugglingTest {
     @ParameterizedTest
     @ValueSource(strings = {"\n.\r\n", "\r.\r", "\r.\r\n", "\n.\r", "\r\n.\r"})
     void smuggledMessageStaysInsideTheFirst(String fakeEnd) throws Exception {
-        client.command("EHLO attacker.example");
-        client.command("MAIL FROM:<a@attacker.example>");
-        client.command("RCPT TO:<alice@example.test>");
-        assertThat(client.command("DATA").code()).isEqualTo(354);
-        client.send("Subject: first\r\n\r\nhello" + fakeEnd
-                + "MAIL FROM:<ceo@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n"
-                + "Subject: smuggled\r\n\r\nevil\r\n.\r\n");
+        sendSmuggled(fakeEnd);
         // Exactly one reply: the 250 for the first (and only) message.
         assertThat(client.read().text()).startsWith("2.0.0 Ok: queued as");
         assertThat(client.command("NOOP")).hasToString("250 2.0.0 Ok");
@@ -63,13 +57,7 @@ class SmtpSmugglingTest {
     @ParameterizedTest
     @ValueSource(strings = {"\n.\n", "\r\n.\n"})
     void aBareLfDotIsRefusedAndNothingAfterItRuns(String fakeEnd) throws Exception {
-        client.command("EHLO attacker.example");
-        client.command("MAIL FROM:<a@attacker.example>");
-        client.command("RCPT TO:<alice@example.test>");
-        assertThat(client.command("DATA").code()).isEqualTo(354);
-        client.send("Subject: first\r\n\r\nhello" + fakeEnd
-                + "MAIL FROM:<ceo@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n"
-                + "Subject: smuggled\r\n\r\nevil\r\n.\r\n");
+        sendSmuggled(fakeEnd);
         SmtpTestClient.Response refusal = client.read();
         assertThat(refusal.code()).isEqualTo(554);
         assertThat(refusal.text()).startsWith("5.5.2").contains("<CR><LF>", "nc -C");
@@ -90,5 +78,16 @@ class SmtpSmugglingTest {
         client.send("Subject: hi\n\nhello\n.\n");
         assertThat(client.read().toString()).startsWith("554 5.5.2 ").contains("nc -C");
         assertThat(client.closedByServer()).isTrue();
+    }
+
+    /** A message whose data hides a second transaction behind {@code fakeEnd}, then ends properly. */
+    private void sendSmuggled(String fakeEnd) throws Exception {
+        client.command("EHLO attacker.example");
+        client.command("MAIL FROM:<a@attacker.example>");
+        client.command("RCPT TO:<alice@example.test>");
+        assertThat(client.command("DATA").code()).isEqualTo(354);
+        client.send("Subject: first\r\n\r\nhello" + fakeEnd
+                + "MAIL FROM:<ceo@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n"
+                + "Subject: smuggled\r\n\r\nevil\r\n.\r\n");
     }
 }
