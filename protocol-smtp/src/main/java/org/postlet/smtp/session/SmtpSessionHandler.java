@@ -305,6 +305,10 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private void onLine(String line) {
         // Each command line has its own deadline; the bytes of a line do not extend it.
         timeout.use(commandTimeout());
+        if (state != SessionState.AUTHENTICATING) {
+            // Until the line is known to be a MAIL, RCPT, DATA, BDAT or AUTH, its refusal is no rejection to report.
+            stage = null;
+        }
         if (++commands > limits.commandsPerSession()) {
             LOG.info("too many commands from {}", ReceivedHeader.addressLiteral(remote));
             closeWith(tooManyCommands);
@@ -321,6 +325,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
 
     private void onLineTooLong() {
         timeout.use(commandTimeout());
+        stage = null;
         if (state == SessionState.AUTHENTICATING && exchange != null) {
             exchange = null;
             state = SessionState.GREETED;

@@ -23,6 +23,9 @@ class RejectionEventsTest {
             assertThat(client.command("RCPT TO:<nobody@example.test>").code()).isEqualTo(550);
             assertThat(client.command("RCPT TO:<x@elsewhere.example>").code()).isEqualTo(554);
             assertThat(client.command("DATA").code()).isEqualTo(554);
+            // Neither an unknown command nor a too-long line after them is a rejection of MAIL, RCPT or DATA.
+            assertThat(client.command("BOGUS").code()).isEqualTo(500);
+            assertThat(client.command("NOOP " + "x".repeat(600)).code()).isEqualTo(500);
 
             List<Rejection> r = server.events().rejections();
             assertThat(r).hasSize(3);
