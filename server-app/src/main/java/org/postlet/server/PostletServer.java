@@ -36,6 +36,7 @@ import org.postlet.server.metrics.MetricsEndpoint;
 import org.postlet.server.metrics.ServerHealth;
 import org.postlet.server.metrics.ServerMetric;
 import org.postlet.server.metrics.SmtpMetrics;
+import org.postlet.server.smtp.SmtpRejectionLog;
 import org.postlet.server.pipeline.LivePipeline;
 import org.postlet.server.pipeline.Pipeline;
 import org.postlet.server.pipeline.PipelineBuilder;
@@ -45,6 +46,7 @@ import org.postlet.server.spool.FileSpool;
 import org.postlet.server.spool.QueueRunner;
 import org.postlet.smtp.policy.RecipientPolicy;
 import org.postlet.smtp.server.ListenerSettings;
+import org.postlet.smtp.server.SmtpEvents;
 import org.postlet.smtp.server.SmtpServer;
 import org.postlet.smtp.tls.TlsContext;
 import org.slf4j.Logger;
@@ -168,7 +170,7 @@ public final class PostletServer implements AutoCloseable {
             started.add(authenticator);
             Optional<TlsContext> tls = TlsKeyMaterial.load(config);
             SmtpServer smtp = new SmtpServer(config.smtp(), spool, injector.getInstance(RecipientPolicy.class),
-                    authenticator, tls, new SmtpMetrics(metrics));
+                    authenticator, tls, SmtpEvents.all(List.of(new SmtpMetrics(metrics), new SmtpRejectionLog())));
             Optional<MetricsEndpoint> endpoint = Optional.empty();
             if (config.metricsHttp().isPresent()) {
                 // Before SMTP: a taken metrics port fails the start before any mail is accepted.

@@ -132,8 +132,9 @@ public final class LocalDelivery extends GenericMailet {
             }, Optional.of(mail.messageKey()));
             DeliveryResult result = store.deliver(delivery);
             delivered.mark();
-            getMailetContext().logger().info("{}: delivered to maildir {}{} folder {} ({} bytes)", mail.name(), mailbox,
-                    forWhom, folder.orElse("INBOX"), result.size());
+            // size= is the mail's size as everywhere else in the log; the file adds Return-Path and Delivered-To.
+            getMailetContext().logger().info("{}: delivered to maildir {}{} folder {} size={} (file {} bytes with Return-Path and Delivered-To)",
+                    mail.name(), mailbox, forWhom, folder.orElse("INBOX"), mail.size(), result.size());
         } catch (UnsafeMailboxException e) {
             throw new MailetException("delivery to " + mailbox + " is impossible: " + e.getMessage(), e);
         } catch (IOException e) {

@@ -9,7 +9,8 @@ import io.netty.buffer.DefaultByteBufHolder;
  * reference-counted {@link DataChunk} never leaves it.
  */
 public sealed interface SmtpFrame permits SmtpFrame.CommandLine, SmtpFrame.LineTooLong, SmtpFrame.DataChunk,
-        SmtpFrame.EndOfData, SmtpFrame.EndOfChunk {
+        SmtpFrame.EndOfData, SmtpFrame.EndOfChunk,
+        SmtpFrame.BareLineFeedDot {
 
     /** A command line without its line ending, decoded as UTF-8 (RFC 6531 allows UTF-8 addresses). */
     record CommandLine(String text) implements SmtpFrame {
@@ -38,6 +39,14 @@ public sealed interface SmtpFrame permits SmtpFrame.CommandLine, SmtpFrame.LineT
 
     /** The last octet of a BDAT chunk was read; the decoder is back in command mode. */
     enum EndOfChunk implements SmtpFrame {
+        INSTANCE
+    }
+
+    /**
+     * In DATA, a line of a single dot ended by a bare LF: a client that does not end its lines
+     * with CRLF, or a smuggling attempt. The decoder reads nothing after it.
+     */
+    enum BareLineFeedDot implements SmtpFrame {
         INSTANCE
     }
 }

@@ -31,9 +31,14 @@ import java.util.List;
  * dropped and never read as commands of the encrypted session.
  *
  * <p>SMTP smuggling (CVE-2023-51764 and relatives): in data mode only CRLF ends a line, so only
- * {@code <CRLF>.<CRLF>} ends the message. Sequences such as {@code <LF>.<LF>},
- * {@code <CRLF>.<LF>}, {@code <LF>.<CRLF>} or {@code <CR>.<CR>} are kept as message data, byte
- * for byte; a command hidden behind them stays inside the message and is never executed.
+ * {@code <CRLF>.<CRLF>} ends the message. Sequences such as {@code <LF>.<CRLF>} or
+ * {@code <CR>.<CR>} are kept as message data, byte for byte; a command hidden behind them stays
+ * inside the message and is never executed. A line of a single dot ended by a bare LF
+ * ({@code <LF>.<LF>} or {@code <CRLF>.<LF>}, also at the start of the data) is what a client
+ * that ends its lines with LF alone (e.g. plain {@code nc}) sends to end its message, and what a
+ * smuggler sends to end one early: the decoder emits {@link SmtpFrame.BareLineFeedDot} and then
+ * drops every byte that follows, for good, so nothing after it can be read as a command. The
+ * session refuses the message and closes the connection.
  *
  * <p>The decoder emits at most one command frame per {@code decode} call, and
  * {@link ByteToMessageDecoder} passes each frame on before decoding more. So when the session
@@ -50,12 +55,16 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder {
     private static final byte LF = '\n';
     private static final byte DOT = '.';
 
-    private enum Mode { COMMAND, DATA, CHUNK }
+    private enum Mode { COMMAND, DATA, CHUNK, DISCARD }
 
     /** Where the data-mode scanner is, relative to the last CRLF. */
     private enum DataState {
         /** After CRLF, or at the start of the data. */
         LINE_START,
+        /** After a bare LF: not a line start for SMTP, but a dot and LF here end an LF-only client's message. */
+        BARE_LF,
+        /** A dot just after a bare LF; it is data unless LF follows. */
+        BARE_LF_DOT,
         /** Inside a line. */
         TEXT,
         /** Inside a line, just after CR. */
@@ -149,6 +158,7 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder {
             case COMMAND -> decodeCommand(in, out);
             case DATA -> decodeData(ctx, in, out);
             case CHUNK -> decodeChunk(in, out);
+            case DISCARD -> in.skipBytes(in.readableBytes());
             default -> throw new IllegalStateException("unknown mode " + mode);
         }
     }
@@ -188,28 +198,22 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder {
                         segmentStart = i + 1;
                         dataState = DataState.DOT_SEEN;
                     } else {
-                        dataState = b == CR ? DataState.CR_SEEN : DataState.TEXT;
+                        dataState = next(b);
                     }
                 }
-                case TEXT -> {
-                    if (b == CR) {
-                        dataState = DataState.CR_SEEN;
-                    }
-                }
-                case CR_SEEN -> {
+                case TEXT, CR_SEEN -> dataState = next(b);
+                case BARE_LF -> dataState = b == DOT ? DataState.BARE_LF_DOT : next(b);
+                case BARE_LF_DOT, DOT_SEEN -> {
                     if (b == LF) {
-                        dataState = DataState.LINE_START;
-                    } else if (b != CR) {
-                        dataState = DataState.TEXT;
+                        bareLineFeedDot(in, out);
+                        return;
                     }
-                }
-                case DOT_SEEN -> {
-                    if (b == CR) {
+                    if (dataState == DataState.DOT_SEEN && b == CR) {
                         segmentStart = i + 1;
                         dataState = DataState.DOT_CR_SEEN;
                     } else {
-                        // ".x": the leading dot was stuffing; x is data.
-                        dataState = DataState.TEXT;
+                        // ".x": a leading dot after CRLF was stuffing, one after a bare LF is data; x is data.
+                        dataState = next(b);
                     }
                 }
                 case DOT_CR_SEEN -> {
@@ -224,13 +228,34 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder {
                     // ".<CR>x" is a line starting with a stuffed dot: give back the held CR.
                     out.add(new SmtpFrame.DataChunk(ctx.alloc().buffer(1).writeByte(CR)));
                     segmentStart = i;
-                    dataState = b == CR ? DataState.CR_SEEN : DataState.TEXT;
+                    dataState = next(b);
                 }
                 default -> throw new IllegalStateException("unknown data state " + dataState);
             }
         }
         emit(in, segmentStart, end, out);
         in.readerIndex(end);
+    }
+
+    /**
+     * The state after byte {@code b} inside a line (or after CR): CR may begin a line end, LF after
+     * CR ends the line, a bare LF leads to {@link DataState#BARE_LF}.
+     */
+    private DataState next(byte b) {
+        if (b == CR) {
+            return DataState.CR_SEEN;
+        }
+        if (b == LF) {
+            return dataState == DataState.CR_SEEN ? DataState.LINE_START : DataState.BARE_LF;
+        }
+        return DataState.TEXT;
+    }
+
+    /** Reports the bare-LF end of data and reads nothing of this connection ever again. */
+    private void bareLineFeedDot(ByteBuf in, List<Object> out) {
+        in.skipBytes(in.readableBytes());
+        mode = Mode.DISCARD;
+        out.add(SmtpFrame.BareLineFeedDot.INSTANCE);
     }
 
     private void decodeChunk(ByteBuf in, List<Object> out) {

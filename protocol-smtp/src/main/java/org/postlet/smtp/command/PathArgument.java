@@ -17,11 +17,21 @@ import org.postlet.mailet.MailAddress;
  * separated by spaces, as {@code KEYWORD} or {@code KEYWORD=value}. Their meaning is checked by
  * {@link EsmtpParameters}, not here.
  *
- * @param address    the address; empty only for the null sender {@code <>}
+ * <p>{@code RCPT TO:<postmaster>} without a domain (any case) must be accepted (RFC 5321 §4.5.1);
+ * it is parsed with an empty address and {@code postmaster} set, and the session decides which
+ * address it stands for.
+ *
+ * @param address    the address; empty for the null sender {@code <>} and for a bare {@code <postmaster>}
  * @param parameters the ESMTP parameters, upper-case keywords in the order given; a keyword
  *                   without value maps to ""
+ * @param postmaster whether the recipient was the bare {@code <postmaster>}
  */
-public record PathArgument(Optional<MailAddress> address, Map<String, String> parameters) {
+public record PathArgument(Optional<MailAddress> address, Map<String, String> parameters, boolean postmaster) {
+
+    /** A path that is not the bare postmaster. */
+    public PathArgument(Optional<MailAddress> address, Map<String, String> parameters) {
+        this(address, parameters, false);
+    }
 
     /** Which command's path is parsed; decides the keyword and the replies. */
     public enum Kind {
@@ -78,6 +88,9 @@ public record PathArgument(Optional<MailAddress> address, Map<String, String> pa
             throw syntax(kind);
         }
         Optional<MailAddress> address;
+        if (kind == Kind.RECIPIENT && (path.equalsIgnoreCase("<postmaster>") || path.equalsIgnoreCase("postmaster"))) {
+            return new PathArgument(Optional.empty(), parseParameters(parameterText), true);
+        }
         if (path.equals("<>")) {
             if (kind == Kind.RECIPIENT) {
                 throw badAddress(kind, "empty address");

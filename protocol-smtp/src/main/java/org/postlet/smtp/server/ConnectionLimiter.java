@@ -6,21 +6,24 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Counts open connections in total and per client address, for {@link SmtpLimits#connections()}
- * and {@link SmtpLimits#connectionsPerClient()}. Thread-safe: connections of different event
- * loops are admitted and released concurrently.
+ * Counts the open connections of one listener in total and per client address. Each listener has
+ * its own, so a flood on one port (e.g. idle connections on the MX) never takes the slots of
+ * another (submission). Thread-safe: connections of different event loops are admitted and
+ * released concurrently.
  */
-final class ConnectionLimiter {
+final class ConnectionLimiter implements ListenerLoad {
 
     /** Why a connection was turned away. */
     enum Refusal { TOO_MANY_CONNECTIONS, TOO_MANY_FROM_CLIENT }
 
-    private final SmtpLimits limits;
+    private final int connections;
+    private final int connectionsPerClient;
     private final AtomicInteger total = new AtomicInteger();
     private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
 
-    ConnectionLimiter(SmtpLimits limits) {
-        this.limits = limits;
+    ConnectionLimiter(int connections, int connectionsPerClient) {
+        this.connections = connections;
+        this.connectionsPerClient = connectionsPerClient;
     }
 
     /**
@@ -30,13 +33,13 @@ final class ConnectionLimiter {
      *         nothing was counted
      */
     Optional<Refusal> admit(InetAddress client) {
-        if (total.incrementAndGet() > limits.connections()) {
+        if (total.incrementAndGet() > connections) {
             total.decrementAndGet();
             return Optional.of(Refusal.TOO_MANY_CONNECTIONS);
         }
         int[] count = new int[1];
         perClient.compute(client, (address, n) -> count[0] = n == null ? 1 : n + 1);
-        if (count[0] > limits.connectionsPerClient()) {
+        if (count[0] > connectionsPerClient) {
             release(client);
             return Optional.of(Refusal.TOO_MANY_FROM_CLIENT);
         }
@@ -52,5 +55,10 @@ final class ConnectionLimiter {
     /** Open connections now, for diagnostics. */
     int open() {
         return total.get();
+    }
+
+    @Override
+    public boolean underStress() {
+        return (long) total.get() * 100 >= (long) connections * SmtpLimits.STRESS_PERCENT;
     }
 }

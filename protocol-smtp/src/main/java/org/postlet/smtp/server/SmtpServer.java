@@ -49,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * {@link io.netty.handler.ssl.SslHandler} from the start on implicit-TLS listeners (or put in front
  * by STARTTLS), {@link SessionTimeout}, {@link SmtpFrameDecoder}, {@link SmtpSessionHandler}.
  *
- * <p>Connections over {@link SmtpLimits#connections()} or {@link SmtpLimits#connectionsPerClient()}
- * get {@code 421 4.7.0} and are closed before a session starts (on an implicit-TLS listener they
+ * <p>Connections over a listener's connection limit or its limit per client address (its own, or
+ * {@link SmtpLimits#connections()} and {@link SmtpLimits#connectionsPerClient()} applied to it
+ * alone) get {@code 421 4.7.0} and are closed before a session starts (on an implicit-TLS listener they
  * are closed without a reply, which could only be read after a handshake it is not worth doing).
  */
 public final class SmtpServer implements AutoCloseable {
@@ -66,7 +67,6 @@ public final class SmtpServer implements AutoCloseable {
     private final RecipientPolicy policy;
     private final Authenticator authenticator;
     private final Optional<TlsContext> tls;
-    private final ConnectionLimiter limiter;
     private final SmtpEvents events;
     private final ClientAuthFailures authFailures;
     private final Map<String, Channel> boundListeners = new LinkedHashMap<>();
@@ -117,7 +117,6 @@ public final class SmtpServer implements AutoCloseable {
         this.tls = tls;
         this.events = events;
         this.authFailures = new ClientAuthFailures(settings.limits().authFailuresPerClient(), java.time.Clock.systemUTC());
-        this.limiter = new ConnectionLimiter(settings.limits());
     }
 
     /**
@@ -198,7 +197,11 @@ public final class SmtpServer implements AutoCloseable {
     }
 
     private ServerBootstrap bootstrap(ListenerSettings listener) {
-        SessionConfig sessionConfig = new SessionConfig(settings, listener, queue, policy, authenticator, tls, events, authFailures);
+        // Each listener has its own connection slots: a flood on one port leaves the others serving.
+        ConnectionLimiter limiter = new ConnectionLimiter(listener.connectionLimit(settings.limits()),
+                listener.connectionsPerClientLimit(settings.limits()));
+        SessionConfig sessionConfig = new SessionConfig(settings, listener, queue, policy, authenticator, tls, events, authFailures,
+                limiter);
         return new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(NioServerSocketChannel.class)
@@ -208,7 +211,7 @@ public final class SmtpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        if (!admitted(channel, listener)) {
+                        if (!admitted(channel, listener, limiter)) {
                             return;
                         }
                         sessions.add(channel);
@@ -232,7 +235,7 @@ public final class SmtpServer implements AutoCloseable {
     }
 
     /** Counts the connection against the limits, or answers 421 and closes it. */
-    private boolean admitted(SocketChannel channel, ListenerSettings listener) {
+    private boolean admitted(SocketChannel channel, ListenerSettings listener, ConnectionLimiter limiter) {
         InetAddress client = channel.remoteAddress().getAddress();
         Optional<ConnectionLimiter.Refusal> refusal = limiter.admit(client);
         if (refusal.isEmpty()) {

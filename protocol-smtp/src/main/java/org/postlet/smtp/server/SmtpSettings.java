@@ -10,8 +10,8 @@ import java.util.List;
  * @param listeners       the ports to listen on, at least one
  * @param maxMessageSize  the largest message accepted, in bytes; advertised with SIZE
  * @param maxRecipients   the most recipients accepted per message; more get 452 4.5.3
- * @param commandTimeout  how long the server waits for the next command
- * @param dataTimeout     how long the server waits for the next chunk of DATA or BDAT
+ * @param commandTimeout  the time a client has to complete each command line, from the previous reply
+ * @param dataTimeout     the time a client has to send a whole DATA message or BDAT chunk
  * @param limits          connection, command, error and AUTH limits
  */
 public record SmtpSettings(String hostname, List<ListenerSettings> listeners, long maxMessageSize, int maxRecipients,

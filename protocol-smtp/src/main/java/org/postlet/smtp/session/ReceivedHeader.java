@@ -1,5 +1,7 @@
 package org.postlet.smtp.session;
 
+import io.netty.util.NetUtil;
+import java.net.IDN;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -10,6 +12,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.postlet.mailet.MailAddress;
 
 /**
@@ -27,11 +30,20 @@ import org.postlet.mailet.MailAddress;
  * recipients does not disclose the others (Bcc) to each of them. The {@code using} comment is
  * there only when the session was encrypted, as Postfix writes it; the authenticated identity is
  * never written (Postfix's {@code smtpd_sasl_authenticated_header} is off by default too).
+ *
+ * <p>After {@code from} comes what RFC 5321 §4.4 allows there: the HELO name when it is a domain
+ * or an address literal, an internationalized name as its A-labels (punycode), and otherwise the
+ * client's address literal. Whatever a client says in HELO, no raw 8-bit byte or control
+ * character reaches the header.
  */
 final class ReceivedHeader {
 
     private static final DateTimeFormatter RFC_5322_DATE =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH);
+
+    /** RFC 5321 Domain: sub-domain *("." sub-domain), sub-domain = Let-dig [Ldh-str]. */
+    private static final Pattern DOMAIN =
+            Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
 
     private ReceivedHeader() {
     }
@@ -44,7 +56,7 @@ final class ReceivedHeader {
     static byte[] build(String heloName, InetSocketAddress client, Optional<String> tls, String hostname,
                         String protocol, String queueId, List<MailAddress> recipients, Instant receivedAt, ZoneId zone) {
         StringBuilder header = new StringBuilder(256)
-                .append("Received: from ").append(heloName)
+                .append("Received: from ").append(fromDomain(heloName, client))
                 .append(" (").append(addressLiteral(client)).append(")\r\n");
         tls.ifPresent(t -> {
             int space = t.indexOf(' ');
@@ -59,6 +71,33 @@ final class ReceivedHeader {
         }
         header.append("; ").append(RFC_5322_DATE.format(receivedAt.atZone(zone))).append("\r\n");
         return header.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The HELO name as an RFC 5321 Domain or address-literal, or the client's address literal if it is neither. */
+    static String fromDomain(String heloName, InetSocketAddress client) {
+        if (isAddressLiteral(heloName)) {
+            return heloName;
+        }
+        try {
+            String ascii = IDN.toASCII(heloName, 0);
+            if (ascii.length() <= 255 && DOMAIN.matcher(ascii).matches()) {
+                return ascii;
+            }
+        } catch (IllegalArgumentException e) {
+            // Not convertible to A-labels: fall through to the address literal.
+        }
+        return addressLiteral(client);
+    }
+
+    private static boolean isAddressLiteral(String text) {
+        if (text.length() < 3 || text.charAt(0) != '[' || text.charAt(text.length() - 1) != ']') {
+            return false;
+        }
+        String inside = text.substring(1, text.length() - 1);
+        if (inside.regionMatches(true, 0, "IPv6:", 0, 5)) {
+            return NetUtil.isValidIpV6Address(inside.substring(5));
+        }
+        return NetUtil.isValidIpV4Address(inside);
     }
 
     /** {@code [192.0.2.1]} or {@code [IPv6:2001:db8::1]} (RFC 5321 §4.1.3). */

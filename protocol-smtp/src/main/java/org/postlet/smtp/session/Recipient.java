@@ -4,8 +4,8 @@ import java.util.Map;
 import org.postlet.mailet.MailAddress;
 
 /**
- * An accepted recipient with its RCPT parameters (NOTIFY, ORCPT), kept for a later DSN
- * implementation; the {@link org.postlet.smtp.inbound.Envelope} carries only the addresses today.
+ * An accepted recipient with its RCPT parameters (DSN's NOTIFY and ORCPT), which the
+ * {@link org.postlet.smtp.inbound.Envelope} carries on to the spool.
  */
 record Recipient(MailAddress address, Map<String, String> parameters) {
 

@@ -5,6 +5,7 @@ import org.postlet.smtp.auth.Authenticator;
 import org.postlet.smtp.inbound.InboundQueue;
 import org.postlet.smtp.policy.RecipientPolicy;
 import org.postlet.smtp.server.ClientAuthFailures;
+import org.postlet.smtp.server.ListenerLoad;
 import org.postlet.smtp.server.ListenerSettings;
 import org.postlet.smtp.server.SmtpEvents;
 import org.postlet.smtp.server.SmtpSettings;
@@ -21,8 +22,10 @@ import org.postlet.smtp.tls.TlsContext;
  * @param tls           the key material for STARTTLS; present whenever the listener uses TLS
  * @param events        told about connections, handshakes, AUTH verdicts and replies, for metrics
  * @param authFailures  failed AUTH attempts per client address, shared by all sessions
+ * @param load          how crowded the listener is, for the stress timeouts
  */
 public record SessionConfig(SmtpSettings settings, ListenerSettings listener, InboundQueue queue,
                             RecipientPolicy policy, Authenticator authenticator, Optional<TlsContext> tls,
-                            SmtpEvents events, ClientAuthFailures authFailures) {
+                            SmtpEvents events, ClientAuthFailures authFailures,
+                            ListenerLoad load) {
 }

@@ -54,13 +54,27 @@ public enum SessionState {
     }
 
     /**
-     * Decides whether {@code verb} may be used now.
+     * Decides whether {@code verb} may be used now, in a session greeted with EHLO.
      *
      * @return empty when it may; otherwise the 503 reply to send
      */
     public Optional<Reply> refusal(Verb verb) {
+        return refusal(verb, true);
+    }
+
+    /**
+     * Decides whether {@code verb} may be used now.
+     *
+     * @param extended whether the client greeted with EHLO: BDAT belongs to CHUNKING, an ESMTP
+     *                 extension a HELO client was never offered (RFC 3030 §2)
+     * @return empty when it may; otherwise the 503 reply to send
+     */
+    public Optional<Reply> refusal(Verb verb, boolean extended) {
         if (!inCommandMode()) {
             return badSequence("command not allowed now");
+        }
+        if (verb == Verb.BDAT && this != CONNECTED && !extended) {
+            return badSequence("BDAT (CHUNKING) needs EHLO, not HELO");
         }
         return switch (verb) {
             case HELO, EHLO, RSET, NOOP, QUIT, VRFY, HELP -> Optional.empty();

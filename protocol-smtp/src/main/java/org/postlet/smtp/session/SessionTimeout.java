@@ -7,32 +7,37 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Fires {@link Expired} down the pipeline when nothing was read for the current timeout. Unlike
- * Netty's {@code IdleStateHandler} the timeout can be changed while the connection is open: the
- * session uses the command timeout between commands and the data timeout during DATA
- * (Postfix's {@code smtpd_timeout} covers both; RFC 5321 §4.5.3.2 asks for longer waits in DATA).
- * Changing the timeout restarts the clock. Call {@link #use(Duration)} on the event loop.
+ * Fires {@link Expired} down the pipeline when a deadline passes. The session sets the deadline
+ * with {@link #use(Duration)} each time it starts waiting for something: a command line (the
+ * command timeout) or a whole DATA or BDAT phase (the data timeout, RFC 5321 §4.5.3.2 asks for
+ * longer waits there). Bytes that arrive do not move the deadline: a client trickling one byte
+ * at a time must still complete its command or message in time, or it could hold a session forever.
+ * Call {@link #use(Duration)} on the event loop.
  */
 public final class SessionTimeout extends ChannelInboundHandlerAdapter {
 
-    /** The user event fired when the client was silent for too long. */
+    /** The user event fired when the deadline passed. */
     public enum Expired { INSTANCE }
 
     private long timeoutNanos;
-    private long lastReadNanos;
+    private long deadlineNanos;
     private ChannelHandlerContext context;
     private ScheduledFuture<?> check;
+    /** When the scheduled check runs. */
+    private long checkAtNanos;
 
-    /** @param initial the timeout until the first {@link #use(Duration)} */
+    /** @param initial the time the client has for its first command, until the first {@link #use(Duration)} */
     public SessionTimeout(Duration initial) {
         this.timeoutNanos = initial.toNanos();
     }
 
-    /** Switches to another timeout, counted from now. */
+    /** Sets the deadline to {@code timeout} from now. */
     public void use(Duration timeout) {
         timeoutNanos = timeout.toNanos();
-        lastReadNanos = System.nanoTime();
-        if (check != null) {
+        deadlineNanos = System.nanoTime() + timeoutNanos;
+        // A later deadline needs no new task: the check that runs first looks again. This keeps
+        // thousands of pipelined commands from scheduling thousands of tasks.
+        if (check != null && deadlineNanos < checkAtNanos) {
             check.cancel(false);
             schedule(timeoutNanos);
         }
@@ -41,15 +46,9 @@ public final class SessionTimeout extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         context = ctx;
-        lastReadNanos = System.nanoTime();
+        deadlineNanos = System.nanoTime() + timeoutNanos;
         schedule(timeoutNanos);
         super.channelActive(ctx);
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        lastReadNanos = System.nanoTime();
-        super.channelRead(ctx, msg);
     }
 
     @Override
@@ -62,6 +61,7 @@ public final class SessionTimeout extends ChannelInboundHandlerAdapter {
     }
 
     private void schedule(long delayNanos) {
+        checkAtNanos = System.nanoTime() + delayNanos;
         check = context.executor().schedule(this::check, delayNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -69,15 +69,15 @@ public final class SessionTimeout extends ChannelInboundHandlerAdapter {
         if (!context.channel().isOpen()) {
             return;
         }
-        long idle = System.nanoTime() - lastReadNanos;
-        if (idle >= timeoutNanos) {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
             // Start a new period: a session that ignores the event (e.g. while it commits) is
             // reminded again later instead of never.
-            lastReadNanos = System.nanoTime();
+            deadlineNanos = System.nanoTime() + timeoutNanos;
             schedule(timeoutNanos);
             context.fireUserEventTriggered(Expired.INSTANCE);
         } else {
-            schedule(timeoutNanos - idle);
+            schedule(left);
         }
     }
 }

@@ -42,6 +42,7 @@ import org.postlet.smtp.policy.Client;
 import org.postlet.smtp.policy.Verdict;
 import org.postlet.smtp.server.AuthMode;
 import org.postlet.smtp.server.ListenerSettings;
+import org.postlet.smtp.server.SmtpEvents;
 import org.postlet.smtp.server.SmtpLimits;
 import org.postlet.smtp.server.SmtpSettings;
 import org.postlet.smtp.server.TlsMode;
@@ -105,6 +106,15 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private static final Reply AUTH_UNAVAILABLE = Reply.of(454, "4.7.0", "Temporary authentication failure");
     private static final Reply TOO_MANY_AUTH_FAILURES_FROM_CLIENT =
             Reply.of(454, "4.7.0", "Too many failed authentications from your address; try again later");
+    /**
+     * Why a bare-LF dot is refused rather than taken as the end of data or kept as data: taking it
+     * as the end would re-open SMTP smuggling (CVE-2023-51764); keeping it as data leaves a client
+     * that ends lines with LF alone (plain nc) waiting for a reply that never comes and losing its
+     * mail at the timeout. Refusing it (Postfix's "reject" stance) tells that client at once what
+     * to do, and closing the connection means no byte after it is ever read as a command.
+     */
+    private static final Reply BARE_LF_DOT = Reply.of(554, "5.5.2",
+            "Error: bare <LF> received; SMTP lines must end with <CR><LF> (use nc -C, telnet or swaks); message not accepted");
     private static final Reply BDAT_SYNTAX =
             Reply.of(501, "5.5.4", "Syntax: BDAT count [LAST]; closing, as the end of the chunk is unknown");
 
@@ -143,6 +153,13 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private boolean lastChunk;
     /** A refused BDAT's reply, sent once its chunk has been read and thrown away. */
     private Reply chunkRefusal;
+    /** What a 4xx/5xx reply now refuses, for {@link SmtpEvents#rejected}; null when it is not worth a log line. */
+    private String stage;
+    /** The sender and recipient the command being answered names, for {@link SmtpEvents#rejected}. */
+    private Optional<String> stageSender = Optional.empty();
+    private Optional<String> stageRecipient = Optional.empty();
+    /** The last command verb, for {@link SmtpEvents#connectionLost}. */
+    private Verb lastVerb;
 
     /**
      * @param decoder the frame decoder in front of this handler, switched between modes here
@@ -178,6 +195,8 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         this.remote = (InetSocketAddress) ctx.channel().remoteAddress();
         LOG.info("connect from {} on {}", ReceivedHeader.addressLiteral(remote), listener.name());
         config.events().connectionOpened(listener.name());
+        // A crowded listener gives even the first command less time (stress mode).
+        timeout.use(commandTimeout());
         // On an implicit-TLS listener the TLS handler holds this until the handshake is done.
         ctx.writeAndFlush(encode(greeting));
         super.channelActive(ctx);
@@ -186,6 +205,11 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
+            if (state == SessionState.CLOSING) {
+                // Whatever a client pipelined behind the end of its session is dropped unread, and
+                // unlogged: 10,000 lines after the limit must not make 10,000 log lines.
+                return;
+            }
             if (msg instanceof SmtpFrame.CommandLine line) {
                 onLine(line.text());
             } else if (msg == SmtpFrame.LineTooLong.INSTANCE) {
@@ -196,6 +220,8 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
                 onEndOfData();
             } else if (msg == SmtpFrame.EndOfChunk.INSTANCE) {
                 onEndOfChunk();
+            } else if (msg == SmtpFrame.BareLineFeedDot.INSTANCE) {
+                onBareLineFeedDot();
             } else {
                 LOG.warn("unexpected message {} in SMTP session", msg.getClass().getName());
             }
@@ -232,6 +258,10 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (state == SessionState.RECEIVING_DATA || state == SessionState.RECEIVING_CHUNK
+                || state == SessionState.CHUNKS_RECEIVED) {
+            config.events().connectionLost(listener.name(), ReceivedHeader.addressLiteral(remote), lastVerb.name());
+        }
         if (transaction != null && state != SessionState.COMMITTING) {
             // The client went away mid-transaction; a commit in progress is left to finish.
             transaction.abortMessage();
@@ -267,12 +297,18 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         SslHandler handler = ctx.pipeline().get(SslHandler.class);
         tls = Optional.of(TlsContext.describe(handler.engine().getSession()));
         LOG.info("TLS from {} on {}: {}", ReceivedHeader.addressLiteral(remote), listener.name(), tls.get());
-        timeout.use(settings.commandTimeout());
+        timeout.use(commandTimeout());
     }
 
     // ---- commands -----------------------------------------------------------------------
 
     private void onLine(String line) {
+        // Each command line has its own deadline; the bytes of a line do not extend it.
+        timeout.use(commandTimeout());
+        if (state != SessionState.AUTHENTICATING) {
+            // Until the line is known to be a MAIL, RCPT, DATA, BDAT or AUTH, its refusal is no rejection to report.
+            stage = null;
+        }
         if (++commands > limits.commandsPerSession()) {
             LOG.info("too many commands from {}", ReceivedHeader.addressLiteral(remote));
             closeWith(tooManyCommands);
@@ -288,6 +324,8 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onLineTooLong() {
+        timeout.use(commandTimeout());
+        stage = null;
         if (state == SessionState.AUTHENTICATING && exchange != null) {
             exchange = null;
             state = SessionState.GREETED;
@@ -307,12 +345,19 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Command command = parsed.get();
+        lastVerb = command.verb();
+        stage = switch (command.verb()) {
+            case MAIL, RCPT, DATA, BDAT, AUTH -> command.verb().name();
+            default -> null;
+        };
+        stageSender = transaction == null ? Optional.empty() : Optional.of(senderPath(transaction));
+        stageRecipient = Optional.empty();
         if (command.verb() == Verb.BDAT) {
             // A refused BDAT still has its chunk coming: bdat() reads and drops it before replying.
             bdat(command.argument());
             return;
         }
-        Optional<Reply> refusal = state.refusal(command.verb());
+        Optional<Reply> refusal = state.refusal(command.verb(), extended);
         if (refusal.isPresent()) {
             reply(refusal.get());
             return;
@@ -359,6 +404,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
                 "8BITMIME",
                 "ENHANCEDSTATUSCODES",
                 "SMTPUTF8",
+                "DSN",
                 "CHUNKING"));
         if (startTlsOffered()) {
             lines.add("STARTTLS");
@@ -370,10 +416,20 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void mail(String argument) throws CommandException {
-        if (listener.auth() == AuthMode.REQUIRED && authenticatedUser.isEmpty()) {
+        PathArgument path;
+        try {
+            path = PathArgument.parse(argument, PathArgument.Kind.SENDER);
+            stageSender = Optional.of(path.address().map(MailAddress::toPath).orElse("<>"));
+        } catch (CommandException badPath) {
+            path = null;
+            if (!authMissing()) {
+                throw badPath;
+            }
+        }
+        // The sender is parsed first only so a refusal can name it: no authentication, no MAIL.
+        if (authMissing()) {
             throw new CommandException(startTlsOffered() ? STARTTLS_FIRST : AUTH_REQUIRED);
         }
-        PathArgument path = PathArgument.parse(argument, PathArgument.Kind.SENDER);
         Map<String, String> parameters = EsmtpParameters.checkMail(path.parameters(), settings.maxMessageSize());
         if (!config.queue().hasRoomFor(declaredSize(parameters))) {
             throw new CommandException(NO_STORAGE);
@@ -381,6 +437,10 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         transaction = new Transaction(path.address(), parameters);
         state = SessionState.SENDER_GIVEN;
         reply(SENDER_OK);
+    }
+
+    private boolean authMissing() {
+        return listener.auth() == AuthMode.REQUIRED && authenticatedUser.isEmpty();
     }
 
     private static long declaredSize(Map<String, String> mailParameters) {
@@ -394,10 +454,15 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private void rcpt(String argument) throws CommandException {
         PathArgument path = PathArgument.parse(argument, PathArgument.Kind.RECIPIENT);
         Map<String, String> parameters = EsmtpParameters.checkRcpt(path.parameters());
-        MailAddress address = path.address().orElseThrow();
+        MailAddress address = path.postmaster() ? config.policy().postmaster(settings.hostname()) : path.address().orElseThrow();
+        stageRecipient = Optional.of(address.toPath());
         state = SessionState.RECIPIENTS_GIVEN;
         if (transaction.recipientCount() >= settings.maxRecipients()) {
-            throw new CommandException(TOO_MANY_RECIPIENTS);
+            // RFC 5321 §4.5.3.1.10: the client sends the rest in a new transaction. Up to the
+            // overshoot limit these 452s are not errors that end the session, and only the first is logged.
+            int overshoot = transaction.overshoot();
+            send(TOO_MANY_RECIPIENTS, overshoot > limits.recipientOvershoot(), overshoot == 1);
+            return;
         }
         Verdict verdict;
         try {
@@ -424,7 +489,8 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         openMessage();
         state = SessionState.RECEIVING_DATA;
         decoder.expectData();
-        timeout.use(settings.dataTimeout());
+        // The whole DATA phase must end within the data timeout.
+        timeout.use(dataTimeout());
         reply(START_DATA);
         writeReceivedHeader();
     }
@@ -449,6 +515,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private void writeReceivedHeader() {
         byte[] received = ReceivedHeader.build(heloName, remote, tls, settings.hostname(), protocolName(),
                 transaction.message().id(), transaction.recipientAddresses(), transaction.receivedAt(), zone);
+        transaction.addHeaderBytes(received.length);
         write(ByteBuffer.wrap(received));
     }
 
@@ -469,7 +536,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         }
         long size = Long.parseLong(words[0]);
         boolean last = words.length == 2;
-        Optional<Reply> refusal = state.refusal(Verb.BDAT);
+        Optional<Reply> refusal = state.refusal(Verb.BDAT, extended);
         if (refusal.isEmpty() && transaction.message() == null) {
             // The first chunk of this message.
             try {
@@ -488,7 +555,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             state = SessionState.RECEIVING_CHUNK;
             lastChunk = last;
         }
-        timeout.use(settings.dataTimeout());
+        timeout.use(dataTimeout());
         if (size == 0) {
             onEndOfChunk();
         } else {
@@ -612,7 +679,9 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         exchange = null;
         pauseReading();
         CompletionStage<Optional<String>> check;
-        if (config.authFailures().blocked(remote.getAddress())) {
+        // The attempt counts before the password is checked, so parallel sessions from one address
+        // get no more checks than the limit; success or a failed check gives the count back.
+        if (!config.authFailures().tryStart(remote.getAddress())) {
             // Not even checked: a right guess must look the same as a wrong one to this address now.
             LOG.info("AUTH from {} refused unchecked: too many failures from that address", ReceivedHeader.addressLiteral(remote));
             endAuth();
@@ -637,7 +706,9 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().isActive() || state != SessionState.AUTHENTICATING) {
             return;
         }
+        stage = "AUTH";
         if (failure != null) {
+            config.authFailures().unchecked(remote.getAddress());
             LOG.warn("cannot check the password of {} from {}: {}", username, ReceivedHeader.addressLiteral(remote),
                     failure.toString());
             endAuth();
@@ -658,7 +729,6 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         }
         authFailures++;
         config.events().authentication(listener.name(), false);
-        config.authFailures().failed(remote.getAddress());
         LOG.info("authentication failed for {} from {} ({} of {})", username, ReceivedHeader.addressLiteral(remote),
                 authFailures, limits.authFailures());
         // A growing delay before the answer makes guessing passwords slow.
@@ -693,6 +763,8 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (state.inCommandMode()) {
+            // The time spent committing or checking a password was ours, not the client's.
+            timeout.use(commandTimeout());
             ctx.channel().config().setAutoRead(true);
             decoder.resume();
         }
@@ -750,16 +822,29 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         // The decoder is in command mode again by itself.
-        timeout.use(settings.commandTimeout());
+        timeout.use(commandTimeout());
+        stage = "END-OF-MESSAGE";
         if (refusedAtEnd(transaction)) {
             return;
         }
         commit(transaction);
     }
 
+    private void onBareLineFeedDot() {
+        if (state != SessionState.RECEIVING_DATA) {
+            return;
+        }
+        LOG.info("bare LF dot in DATA from {}: message refused, connection closed", ReceivedHeader.addressLiteral(remote));
+        stage = "END-OF-MESSAGE";
+        // The decoder reads nothing more; the transaction's message is aborted by closeWith.
+        config.events().refused(listener.name(), BARE_LF_DOT.code(), BARE_LF_DOT.enhancedCode());
+        reportRejection(BARE_LF_DOT);
+        closeWith(BARE_LF_DOT);
+    }
+
     private void onEndOfChunk() {
         // The decoder is in command mode again by itself.
-        timeout.use(settings.commandTimeout());
+        timeout.use(commandTimeout());
         if (chunkRefusal != null) {
             Reply refusal = chunkRefusal;
             chunkRefusal = null;
@@ -770,6 +855,9 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Transaction t = transaction;
+        if (lastChunk) {
+            stage = "END-OF-MESSAGE";
+        }
         if (refusedAtEnd(t)) {
             return;
         }
@@ -818,9 +906,10 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         t.message(null);
         if (failure == null) {
             messagesAccepted++;
-            config.events().messageAccepted(listener.name(), t.size(), Duration.ofNanos(System.nanoTime() - started));
+            config.events().messageAccepted(listener.name(), t.storedSize(), Duration.ofNanos(System.nanoTime() - started));
+            // size= is the message as stored (our Received header included): the size the pipeline logs too.
             LOG.info("accepted {} from={} to={} size={} client={} helo={} listener={}{}{}", message.id(),
-                    t.sender().map(MailAddress::toPath).orElse("<>"), t.recipientAddresses(), t.size(),
+                    senderPath(t), t.recipientAddresses(), t.storedSize(),
                     ReceivedHeader.addressLiteral(remote), heloName, listener.name(),
                     tls.map(v -> " tls=" + v.replace(' ', '/')).orElse(""),
                     authenticatedUser.map(u -> " sasl=" + u).orElse(""));
@@ -828,6 +917,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         } else {
             LOG.warn("cannot commit message {} from {}: {}", message.id(), ReceivedHeader.addressLiteral(remote),
                     failure.toString());
+            stage = "END-OF-MESSAGE";
             reply(QUEUE_WRITE_ERROR);
         }
         if (!ctx.channel().isActive()) {
@@ -860,20 +950,39 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
 
     // ---- replies ------------------------------------------------------------------------
 
-    /** Queues a reply for the next flush and counts consecutive errors. */
+    /** Queues a reply for the next flush, counts consecutive errors and reports refusals. */
     private void reply(Reply reply) {
+        send(reply, true, true);
+    }
+
+    /**
+     * @param countsAsError whether an error reply counts towards {@link SmtpLimits#errorsPerSession()}
+     * @param report        whether an error reply to a MAIL, RCPT, DATA, BDAT or AUTH is reported as a rejection
+     */
+    private void send(Reply reply, boolean countsAsError, boolean report) {
         if (state == SessionState.CLOSING) {
             return;
         }
         ctx.write(encode(reply));
-        if (reply.code() >= 400) {
+        if (reply.isError()) {
             config.events().refused(listener.name(), reply.code(), reply.enhancedCode());
+            if (report) {
+                reportRejection(reply);
+            }
         }
         if (!reply.isError()) {
             consecutiveErrors = 0;
-        } else if (++consecutiveErrors >= limits.errorsPerSession()) {
+        } else if (countsAsError && ++consecutiveErrors >= limits.errorsPerSession()) {
             LOG.info("too many errors from {}", ReceivedHeader.addressLiteral(remote));
             closeWith(tooManyErrors);
+        }
+    }
+
+    private void reportRejection(Reply reply) {
+        if (stage != null) {
+            config.events().rejected(new SmtpEvents.Rejection(listener.name(), stage, ReceivedHeader.addressLiteral(remote),
+                    reply.code(), reply.enhancedCode(), String.join(" ", reply.lines()), stageSender, stageRecipient,
+                    extended ? "ESMTP" : "SMTP", heloName));
         }
     }
 
@@ -889,6 +998,24 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private ByteBuf encode(Reply reply) {
         byte[] bytes = reply.encode().getBytes(StandardCharsets.UTF_8);
         return ctx.alloc().buffer(bytes.length).writeBytes(bytes);
+    }
+
+    /** The command timeout, or the shorter stress one while the listener is crowded. */
+    private Duration commandTimeout() {
+        return underStress(settings.commandTimeout(), limits.stressCommandTimeout());
+    }
+
+    /** The data timeout, or the shorter stress one while the listener is crowded. */
+    private Duration dataTimeout() {
+        return underStress(settings.dataTimeout(), limits.stressDataTimeout());
+    }
+
+    private Duration underStress(Duration configured, Duration stressed) {
+        return stressed.compareTo(configured) < 0 && config.load().underStress() ? stressed : configured;
+    }
+
+    private static String senderPath(Transaction t) {
+        return t.sender().map(MailAddress::toPath).orElse("<>");
     }
 
     private Client client() {

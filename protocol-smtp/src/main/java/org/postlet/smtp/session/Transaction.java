@@ -19,6 +19,8 @@ final class Transaction {
     private IncomingMessage message;
     private java.time.Instant receivedAt;
     private long size;
+    private long headerBytes;
+    private int overshoot;
     private boolean oversized;
     private boolean writeFailed;
 
@@ -86,6 +88,21 @@ final class Transaction {
 
     void addSize(long bytes) {
         size += bytes;
+    }
+
+    /** Counts our {@code Received:} header, written before the client's bytes. */
+    void addHeaderBytes(long bytes) {
+        headerBytes += bytes;
+    }
+
+    /** The message as stored: our {@code Received:} header and the client's bytes; the size logged everywhere. */
+    long storedSize() {
+        return headerBytes + size;
+    }
+
+    /** Counts one more RCPT over the recipient limit. @return how many there were so far, this one included */
+    int overshoot() {
+        return ++overshoot;
     }
 
     boolean oversized() {

@@ -44,7 +44,10 @@ class SmtpFrameDecoderTest {
                 }
                 return;
             }
-            if (msg == SmtpFrame.EndOfData.INSTANCE) {
+            if (msg == SmtpFrame.BareLineFeedDot.INSTANCE) {
+                frames.add("BARE-LF-DOT[" + data.toString(StandardCharsets.UTF_8) + "]");
+                data.reset();
+            } else if (msg == SmtpFrame.EndOfData.INSTANCE) {
                 frames.add("DATA[" + data.toString(StandardCharsets.UTF_8) + "]");
                 data.reset();
             } else if (msg instanceof SmtpFrame.CommandLine line) {
@@ -132,8 +135,6 @@ class SmtpFrameDecoderTest {
      */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "\\n.\\n     | \\n.\\n",
-        "\\r\\n.\\n  | \\r\\n\\n",
         "\\n.\\r\\n  | \\n.\\r\\n",
         "\\r.\\r     | \\r.\\r",
         "\\r.\\r\\n  | \\r.\\r\\n",
@@ -145,6 +146,21 @@ class SmtpFrameDecoderTest {
         List<String> expected = List.of("DATA", "DATA[body" + unescape(keptEscaped) + "MAIL FROM:<evil@x.test>\r\n]", "QUIT");
         assertThat(decodeWhole(input)).isEqualTo(expected);
         assertThat(decodeByteByByte(input)).isEqualTo(expected);
+    }
+
+    /**
+     * A dot line ended by a bare LF is neither the end of data nor data: it is reported, and the
+     * decoder reads nothing after it, so the smuggled command and everything else is never a frame.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"body\\n.\\n", "body\\r\\n.\\n", "x\\n\\n.\\n", ".\\n"})
+    void aDotLineEndedByABareLfIsReportedAndNothingAfterItIsRead(String dataEscaped) {
+        String input = "DATA\r\n" + unescape(dataEscaped) + "MAIL FROM:<evil@x.test>\r\n.\r\nQUIT\r\n";
+        List<String> whole = decodeWhole(input);
+        assertThat(whole).hasSize(2);
+        assertThat(whole.get(0)).isEqualTo("DATA");
+        assertThat(whole.get(1)).startsWith("BARE-LF-DOT[");
+        assertThat(decodeByteByByte(input)).hasSize(2).last().asString().startsWith("BARE-LF-DOT[");
     }
 
     private static String unescape(String text) {

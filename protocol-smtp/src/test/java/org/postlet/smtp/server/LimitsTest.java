@@ -78,6 +78,51 @@ class LimitsTest {
         }
     }
 
+    /**
+     * RFC 5321 §4.5.3.1.10: a pipelining client over maxRecipients gets 452 for the rest and sends
+     * them in a new transaction. Those 452s are no errors that end its session (Postfix's
+     * smtpd_recipient_overshoot_limit): the accepted recipients get their message.
+     */
+    @Test
+    void aPipelinedBatchOverMaxRecipientsKeepsItsSessionAndItsAcceptedRecipients() throws Exception {
+        try (SmtpTestServer server = SmtpTestServer.builder().maxRecipients(2).limits(limits(100, 50, 1000, 5)).start();
+             SmtpTestClient client = server.connect()) {
+            StringBuilder batch = new StringBuilder("EHLO client.example\r\nMAIL FROM:<a@example.com>\r\n");
+            batch.append("RCPT TO:<alice@example.test>\r\nRCPT TO:<bob@example.test>\r\n");
+            for (int i = 0; i < 20; i++) {
+                batch.append("RCPT TO:<bob@example.test>\r\n");
+            }
+            batch.append("DATA\r\n");
+            client.send(batch.toString());
+            client.read();
+            client.read();
+            assertThat(client.read().code()).isEqualTo(250);
+            assertThat(client.read().code()).isEqualTo(250);
+            for (int i = 0; i < 20; i++) {
+                assertThat(client.read().toString()).isEqualTo("452 4.5.3 Error: too many recipients");
+            }
+            assertThat(client.read().code()).isEqualTo(354);
+            assertThat(client.command("Subject: x\r\n\r\nhi\r\n.").code()).isEqualTo(250);
+            assertThat(server.queue().await(1).get(0).envelope().recipients()).hasSize(2);
+        }
+    }
+
+    @Test
+    void beyondTheOvershootLimitThe452sCountAsErrors() throws Exception {
+        SmtpLimits limits = limits(100, 50, 1000, 3).withRecipientOvershoot(2);
+        try (SmtpTestServer server = SmtpTestServer.builder().maxRecipients(1).limits(limits).start();
+             SmtpTestClient client = server.connect()) {
+            client.command("EHLO client.example");
+            client.command("MAIL FROM:<a@example.com>");
+            assertThat(client.command("RCPT TO:<alice@example.test>").code()).isEqualTo(250);
+            for (int i = 0; i < 4; i++) {
+                assertThat(client.command("RCPT TO:<bob@example.test>").code()).isEqualTo(452);
+            }
+            assertThat(client.command("RCPT TO:<bob@example.test>").code()).isEqualTo(452);
+            assertThat(client.read().toString()).isEqualTo("421 4.7.0 mx.example.test Error: too many errors");
+        }
+    }
+
     /** RFC 5321 says 1000 octets per text line; like Postfix the server keeps longer lines, intact. */
     @Test
     void textLinesLongerThan1000OctetsAreKept() throws Exception {

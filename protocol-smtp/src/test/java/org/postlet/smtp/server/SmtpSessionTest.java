@@ -104,7 +104,7 @@ class SmtpSessionTest {
     void ehloAdvertisesTheExtensions() throws Exception {
         Response ehlo = client.command("EHLO client.example");
         assertThat(ehlo.lines()).containsExactly("250-mx.example.test", "250-PIPELINING", "250-SIZE 10000",
-                "250-8BITMIME", "250-ENHANCEDSTATUSCODES", "250-SMTPUTF8", "250 CHUNKING");
+                "250-8BITMIME", "250-ENHANCEDSTATUSCODES", "250-SMTPUTF8", "250-DSN", "250 CHUNKING");
     }
 
     @Test
@@ -138,7 +138,7 @@ class SmtpSessionTest {
     void pipelinedTransactionGetsItsRepliesInOrder() throws Exception {
         client.send("EHLO client\r\nMAIL FROM:<user1@example.com>\r\nRCPT TO:<alice@example.test>\r\n"
                 + "RCPT TO:<nobody@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n");
-        assertThat(client.read().lines()).hasSize(7);
+        assertThat(client.read().lines()).hasSize(8);
         assertThat(client.read().code()).isEqualTo(250);
         assertThat(client.read().code()).isEqualTo(250);
         assertThat(client.read().code()).isEqualTo(550);
@@ -366,5 +366,78 @@ class SmtpSessionTest {
         client.command("x\r\n.");
         assertThat(server.queue().await(1).get(0).envelope().sender())
                 .isEqualTo(Optional.of(new MailAddress("josé", "exämple.com")));
+    }
+
+    /** RFC 5321 §4.5.1: RCPT TO:<postmaster> without a domain is accepted, in any case. */
+    @Test
+    void postmasterWithoutADomainIsAccepted() throws Exception {
+        client.command("EHLO client.example");
+        client.command("MAIL FROM:<a@example.com>");
+        assertThat(client.command("RCPT TO:<Postmaster>")).hasToString("250 2.1.5 Ok");
+        client.command("DATA");
+        assertThat(client.command("Subject: hi\r\n\r\nhello\r\n.").code()).isEqualTo(250);
+        assertThat(server.queue().await(1).get(0).envelope().recipients())
+                .containsExactly(new MailAddress("postmaster", "example.test"));
+    }
+
+    /** CHUNKING is an ESMTP extension: a client that said HELO was never offered BDAT. */
+    @Test
+    void bdatAfterHeloIsRefusedAndItsChunkIsNotReadAsCommands() throws Exception {
+        client.command("HELO client.example");
+        client.command("MAIL FROM:<a@example.com>");
+        client.command("RCPT TO:<alice@example.test>");
+        client.send("BDAT 6 LAST\r\nRSET\r\n");
+        assertThat(client.read().toString()).isEqualTo("503 5.5.1 Error: BDAT (CHUNKING) needs EHLO, not HELO");
+        assertThat(client.command("NOOP").code()).isEqualTo(250);
+        assertThat(server.queue().opened()).isZero();
+    }
+
+    @Test
+    void anInternationalizedHeloNameIsWrittenAsALabelsInReceived() throws Exception {
+        client.command("EHLO b\u00fccher.example");
+        client.command("MAIL FROM:<a@example.com> SMTPUTF8");
+        client.command("RCPT TO:<alice@example.test>");
+        client.command("DATA");
+        assertThat(client.command("Subject: x\r\n\r\nhi\r\n.").code()).isEqualTo(250);
+        String received = server.queue().await(1).get(0).text().lines().findFirst().orElseThrow();
+        assertThat(received).isEqualTo("Received: from xn--bcher-kva.example ([127.0.0.1])");
+    }
+
+    @Test
+    void aHeloNameThatIsNoDomainIsReplacedByTheAddressLiteralInReceived() throws Exception {
+        assertThat(client.command("EHLO bad\u00e9_name!!").code()).isEqualTo(250);
+        client.command("MAIL FROM:<a@example.com>");
+        client.command("RCPT TO:<alice@example.test>");
+        client.command("DATA");
+        assertThat(client.command("Subject: x\r\n\r\nhi\r\n.").code()).isEqualTo(250);
+        String text = server.queue().await(1).get(0).text();
+        assertThat(text.lines().findFirst().orElseThrow()).isEqualTo("Received: from [127.0.0.1] ([127.0.0.1])");
+        String header = text.substring(0, text.indexOf("Subject:"));
+        assertThat(header.chars()).allMatch(c -> c < 128 && (c >= 32 || c == '\r' || c == '\n' || c == '\t'));
+    }
+
+    /** RFC 3461 syntax: NOTIFY, RET, ORCPT and ENVID with bad values get 501 5.5.4; good ones reach the envelope. */
+    @Test
+    void dsnParametersAreCheckedAndKept() throws Exception {
+        client.command("EHLO c");
+        assertThat(client.command("MAIL FROM:<a@example.com> RET=BODY").toString()).isEqualTo("501 5.5.4 Bad RET parameter value");
+        assertThat(client.command("MAIL FROM:<a@example.com> ENVID=has+2zlowercase").code()).isEqualTo(501);
+        assertThat(client.command("MAIL FROM:<a@example.com> ENVID=" + "x".repeat(101)).code()).isEqualTo(501);
+        assertThat(client.command("MAIL FROM:<a@example.com> RET=full ENVID=QQ+2B314").code()).isEqualTo(250);
+        assertThat(client.command("RCPT TO:<alice@example.test> NOTIFY=NEVER,SUCCESS").code()).isEqualTo(501);
+        assertThat(client.command("RCPT TO:<alice@example.test> NOTIFY=SUCCESS,SUCCESS").code()).isEqualTo(501);
+        assertThat(client.command("RCPT TO:<alice@example.test> NOTIFY=").code()).isEqualTo(501);
+        assertThat(client.command("RCPT TO:<alice@example.test> ORCPT=alice@example.test").code()).isEqualTo(501);
+        assertThat(client.command("RCPT TO:<alice@example.test> ORCPT=rfc822;alice+example.test").code()).isEqualTo(501);
+        assertThat(client.command("RCPT TO:<alice@example.test> ORCPT=rfc822;al\u00efce@example.test").code()).isEqualTo(501);
+        assertThat(client.command("RCPT TO:<alice@example.test> NOTIFY=failure,delay ORCPT=rfc822;Alice+2Bx@example.test")
+                .toString()).isEqualTo("250 2.1.5 Ok");
+        assertThat(client.command("RCPT TO:<bob@example.test> ORCPT=utf-8;b\u00f6b@example.test").code()).isEqualTo(250);
+        client.command("DATA");
+        client.command("x\r\n.");
+        Stored stored = server.queue().await(1).get(0);
+        assertThat(stored.envelope().mailParameters()).containsEntry("RET", "FULL").containsEntry("ENVID", "QQ+2B314");
+        assertThat(stored.envelope().recipientParameters().get(new MailAddress("alice", "example.test")))
+                .isEqualTo(Map.of("NOTIFY", "FAILURE,DELAY", "ORCPT", "rfc822;Alice+2Bx@example.test"));
     }
 }

@@ -9,6 +9,28 @@ import org.postlet.smtp.server.SmtpEvents;
 public final class RecordingEvents implements SmtpEvents {
 
     private final List<String> events = new CopyOnWriteArrayList<>();
+    private final List<Rejection> rejections = new CopyOnWriteArrayList<>();
+    private final List<String> lost = new CopyOnWriteArrayList<>();
+
+    /** The {@link #rejected} events, kept apart from {@link #events()}. */
+    public List<Rejection> rejections() {
+        return List.copyOf(rejections);
+    }
+
+    /** The {@link #connectionLost} events as {@code LISTENER CLIENT AFTER}. */
+    public List<String> lost() {
+        return List.copyOf(lost);
+    }
+
+    @Override
+    public void rejected(Rejection rejection) {
+        rejections.add(rejection);
+    }
+
+    @Override
+    public void connectionLost(String listener, String client, String after) {
+        lost.add(listener + " " + client + " " + after);
+    }
 
     public List<String> events() {
         return List.copyOf(events);

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.postlet.smtp.auth.Authenticator;
 import org.postlet.smtp.auth.Credentials;
@@ -19,6 +20,12 @@ public final class TestAuthenticator implements Authenticator {
 
     private final AtomicInteger calls = new AtomicInteger();
     private volatile RuntimeException failure;
+    private volatile long delayMillis;
+
+    /** Makes every check take this long, as a slow password hash would. */
+    public void answerAfter(java.time.Duration delay) {
+        delayMillis = delay.toMillis();
+    }
 
     public void failWith(RuntimeException e) {
         failure = e;
@@ -31,6 +38,8 @@ public final class TestAuthenticator implements Authenticator {
     @Override
     public CompletionStage<Optional<String>> authenticate(Credentials credentials) {
         calls.incrementAndGet();
+        java.util.concurrent.Executor executor = delayMillis == 0 ? ForkJoinPool.commonPool()
+                : CompletableFuture.delayedExecutor(delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
         return CompletableFuture.supplyAsync(() -> {
             if (failure != null) {
                 throw failure;
@@ -38,6 +47,6 @@ public final class TestAuthenticator implements Authenticator {
             String expected = PASSWORDS.get(credentials.username());
             return expected != null && expected.equals(credentials.password())
                     ? Optional.of(credentials.username()) : Optional.<String>empty();
-        });
+        }, executor);
     }
 }

@@ -6,11 +6,14 @@ import org.postlet.smtp.policy.Client;
 import org.postlet.smtp.policy.RecipientPolicy;
 import org.postlet.smtp.policy.Verdict;
 
-/** Accepts alice and bob at example.test, refuses other users there and every other domain. */
+/**
+ * Accepts alice, bob and postmaster at example.test, refuses other users there and every other
+ * domain; the bare {@code <postmaster>} is postmaster@example.test.
+ */
 public final class TestPolicy implements RecipientPolicy {
 
     public static final String DOMAIN = "example.test";
-    private static final Set<String> USERS = Set.of("alice", "bob");
+    private static final Set<String> USERS = Set.of("alice", "bob", "postmaster");
 
     @Override
     public Verdict check(Client client, MailAddress recipient) {
@@ -21,5 +24,10 @@ public final class TestPolicy implements RecipientPolicy {
             return Verdict.reject(550, "5.1.1", recipient.toPath() + ": Recipient address rejected: User unknown");
         }
         return Verdict.accept();
+    }
+
+    @Override
+    public MailAddress postmaster(String hostname) {
+        return new MailAddress("postmaster", DOMAIN);
     }
 }

@@ -41,7 +41,8 @@ public final class ServerConfigLoader {
             "smtp.maxMessageSize", "smtp.maxRecipients", "smtp.authorizedNetworks", "smtp.timeouts.command",
             "smtp.timeouts.data", "smtp.limits.connections", "smtp.limits.connectionsPerClient",
             "smtp.limits.commandsPerSession", "smtp.limits.errorsPerSession", "smtp.limits.authFailures",
-            "smtp.limits.authFailureDelay", "smtp.limits.authFailuresPerClient", "tls.keystore", "tls.password", "spool", "storage.maildir.root",
+            "smtp.limits.authFailureDelay", "smtp.limits.authFailuresPerClient", "smtp.limits.recipientOvershoot",
+            "smtp.listeners.connections", "smtp.listeners.connectionsPerClient", "tls.keystore", "tls.password", "spool", "storage.maildir.root",
             "storage.maildir.layout", "storage.maildir.quota", "pipeline", "metrics.http",
             "retry.delay", "retry.maxDelay", "retry.giveUpAfter");
 
@@ -102,7 +103,8 @@ public final class ServerConfigLoader {
             TlsMode tls = enumValue(TlsMode.class, l.getString("tls", "none"), "listener " + name + ": tls", src, tlsLine, problems);
             AuthMode auth = enumValue(AuthMode.class, l.getString("auth", "none"), "listener " + name + ": auth", src,
                     src.findOr("auth", line, line), problems);
-            listeners.add(new ListenerSettings(name, l.getString("bind", "0.0.0.0"), port, tls, auth));
+            listeners.add(new ListenerSettings(name, l.getString("bind", "0.0.0.0"), port, tls, auth,
+                    listenerLimit(l, "connections", name, src, line, problems), listenerLimit(l, "connectionsPerClient", name, src, line, problems)));
         }
         if (listenerNodes.isEmpty()) {
             listeners.add(new ListenerSettings("mx", "0.0.0.0", 2525, TlsMode.NONE, AuthMode.NONE));
@@ -186,7 +188,30 @@ public final class ServerConfigLoader {
         int authFailures = positive(c, "authFailures", d.authFailures(), src, problems);
         Duration delay = durationValue(c, "smtp.limits.authFailureDelay", d.authFailureDelay(), src, problems);
         int authFailuresPerClient = positive(c, "authFailuresPerClient", d.authFailuresPerClient(), src, problems);
-        return new SmtpLimits(connections, perClient, commands, errors, authFailures, delay, authFailuresPerClient);
+        int overshoot = intValue(c, "smtp.limits.recipientOvershoot", d.recipientOvershoot(), src, src.findKey("recipientOvershoot", 1), problems);
+        if (overshoot < 0) {
+            problems.add(src.problem(src.findKey("recipientOvershoot", 1), "smtp.limits.recipientOvershoot is " + overshoot
+                    + " but must be 0 or more", "write a number such as 1000"));
+            overshoot = d.recipientOvershoot();
+        }
+        return new SmtpLimits(connections, perClient, commands, errors, authFailures, delay, authFailuresPerClient)
+                .withRecipientOvershoot(overshoot);
+    }
+
+    /** A listener's own {@code connections} or {@code connectionsPerClient}: optional, at least 1. */
+    private static java.util.OptionalInt listenerLimit(HierarchicalConfiguration<ImmutableNode> l, String key, String name,
+                                                       SourceText src, int line, List<ConfigProblem> problems) {
+        if (!l.containsKey(key)) {
+            return java.util.OptionalInt.empty();
+        }
+        int keyLine = src.findOr(key, line, line);
+        int value = intValue(l, key, 1, src, keyLine, problems);
+        if (value < 1) {
+            problems.add(src.problem(keyLine, "listener " + name + ": " + key + " is " + value + " but must be at least 1",
+                    "write a number such as 100, or leave it out to use smtp.limits." + key));
+            return java.util.OptionalInt.empty();
+        }
+        return java.util.OptionalInt.of(value);
     }
 
     private static int positive(HierarchicalConfiguration<ImmutableNode> c, String leaf, int def, SourceText src,

@@ -50,6 +50,12 @@ public final class LocalRecipientPolicy implements RecipientPolicy {
         return Verdict.reject(554, "5.7.1", "<" + recipient + ">: Relay access denied");
     }
 
+    /** The bare {@code RCPT TO:<postmaster>} is the postmaster of the first local domain, as for the mailet context. */
+    @Override
+    public MailAddress postmaster(String hostname) {
+        return new MailAddress("postmaster", config.domains().isEmpty() ? hostname : config.domains().get(0));
+    }
+
     private boolean isAuthorized(InetAddress address) {
         if (address == null) {
             return false;
