@@ -67,26 +67,36 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
     private final DirectorySync directorySync;
     private final BlockingQueue<String> ready = new LinkedBlockingQueue<>();
     private final Set<String> recovered = ConcurrentHashMap.newKeySet();
+    private final SpoolLock lock;
 
     /**
      * Opens (creating if needed) the spool in {@code dir} and queues every message found there.
+     * The spool is this process's until {@link #close}: no other server can open it meanwhile.
      *
      * @param syncExecutor runs the fsyncs, off the SMTP event loop
+     * @throws SpoolInUseException if another server has the spool open
      */
     public FileSpool(Path dir, QueueIds ids, ExecutorService syncExecutor) throws IOException {
         this(dir, ids, syncExecutor, MIN_FREE_BYTES);
     }
 
     FileSpool(Path dir, QueueIds ids, ExecutorService syncExecutor, long minFreeBytes) throws IOException {
-        this.queue = Files.createDirectories(dir.resolve("queue"));
-        this.retry = Files.createDirectories(dir.resolve("retry"));
-        this.maildrop = Files.createDirectories(dir.resolve(MAILDROP));
-        this.sent = Files.createDirectories(dir.resolve("sent"));
-        this.ids = ids;
-        this.syncExecutor = syncExecutor;
-        this.minFreeBytes = minFreeBytes;
-        recover(dir.resolve("incoming"));
-        this.directorySync = new DirectorySync(queue);
+        // Claimed before anything is read: recovery discards unsealed files, which another server may be writing.
+        this.lock = SpoolLock.acquire(Files.createDirectories(dir));
+        try {
+            this.queue = Files.createDirectories(dir.resolve("queue"));
+            this.retry = Files.createDirectories(dir.resolve("retry"));
+            this.maildrop = Files.createDirectories(dir.resolve(MAILDROP));
+            this.sent = Files.createDirectories(dir.resolve("sent"));
+            this.ids = ids;
+            this.syncExecutor = syncExecutor;
+            this.minFreeBytes = minFreeBytes;
+            recover(dir.resolve("incoming"));
+            this.directorySync = new DirectorySync(queue);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         pickUpMaildrop();
     }
 
@@ -356,6 +366,11 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         directorySync.close();
+        try {
+            lock.close();
+        } catch (IOException e) {
+            LOG.warn("spool: cannot release the lock of {}: {}", queue.getParent(), e.toString());
+        }
     }
 
     private final class Writer implements IncomingMessage {

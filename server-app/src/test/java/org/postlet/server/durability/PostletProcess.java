@@ -56,6 +56,10 @@ final class PostletProcess {
         return port;
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     Path log() {
         return log;
     }
