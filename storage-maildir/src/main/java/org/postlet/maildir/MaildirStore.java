@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,16 +103,8 @@ public final class MaildirStore {
         this.root = root.toAbsolutePath().normalize();
         this.layout = MailboxLayout.parse(layout);
         this.host = sanitiseHostname(hostname);
-        // Ask the file system's provider, not the disk: this works before the root exists.
-        if (this.root.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            directoryAttributes = new FileAttribute<?>[] {
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))};
-            fileAttributes = new FileAttribute<?>[] {
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
-        } else {
-            directoryAttributes = new FileAttribute<?>[0];
-            fileAttributes = new FileAttribute<?>[0];
-        }
+        this.directoryAttributes = OwnerOnly.directory(this.root);
+        this.fileAttributes = OwnerOnly.file(this.root);
     }
 
     /** The normalised absolute root this store delivers below. */

@@ -3,6 +3,7 @@ package org.postlet.server.spool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.maildir.DirectoryDurability;
+import org.postlet.maildir.OwnerOnly;
 import org.postlet.smtp.inbound.Envelope;
 import org.postlet.smtp.inbound.InboundQueue;
 import org.postlet.smtp.inbound.IncomingMessage;
@@ -82,12 +84,12 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
 
     FileSpool(Path dir, QueueIds ids, ExecutorService syncExecutor, long minFreeBytes) throws IOException {
         // Claimed before anything is read: recovery discards unsealed files, which another server may be writing.
-        this.lock = SpoolLock.acquire(Files.createDirectories(dir));
+        this.lock = SpoolLock.acquire(Files.createDirectories(dir, OwnerOnly.directory(dir)));
         try {
-            this.queue = Files.createDirectories(dir.resolve("queue"));
-            this.retry = Files.createDirectories(dir.resolve("retry"));
-            this.maildrop = Files.createDirectories(dir.resolve(MAILDROP));
-            this.sent = Files.createDirectories(dir.resolve("sent"));
+            this.queue = Files.createDirectories(dir.resolve("queue"), OwnerOnly.directory(dir));
+            this.retry = Files.createDirectories(dir.resolve("retry"), OwnerOnly.directory(dir));
+            this.maildrop = Files.createDirectories(dir.resolve(MAILDROP), OwnerOnly.directory(dir));
+            this.sent = Files.createDirectories(dir.resolve("sent"), OwnerOnly.directory(dir));
             this.ids = ids;
             this.syncExecutor = syncExecutor;
             this.minFreeBytes = minFreeBytes;
@@ -188,7 +190,8 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
             throw new IOException("spool " + queue.getParent() + " has only " + free / 1024 + " KiB free");
         }
         Path file = queue.resolve(id);
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                OwnerOnly.file(queue));
         Writer writer = new Writer(id, file, channel);
         try {
             writer.write(ByteBuffer.wrap(SpoolFormat.header(id, envelope, state)));
@@ -235,8 +238,8 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
     /** Records, durably, that a message is deferred and what is left to do. */
     public void defer(String id, RetryState state) throws IOException {
         Path tmp = retry.resolve("." + id + ".tmp");
-        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE), OwnerOnly.file(retry))) {
             ByteBuffer bytes = ByteBuffer.wrap(state.format().getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
@@ -304,10 +307,11 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
         if (entry.id() == null) {
             throw new IOException(file + ": the envelope records have no id");
         }
-        Path drop = Files.createDirectories(spoolDirectory.resolve(MAILDROP));
+        Path drop = Files.createDirectories(spoolDirectory.resolve(MAILDROP), OwnerOnly.directory(spoolDirectory));
         Path tmp = drop.resolve("." + entry.id() + ".tmp");
-        Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        try (FileChannel c = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE), OwnerOnly.file(drop))) {
+            Files.copy(file, Channels.newOutputStream(c));
             c.force(true);
         }
         Files.move(tmp, drop.resolve(entry.id()), StandardCopyOption.ATOMIC_MOVE);
