@@ -49,6 +49,9 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileSpool.class);
 
+    /** Where spool files found damaged at start are moved, for an operator; never processed. */
+    static final String DAMAGED = "damaged";
+
     /** Where {@code bin/postlet requeue} puts kept mails for the server to pick up. */
     static final String MAILDROP = "maildrop";
 
@@ -117,6 +120,8 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
             for (Path p : files) {
                 if (SpoolFormat.sealed(p)) {
                     queued.add(p);
+                } else if (SpoolFormat.endsWithSealLine(p)) {
+                    quarantine(p);
                 } else {
                     LOG.info("spool: discarding {}, which was still being received when the server stopped", p.getFileName());
                     Files.deleteIfExists(p);
@@ -146,6 +151,19 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
         if (!queued.isEmpty()) {
             LOG.info("spool: {} message(s) from before the restart queued for processing", queued.size());
         }
+    }
+
+    /**
+     * A file that was sealed once but whose content no longer matches the seal: the disk damaged it,
+     * or its last blocks never got there before a crash. Either way it must not be delivered, and
+     * it may be mail that got a 250: keep it where an operator finds it.
+     */
+    private void quarantine(Path file) throws IOException {
+        Path damaged = Files.createDirectories(queue.resolveSibling(DAMAGED), OwnerOnly.directory(queue));
+        Files.move(file, damaged.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DirectoryDurability.fsync(damaged);
+        LOG.error("spool: {} is damaged (its content no longer matches its seal); moved to {} and not delivered:"
+                + " check the disk, and the message with less", file.getFileName(), damaged);
     }
 
     @Override
