@@ -88,6 +88,13 @@ class Raw:
     def send(self, data):
         self.sock.sendall(data)
 
+    def ehlo(self, extension=None):
+        """EHLO; with an extension, insists the server offers it."""
+        self.send(b"EHLO soak.example\r\n")
+        code, text = self.reply()
+        if extension and extension not in text:
+            raise RuntimeError("no %s in EHLO: %s" % (extension, text))
+
     def close(self):
         try:
             self.sock.close()
@@ -163,127 +170,106 @@ class Driver:
             # The connection broke: the 250 may or may not have been sent.
             self.ledger.record(t, "unknown", to, repr(e)[:120], scenario)
 
+    def _raw(self, scenario, t, to, conversation, broken="unknown", timeout=60):
+        """Runs conversation(connection) -> (outcome, detail) on a raw connection to the MX listener
+        and records it; a broken connection is recorded as `broken`."""
+        c = None
+        try:
+            c = Raw(self.args.host, self.args.mx_port, timeout=timeout)
+            outcome, detail = conversation(c)
+            self.ledger.record(t, outcome, to, detail, scenario)
+            if outcome != "abandoned":
+                c.send(b"QUIT\r\n")
+        except (OSError, ConnectionError) as e:
+            self.ledger.record(t, broken, to, repr(e)[:120], scenario)
+        finally:
+            if c:
+                c.close()
+
+    @staticmethod
+    def _ended(code, text):
+        return ("accepted" if code == 250 else "refused"), text[:80]
+
     def pipelined(self, rnd):
         """MAIL, RCPT, DATA in one write (PIPELINING), then the message."""
         to = [rnd.choice(RECIPIENTS)]
         t = self.token()
         data = message(t, self.size(rnd), to=to)
-        c = None
-        try:
-            c = Raw(self.args.host, self.args.mx_port)
-            c.send(b"EHLO soak.example\r\n")
-            code, text = c.reply()
-            if "PIPELINING" not in text:
-                raise RuntimeError("no PIPELINING in EHLO: " + text)
+
+        def conversation(c):
+            c.ehlo("PIPELINING")
             c.send(("MAIL FROM:<soak@example.org>\r\nRCPT TO:<%s>\r\nDATA\r\n" % to[0]).encode("ascii"))
             replies = [c.reply(), c.reply(), c.reply()]
-            if replies[0][0] != 250 or replies[1][0] != 250 or replies[2][0] != 354:
-                self.ledger.record(t, "refused", to, str(replies)[:120], "mx-pipelining")
-                return
+            if [r[0] for r in replies] != [250, 250, 354]:
+                return "refused", str(replies)[:120]
             c.send(dot_stuff(data) + b"\r\n.\r\n")
-            code, text = c.reply()
-            self.ledger.record(t, "accepted" if code == 250 else "refused", to, text[:80], "mx-pipelining")
-            c.send(b"QUIT\r\n")
-        except (OSError, ConnectionError) as e:
-            self.ledger.record(t, "unknown", to, repr(e)[:120], "mx-pipelining")
-        finally:
-            if c:
-                c.close()
+            return self._ended(*c.reply())
+        self._raw("mx-pipelining", t, to, conversation)
 
     def bdat(self, rnd):
         """CHUNKING: the message in several BDAT chunks, the last one with LAST."""
         to = [rnd.choice(RECIPIENTS)]
         t = self.token()
         data = message(t, self.size(rnd), to=to)
-        c = None
-        try:
-            c = Raw(self.args.host, self.args.mx_port)
-            c.send(b"EHLO soak.example\r\n")
-            code, text = c.reply()
-            if "CHUNKING" not in text:
-                raise RuntimeError("no CHUNKING in EHLO: " + text)
+
+        def conversation(c):
+            c.ehlo("CHUNKING")
             c.send(("MAIL FROM:<soak@example.org>\r\nRCPT TO:<%s>\r\n" % to[0]).encode("ascii"))
-            r1, r2 = c.reply(), c.reply()
-            if r1[0] != 250 or r2[0] != 250:
-                self.ledger.record(t, "refused", to, str((r1, r2))[:120], "mx-bdat")
-                return
+            replies = [c.reply(), c.reply()]
+            if [r[0] for r in replies] != [250, 250]:
+                return "refused", str(replies)[:120]
             chunk = max(1, len(data) // rnd.randint(1, 5))
             pos = 0
-            while pos < len(data):
+            while True:
                 part = data[pos:pos + chunk]
                 pos += len(part)
                 last = pos >= len(data)
                 c.send(("BDAT %d%s\r\n" % (len(part), " LAST" if last else "")).encode("ascii") + part)
                 code, text = c.reply()
-                if last:
-                    self.ledger.record(t, "accepted" if code == 250 else "refused", to, text[:80], "mx-bdat")
-                elif code != 250:
-                    self.ledger.record(t, "refused", to, text[:80], "mx-bdat")
-                    return
-            c.send(b"QUIT\r\n")
-        except (OSError, ConnectionError) as e:
-            self.ledger.record(t, "unknown", to, repr(e)[:120], "mx-bdat")
-        finally:
-            if c:
-                c.close()
+                if last or code != 250:
+                    return self._ended(code, text) if last else ("refused", text[:80])
+        self._raw("mx-bdat", t, to, conversation)
 
     def vanish(self, rnd):
         """A client that hangs up in the middle of DATA: never acknowledged, must never be delivered."""
         to = [rnd.choice(RECIPIENTS)]
         t = self.token()
         data = dot_stuff(message(t, self.size(rnd), to=to))
-        c = None
-        try:
-            c = Raw(self.args.host, self.args.mx_port)
-            c.send(b"EHLO soak.example\r\n")
-            c.reply()
+
+        def conversation(c):
+            c.ehlo()
             c.send(("MAIL FROM:<soak@example.org>\r\nRCPT TO:<%s>\r\nDATA\r\n" % to[0]).encode("ascii"))
-            if c.reply()[0] != 250 or c.reply()[0] != 250 or c.reply()[0] != 354:
-                self.ledger.record(t, "refused", to, "", "vanish-mid-data")
-                return
+            if [c.reply()[0] for _ in range(3)] != [250, 250, 354]:
+                return "refused", ""
             c.send(data[: rnd.randint(1, len(data) - 1)])
             if rnd.random() < 0.5:
                 c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # RST
-            self.ledger.record(t, "abandoned", to, "", "vanish-mid-data")
-        except (OSError, ConnectionError) as e:
-            self.ledger.record(t, "abandoned", to, repr(e)[:120], "vanish-mid-data")
-        finally:
-            if c:
-                c.close()
+            return "abandoned", ""
+        self._raw("vanish-mid-data", t, to, conversation, broken="abandoned")
 
     def slow(self, rnd):
         """A slow client: the message trickles in, a line every 0.2-1 s for 5-20 s."""
         to = [rnd.choice(RECIPIENTS)]
         t = self.token()
         data = dot_stuff(message(t, 3_000, to=to))
-        c = None
-        try:
-            c = Raw(self.args.host, self.args.mx_port, timeout=120)
+
+        def conversation(c):
             time.sleep(rnd.uniform(0.5, 2))
-            c.send(b"EHLO soak.example\r\n")
-            c.reply()
+            c.ehlo()
             for cmd in ("MAIL FROM:<soak@example.org>", "RCPT TO:<%s>" % to[0], "DATA"):
                 time.sleep(rnd.uniform(0.2, 1))
                 c.send(cmd.encode("ascii") + b"\r\n")
                 code, text = c.reply()
                 if code not in (250, 354):
-                    self.ledger.record(t, "refused", to, text[:80], "slow-client")
-                    return
+                    return "refused", text[:80]
             lines = data.split(b"\r\n")
-            deadline = time.time() + rnd.uniform(5, 20)
-            per_line = (deadline - time.time()) / max(1, len(lines))
+            per_line = rnd.uniform(5, 20) / max(1, len(lines))
             for line in lines:
                 c.send(line + b"\r\n")
                 time.sleep(per_line)
             c.send(b".\r\n")
-            code, text = c.reply()
-            self.ledger.record(t, "accepted" if code == 250 else "refused", to, text[:80], "slow-client")
-            c.send(b"QUIT\r\n")
-        except (OSError, ConnectionError) as e:
-            self.ledger.record(t, "unknown", to, repr(e)[:120], "slow-client")
-        finally:
-            if c:
-                c.close()
+            return self._ended(*c.reply())
+        self._raw("slow-client", t, to, conversation, timeout=120)
 
     SCENARIOS = [("plain_smtplib", 30), ("submission", 20), ("pipelined", 20), ("bdat", 15), ("vanish", 8), ("slow", 7)]
 

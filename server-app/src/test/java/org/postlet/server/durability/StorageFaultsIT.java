@@ -40,11 +40,8 @@ class StorageFaultsIT {
     @Test
     void aSpoolTurnedReadOnlyGets4xxNeverA250AndMailIsAcceptedAgainOnceWritable() throws Exception {
         ScratchDisk disk = track(ScratchDisk.ext4(dir.resolve("spooldisk"), "256m"));
-        Installation inst = Installation.create(dir, 0, Installation.DEFAULT_PIPELINE, disk.path().resolve("spool"),
-                dir.resolve("mail"));
-        PostletServer server = track(PostletServer.start(inst.conf, dir));
-        assertThat(send(server, "before")).as("before the fault").matches(RawSmtp.Outcome::accepted);
-        subjectsDelivered(inst, "alice", 1);
+        Installation inst = Installation.create(dir, 0, Installation.DEFAULT_PIPELINE, disk.path().resolve("spool"), dir.resolve("mail"));
+        PostletServer server = startDelivering(inst);
 
         disk.failIntoReadOnly(); // what ext4 does on a disk error, with the spool's files open
         List<RawSmtp.Outcome> outcomes = new ArrayList<>();
@@ -67,11 +64,8 @@ class StorageFaultsIT {
     @Test
     void aReadOnlyMaildirKeepsTheMailInTheSpoolAndDeliversItOnceWhenWritable() throws Exception {
         ScratchDisk disk = track(ScratchDisk.tmpfs(dir.resolve("maildisk"), "16m"));
-        Installation inst = Installation.create(dir, 0, Installation.DEFAULT_PIPELINE, dir.resolve("spool"),
-                disk.path().resolve("mail"));
-        PostletServer server = track(PostletServer.start(inst.conf, dir));
-        assertThat(send(server, "before")).matches(RawSmtp.Outcome::accepted);
-        subjectsDelivered(inst, "alice", 1);
+        Installation inst = Installation.create(dir, 0, Installation.DEFAULT_PIPELINE, dir.resolve("spool"), disk.path().resolve("mail"));
+        PostletServer server = startDelivering(inst);
 
         disk.remountReadOnly();
         assertThat(send(server, "during")).as("the spool is fine: accepted").matches(RawSmtp.Outcome::accepted);
@@ -87,11 +81,8 @@ class StorageFaultsIT {
     @Test
     void eioWhenTheSpoolIsSyncedGets4xxNeverA250() throws Exception {
         ScratchDisk disk = track(ScratchDisk.ext4(dir.resolve("spooldisk"), "256m"));
-        Installation inst = Installation.create(dir, 0, Installation.DEFAULT_PIPELINE, disk.path().resolve("spool"),
-                dir.resolve("mail"));
-        PostletServer server = track(PostletServer.start(inst.conf, dir));
-        assertThat(send(server, "before")).matches(RawSmtp.Outcome::accepted);
-        subjectsDelivered(inst, "alice", 1);
+        Installation inst = Installation.create(dir, 0, Installation.DEFAULT_PIPELINE, disk.path().resolve("spool"), dir.resolve("mail"));
+        PostletServer server = startDelivering(inst);
 
         disk.failBlocksBeyond("8m");
         List<RawSmtp.Outcome> outcomes = new ArrayList<>();
@@ -108,11 +99,8 @@ class StorageFaultsIT {
     @Test
     void eioWhenADeliveryIsSyncedKeepsTheMailForALaterAttempt() throws Exception {
         ScratchDisk disk = track(ScratchDisk.ext4(dir.resolve("maildisk"), "256m"));
-        Installation inst = Installation.create(dir, 0, Installation.DEFAULT_PIPELINE, dir.resolve("spool"),
-                disk.path().resolve("mail"));
-        PostletServer server = track(PostletServer.start(inst.conf, dir));
-        assertThat(send(server, "before")).matches(RawSmtp.Outcome::accepted);
-        subjectsDelivered(inst, "alice", 1);
+        Installation inst = Installation.create(dir, 0, Installation.DEFAULT_PIPELINE, dir.resolve("spool"), disk.path().resolve("mail"));
+        PostletServer server = startDelivering(inst);
 
         disk.failBlocksBeyond("8m");
         assertThat(send(server, "during")).as("the spool is fine: accepted").matches(RawSmtp.Outcome::accepted);
@@ -130,6 +118,14 @@ class StorageFaultsIT {
         assertThat(subjectsDelivered(moved, "alice", 1)).containsExactly("during");
         awaitEmptySpool(moved);
         assertThat(moved.spoolFiles("queue")).doesNotContain(kept);
+    }
+
+    /** Starts the server and checks that mail goes through before the fault. */
+    private PostletServer startDelivering(Installation inst) throws Exception {
+        PostletServer server = track(PostletServer.start(inst.conf, dir));
+        assertThat(send(server, "before")).as("before the fault").matches(RawSmtp.Outcome::accepted);
+        subjectsDelivered(inst, "alice", 1);
+        return server;
     }
 
     private <T extends AutoCloseable> T track(T resource) {
