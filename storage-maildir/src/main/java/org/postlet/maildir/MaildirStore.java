@@ -6,24 +6,29 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.postlet.mailet.MailAddress;
@@ -60,6 +65,10 @@ public final class MaildirStore {
     /** Dovecot marks a Maildir++ sub-folder with this empty file. */
     private static final String MAILDIRFOLDER = "maildirfolder";
     private static final String INBOX = "INBOX";
+    /** A file in {@code tmp/} this old is a delivery that died (Dovecot's rule: none takes this long). */
+    static final Duration STALE_TMP = Duration.ofHours(36);
+    /** A maildir's {@code tmp/} is listed for stale files at most this often. */
+    static final Duration SWEEP_INTERVAL = Duration.ofHours(1);
     private final Path root;
     private final MailboxLayout layout;
     private final String host;
@@ -68,6 +77,8 @@ public final class MaildirStore {
     private final FileAttribute<?>[] directoryAttributes;
     private final FileAttribute<?>[] fileAttributes;
     private final QuotaRules quotas;
+    /** When each maildir's {@code tmp/} was last swept of stale files, by this store. */
+    private final Map<Path, Instant> sweptAt = new ConcurrentHashMap<>();
     private final DirectoryDurability durability;
 
     /**
@@ -104,16 +115,8 @@ public final class MaildirStore {
         this.root = root.toAbsolutePath().normalize();
         this.layout = MailboxLayout.parse(layout);
         this.host = sanitiseHostname(hostname);
-        // Ask the file system's provider, not the disk: this works before the root exists.
-        if (this.root.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            directoryAttributes = new FileAttribute<?>[] {
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))};
-            fileAttributes = new FileAttribute<?>[] {
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
-        } else {
-            directoryAttributes = new FileAttribute<?>[0];
-            fileAttributes = new FileAttribute<?>[0];
-        }
+        this.directoryAttributes = OwnerOnly.directory(this.root);
+        this.fileAttributes = OwnerOnly.file(this.root);
     }
 
     /** The normalised absolute root this store delivers below. */
@@ -194,6 +197,7 @@ public final class MaildirStore {
             throw failure(recipient, "creating the maildir " + maildir + " failed", maildir, e);
         }
 
+        sweepStaleTmp(maildir);
         Path newDir = maildir.resolve("new");
         TmpFile created = createTmpFile(maildir.resolve("tmp"), recipient, maildir, delivery.deliveryId());
         Path tmp = created.path();
@@ -229,6 +233,36 @@ public final class MaildirStore {
         } catch (RuntimeException | Error e) {
             discard(tmp, inNew);
             throw e;
+        }
+    }
+
+    /**
+     * Removes files left in {@code tmp/} by deliveries that died ({@code kill -9}, a power cut), once
+     * they are older than {@link #STALE_TMP}; done on delivery, at most once per maildir per
+     * {@link #SWEEP_INTERVAL}, so the first delivery after a start cleans up. Never fails a delivery.
+     */
+    private void sweepStaleTmp(Path maildir) {
+        Instant now = Instant.now();
+        Instant last = sweptAt.get(maildir);
+        if (last != null && now.isBefore(last.plus(SWEEP_INTERVAL))) {
+            return;
+        }
+        boolean ours = last == null ? sweptAt.putIfAbsent(maildir, now) == null : sweptAt.replace(maildir, last, now);
+        if (!ours) {
+            return; // another thread is sweeping it
+        }
+        Instant staleBefore = now.minus(STALE_TMP);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(maildir.resolve("tmp"))) {
+            for (Path file : files) {
+                BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (attributes.isRegularFile() && attributes.lastModifiedTime().toInstant().isBefore(staleBefore)) {
+                    Files.deleteIfExists(file);
+                    LOG.info("removed {}, a partial delivery from {} (older than {} hours)", file,
+                            attributes.lastModifiedTime(), STALE_TMP.toHours());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("could not clean stale files out of {}: {}", maildir.resolve("tmp"), e.toString());
         }
     }
 
@@ -522,7 +556,7 @@ public final class MaildirStore {
             Files.delete(tmp);
         } catch (IOException e) {
             // The message is delivered; failing now would deliver it twice on retry. A stale tmp file is
-            // harmless: Dovecot deletes tmp/ files older than 36 hours.
+            // harmless: it is removed after 36 hours (sweepStaleTmp), as Dovecot does.
             LOG.warn("delivered to {}, but could not remove {}: {}", target, tmp, e.toString());
         }
         return target;

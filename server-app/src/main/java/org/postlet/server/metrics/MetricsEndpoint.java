@@ -1,30 +1,63 @@
 package org.postlet.server.metrics;
 
 import com.codahale.metrics.MetricRegistry;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.dropwizard5.labels.CustomLabelMapper;
 import io.prometheus.metrics.instrumentation.dropwizard5.labels.MapperConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP endpoint on {@code metrics.http}, on the JDK's built-in HTTP server:
+ * The HTTP endpoint on {@code metrics.http}:
  * <ul>
  *   <li>{@code GET /metrics}: the Dropwizard registry in Prometheus text exposition format,
  *       converted by Prometheus' own bridge with the names and labels of {@link ServerMetric};</li>
@@ -32,26 +65,74 @@ import org.slf4j.LoggerFactory;
  *   <li>any other path 404; any method other than GET and HEAD 405.</li>
  * </ul>
  * It has no authentication: bind it to loopback or a management network.
+ *
+ * <p>A health check must answer while clients misbehave, so the endpoint runs on Netty: reading
+ * requests holds no thread, a request must arrive whole within {@link #REQUEST_TIMEOUT} (however
+ * slowly its bytes trickle in), an idle keep-alive connection is closed after {@link #IDLE_TIMEOUT},
+ * and past {@link #MAX_CONNECTIONS} the oldest connection makes room for the new one. Requests are
+ * answered on two threads of their own, so a slow scrape does not hold up reading.
  */
 public final class MetricsEndpoint implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MetricsEndpoint.class);
     private static final String JSON = "application/json; charset=utf-8";
     private static final String TEXT = "text/plain; charset=utf-8";
-    /** A scraper that stopped reading must not hold a thread for long; two threads are plenty for scrapes. */
-    private static final int THREADS = 2;
+    /** The time a client has to send a whole request, from connecting or from the previous response. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a keep-alive connection may wait for its next request. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /** Open connections at most; scrapers and health checkers need a handful. */
+    static final int MAX_CONNECTIONS = 64;
+    /** A GET has no body: anything bigger than this is not a request for us. */
+    private static final int MAX_REQUEST = 8192;
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final Channel serverChannel;
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup io;
+    private final ExecutorService responders;
     private final PrometheusRegistry prometheus;
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private final HealthCheck health;
+    /** Open connections, oldest first. */
+    private final Deque<Channel> connections = new ArrayDeque<>();
 
-    private MetricsEndpoint(HttpServer server, ExecutorService executor, PrometheusRegistry prometheus, HealthCheck health) {
-        this.server = server;
-        this.executor = executor;
+    private MetricsEndpoint(InetSocketAddress socket, MetricsAddress address, PrometheusRegistry prometheus,
+                            HealthCheck health) throws IOException {
         this.prometheus = prometheus;
         this.health = health;
+        this.acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("metrics-accept", true),
+                NioIoHandler.newFactory());
+        this.io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("metrics-io", true), NioIoHandler.newFactory());
+        // Bounded: a flood of whole requests is answered 503 rather than queued without end.
+        this.responders = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(MAX_CONNECTIONS),
+                new DefaultThreadFactory("metrics-http", true));
+        ChannelHandler requests = new Requests();
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptors, io)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 64)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        admit(ch);
+                        ch.pipeline().addLast(new HttpServerCodec(4096, MAX_REQUEST, MAX_REQUEST))
+                                .addLast(new Deadline())
+                                .addLast(new HttpObjectAggregator(MAX_REQUEST))
+                                .addLast(requests);
+                    }
+                });
+        ChannelFuture bound = bootstrap.bind(socket).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            shutDownThreads();
+            Throwable cause = bound.cause();
+            if (cause instanceof BindException) {
+                throw new IOException("metrics.http " + address + ": cannot listen: " + cause.getMessage()
+                        + " — stop what uses that port, or set another metrics.http", cause);
+            }
+            throw new IOException("metrics.http " + address + ": cannot listen: " + cause, cause);
+        }
+        this.serverChannel = bound.channel();
     }
 
     /**
@@ -83,25 +164,29 @@ public final class MetricsEndpoint implements AutoCloseable {
             throw new IOException("metrics.http " + address + ": unknown host '" + address.host()
                     + "' — use an IP address such as 127.0.0.1 or a name this machine resolves");
         }
-        HttpServer server;
-        try {
-            server = HttpServer.create(socket, 16);
-        } catch (BindException e) {
-            throw new IOException("metrics.http " + address + ": cannot listen: " + e.getMessage()
-                    + " — stop what uses that port, or set another metrics.http", e);
-        }
-        AtomicInteger threads = new AtomicInteger();
-        ExecutorService executor = Executors.newFixedThreadPool(THREADS, r -> {
-            Thread t = new Thread(r, "postlet-metrics-http-" + threads.incrementAndGet());
-            t.setDaemon(true); // never keeps the JVM alive after the server stopped
-            return t;
-        });
-        MetricsEndpoint endpoint = new MetricsEndpoint(server, executor, prometheusRegistry(registry), health);
-        server.createContext("/", endpoint::handle);
-        server.setExecutor(executor);
-        server.start();
+        MetricsEndpoint endpoint = new MetricsEndpoint(socket, address, prometheusRegistry(registry), health);
         LOG.info("metrics on http://{}/metrics and /health", endpoint.addressText());
         return endpoint;
+    }
+
+    /** Counts a new connection in, closing the oldest when there are too many. */
+    private void admit(Channel ch) {
+        Channel evicted = null;
+        synchronized (connections) {
+            connections.addLast(ch);
+            if (connections.size() > MAX_CONNECTIONS) {
+                evicted = connections.pollFirst();
+            }
+        }
+        ch.closeFuture().addListener(f -> {
+            synchronized (connections) {
+                connections.remove(ch);
+            }
+        });
+        if (evicted != null) {
+            LOG.debug("metrics: more than {} connections; closing the oldest, from {}", MAX_CONNECTIONS, evicted.remoteAddress());
+            evicted.close();
+        }
     }
 
     /**
@@ -130,16 +215,25 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     /** The address actually bound (its port is the real one when 0 was configured). */
     public InetSocketAddress address() {
-        return server.getAddress();
+        return (InetSocketAddress) serverChannel.localAddress();
     }
 
     @Override
     public void close() {
-        // No grace period: the JDK server would wait it out in full for an idle keep-alive connection of a
-        // scraper, delaying every shutdown, and a scrape cut short is simply retried by Prometheus.
-        server.stop(0);
-        executor.shutdownNow();
-        LOG.info("metrics endpoint on {} stopped", addressText());
+        // No grace period: a scrape cut short is simply retried by Prometheus.
+        String where = addressText();
+        serverChannel.close().syncUninterruptibly();
+        synchronized (connections) {
+            connections.forEach(Channel::close);
+        }
+        shutDownThreads();
+        LOG.info("metrics endpoint on {} stopped", where);
+    }
+
+    private void shutDownThreads() {
+        acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        responders.shutdownNow();
     }
 
     private String addressText() {
@@ -148,34 +242,137 @@ public final class MetricsEndpoint implements AutoCloseable {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String method = exchange.getRequestMethod();
-            boolean head = method.equals("HEAD");
-            if (!head && !method.equals("GET")) {
-                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                respond(exchange, 405, TEXT, ("method " + method + " not allowed; use GET\n").getBytes(StandardCharsets.UTF_8),
+    /**
+     * Closes a connection whose request does not arrive whole in time: {@link #REQUEST_TIMEOUT} for a
+     * request, {@link #IDLE_TIMEOUT} between keep-alive requests. Bytes arriving slowly do not help.
+     */
+    private static final class Deadline extends ChannelDuplexHandler {
+        private ScheduledFuture<?> timer;
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            arm(ctx, REQUEST_TIMEOUT);
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (msg instanceof LastHttpContent) {
+                disarm(); // a whole request: the answer is on its way
+            }
+            super.channelRead(ctx, msg);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (msg instanceof FullHttpResponse) {
+                promise.addListener(f -> arm(ctx, IDLE_TIMEOUT)); // runs on the event loop, as the timer does
+            }
+            super.write(ctx, msg, promise);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            disarm();
+            super.channelInactive(ctx);
+        }
+
+        private void arm(ChannelHandlerContext ctx, Duration timeout) {
+            disarm();
+            timer = ctx.executor().schedule(() -> {
+                LOG.debug("metrics: no whole request from {} within {} s; closing", ctx.channel().remoteAddress(),
+                        timeout.toSeconds());
+                ctx.close();
+            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        private void disarm() {
+            if (timer != null) {
+                timer.cancel(false);
+                timer = null;
+            }
+        }
+    }
+
+    /** Hands each whole request to {@link #responders}, so the thread that reads never waits for an answer. */
+    @ChannelHandler.Sharable
+    private final class Requests extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            if (!request.decoderResult().isSuccess()) {
+                send(ctx, HttpResponseStatus.BAD_REQUEST, TEXT, "bad request\n".getBytes(StandardCharsets.UTF_8), false,
                         false);
                 return;
             }
-            switch (exchange.getRequestURI().getPath()) {
-                case "/metrics" -> respond(exchange, 200, writer.getContentType(), scrape(), head);
+            HttpMethod method = request.method();
+            String path = new QueryStringDecoder(request.uri()).path();
+            try {
+                responders.execute(() -> answer(ctx, method, path, keepAlive));
+            } catch (RejectedExecutionException e) {
+                send(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, "busy; try again\n".getBytes(StandardCharsets.UTF_8),
+                        method.equals(HttpMethod.HEAD), false);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // A client that hung up or sent garbage is not worth more than a debug line.
+            LOG.debug("metrics connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+    }
+
+    private void answer(ChannelHandlerContext ctx, HttpMethod method, String path, boolean keepAlive) {
+        boolean head = method.equals(HttpMethod.HEAD);
+        if (!head && !method.equals(HttpMethod.GET)) {
+            FullHttpResponse r = response(HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT,
+                    ("method " + method + " not allowed; use GET\n").getBytes(StandardCharsets.UTF_8), false);
+            r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+            write(ctx, r, keepAlive);
+            return;
+        }
+        try {
+            switch (path) {
+                case "/metrics" -> send(ctx, HttpResponseStatus.OK, writer.getContentType(), scrape(), head, keepAlive);
                 case "/health" -> {
                     Health h = checkHealth();
-                    respond(exchange, h.up() ? 200 : 503, JSON, (Json.health(h) + "\n").getBytes(StandardCharsets.UTF_8),
-                            head);
+                    send(ctx, h.up() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, JSON,
+                            (Json.health(h) + "\n").getBytes(StandardCharsets.UTF_8), head, keepAlive);
                 }
-                default -> respond(exchange, 404, TEXT, "not found; try /metrics or /health\n".getBytes(StandardCharsets.UTF_8),
-                        head);
+                default -> send(ctx, HttpResponseStatus.NOT_FOUND, TEXT,
+                        "not found; try /metrics or /health\n".getBytes(StandardCharsets.UTF_8), head, keepAlive);
             }
-        } catch (IOException e) {
-            // A scraper that hung up is not worth more than a debug line.
-            LOG.debug("metrics request {} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
-            throw e;
-        } catch (RuntimeException e) {
-            // Anything else is a bug worth seeing.
-            LOG.warn("metrics request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-            throw e;
+        } catch (IOException | RuntimeException e) {
+            // A bug worth seeing: the scrape itself broke.
+            LOG.warn("metrics request {} {} failed", method, path, e);
+            send(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, TEXT, ("failed: " + e + "\n").getBytes(StandardCharsets.UTF_8),
+                    head, false);
+        }
+    }
+
+    private static void send(ChannelHandlerContext ctx, HttpResponseStatus status, String contentType, byte[] body,
+                             boolean head, boolean keepAlive) {
+        write(ctx, response(status, contentType, body, head), keepAlive);
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String contentType, byte[] body, boolean head) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        return r;
+    }
+
+    private static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        if (!keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, "close");
+        }
+        ChannelFuture written = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -191,20 +388,6 @@ public final class MetricsEndpoint implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("health check failed: {}", e.toString());
             return new Health(List.of(Health.Check.failed("health", "the check itself failed: " + e)));
-        }
-    }
-
-    private static void respond(HttpExchange exchange, int status, String contentType, byte[] body, boolean head)
-            throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        if (head) {
-            exchange.sendResponseHeaders(status, -1);
-            return;
-        }
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
         }
     }
 }

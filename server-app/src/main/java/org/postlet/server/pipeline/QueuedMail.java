@@ -21,7 +21,6 @@ import java.util.Set;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.util.SharedFileInputStream;
 import org.postlet.mailet.Mail;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.ProcessingState;
@@ -43,7 +42,8 @@ public final class QueuedMail implements Mail {
     private final Map<String, Serializable> attributes;
     private ProcessingState state;
     private SpooledMessage message;
-    private SharedFileInputStream messageStream;
+    /** The open spool file a parsed message reads from; closed by {@link #release}. */
+    private SpoolFileStream messageStream;
     private String errorMessage;
     private Instant lastUpdated;
 
@@ -129,12 +129,11 @@ public final class QueuedMail implements Mail {
     public MimeMessage message() throws MessagingException {
         if (message == null) {
             try {
-                messageStream = new SharedFileInputStream(entry.file().toFile());
+                messageStream = SpoolFileStream.open(entry.file(), entry.messageOffset(), entry.messageSize());
             } catch (IOException e) {
                 throw new MessagingException("cannot open the spooled message " + entry.file() + ": " + e.getMessage(), e);
             }
-            message = new SpooledMessage(SESSION, messageStream.newStream(entry.messageOffset(),
-                    entry.messageOffset() + entry.messageSize()));
+            message = new SpooledMessage(SESSION, messageStream);
         }
         return message;
     }
@@ -233,7 +232,10 @@ public final class QueuedMail implements Mail {
         return possiblyRedelivered;
     }
 
-    /** Releases the open spool file, if the message was parsed. */
+    /**
+     * Closes the spool file, if the message was parsed: every stream read from it ends here, so no
+     * handle outlives the mail's processing (a parsed message still reads its content from the file).
+     */
     void release() {
         if (messageStream != null) {
             try {

@@ -3,6 +3,7 @@ package org.postlet.server.spool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.maildir.DirectoryDurability;
+import org.postlet.maildir.OwnerOnly;
 import org.postlet.smtp.inbound.Envelope;
 import org.postlet.smtp.inbound.InboundQueue;
 import org.postlet.smtp.inbound.IncomingMessage;
@@ -46,6 +48,9 @@ import org.slf4j.LoggerFactory;
 public final class FileSpool implements InboundQueue, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileSpool.class);
+
+    /** Where spool files found damaged at start are moved, for an operator; never processed. */
+    static final String DAMAGED = "damaged";
 
     /** Where {@code bin/postlet requeue} puts kept mails for the server to pick up. */
     static final String MAILDROP = "maildrop";
@@ -67,26 +72,36 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
     private final DirectorySync directorySync;
     private final BlockingQueue<String> ready = new LinkedBlockingQueue<>();
     private final Set<String> recovered = ConcurrentHashMap.newKeySet();
+    private final SpoolLock lock;
 
     /**
      * Opens (creating if needed) the spool in {@code dir} and queues every message found there.
+     * The spool is this process's until {@link #close}: no other server can open it meanwhile.
      *
      * @param syncExecutor runs the fsyncs, off the SMTP event loop
+     * @throws SpoolInUseException if another server has the spool open
      */
     public FileSpool(Path dir, QueueIds ids, ExecutorService syncExecutor) throws IOException {
         this(dir, ids, syncExecutor, MIN_FREE_BYTES);
     }
 
     FileSpool(Path dir, QueueIds ids, ExecutorService syncExecutor, long minFreeBytes) throws IOException {
-        this.queue = Files.createDirectories(dir.resolve("queue"));
-        this.retry = Files.createDirectories(dir.resolve("retry"));
-        this.maildrop = Files.createDirectories(dir.resolve(MAILDROP));
-        this.sent = Files.createDirectories(dir.resolve("sent"));
-        this.ids = ids;
-        this.syncExecutor = syncExecutor;
-        this.minFreeBytes = minFreeBytes;
-        recover(dir.resolve("incoming"));
-        this.directorySync = new DirectorySync(queue);
+        // Claimed before anything is read: recovery discards unsealed files, which another server may be writing.
+        this.lock = SpoolLock.acquire(Files.createDirectories(dir, OwnerOnly.directory(dir)));
+        try {
+            this.queue = Files.createDirectories(dir.resolve("queue"), OwnerOnly.directory(dir));
+            this.retry = Files.createDirectories(dir.resolve("retry"), OwnerOnly.directory(dir));
+            this.maildrop = Files.createDirectories(dir.resolve(MAILDROP), OwnerOnly.directory(dir));
+            this.sent = Files.createDirectories(dir.resolve("sent"), OwnerOnly.directory(dir));
+            this.ids = ids;
+            this.syncExecutor = syncExecutor;
+            this.minFreeBytes = minFreeBytes;
+            recover(dir.resolve("incoming"));
+            this.directorySync = new DirectorySync(queue);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         pickUpMaildrop();
     }
 
@@ -105,6 +120,8 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
             for (Path p : files) {
                 if (SpoolFormat.sealed(p)) {
                     queued.add(p);
+                } else if (SpoolFormat.endsWithSealLine(p)) {
+                    quarantine(p);
                 } else {
                     LOG.info("spool: discarding {}, which was still being received when the server stopped", p.getFileName());
                     Files.deleteIfExists(p);
@@ -134,6 +151,19 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
         if (!queued.isEmpty()) {
             LOG.info("spool: {} message(s) from before the restart queued for processing", queued.size());
         }
+    }
+
+    /**
+     * A file that was sealed once but whose content no longer matches the seal: the disk damaged it,
+     * or its last blocks never got there before a crash. Either way it must not be delivered, and
+     * it may be mail that got a 250: keep it where an operator finds it.
+     */
+    private void quarantine(Path file) throws IOException {
+        Path damaged = Files.createDirectories(queue.resolveSibling(DAMAGED), OwnerOnly.directory(queue));
+        Files.move(file, damaged.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DirectoryDurability.fsync(damaged);
+        LOG.error("spool: {} is damaged (its content no longer matches its seal); moved to {} and not delivered:"
+                + " check the disk, and the message with less", file.getFileName(), damaged);
     }
 
     @Override
@@ -178,7 +208,8 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
             throw new IOException("spool " + queue.getParent() + " has only " + free / 1024 + " KiB free");
         }
         Path file = queue.resolve(id);
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                OwnerOnly.file(queue));
         Writer writer = new Writer(id, file, channel);
         try {
             writer.write(ByteBuffer.wrap(SpoolFormat.header(id, envelope, state)));
@@ -225,8 +256,8 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
     /** Records, durably, that a message is deferred and what is left to do. */
     public void defer(String id, RetryState state) throws IOException {
         Path tmp = retry.resolve("." + id + ".tmp");
-        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE), OwnerOnly.file(retry))) {
             ByteBuffer bytes = ByteBuffer.wrap(state.format().getBytes(StandardCharsets.UTF_8));
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
@@ -294,10 +325,11 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
         if (entry.id() == null) {
             throw new IOException(file + ": the envelope records have no id");
         }
-        Path drop = Files.createDirectories(spoolDirectory.resolve(MAILDROP));
+        Path drop = Files.createDirectories(spoolDirectory.resolve(MAILDROP), OwnerOnly.directory(spoolDirectory));
         Path tmp = drop.resolve("." + entry.id() + ".tmp");
-        Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        try (FileChannel c = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE), OwnerOnly.file(drop))) {
+            Files.copy(file, Channels.newOutputStream(c));
             c.force(true);
         }
         Files.move(tmp, drop.resolve(entry.id()), StandardCopyOption.ATOMIC_MOVE);
@@ -356,6 +388,11 @@ public final class FileSpool implements InboundQueue, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         directorySync.close();
+        try {
+            lock.close();
+        } catch (IOException e) {
+            LOG.warn("spool: cannot release the lock of {}: {}", queue.getParent(), e.toString());
+        }
     }
 
     private final class Writer implements IncomingMessage {

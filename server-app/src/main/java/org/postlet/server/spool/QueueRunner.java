@@ -115,8 +115,11 @@ public final class QueueRunner implements AutoCloseable {
             return;
         }
         Instant now = clock.instant();
-        if (retry.isPresent() && retry.get().nextAttempt().isAfter(now)) {
-            schedule(id, retry.get().nextAttempt()); // found at start-up, not due yet
+        // Found at start-up, not due yet. A time beyond the longest delay was written under a clock that
+        // has been set back since: trying now beats holding the mail for the size of the jump.
+        if (retry.isPresent() && retry.get().nextAttempt().isAfter(now)
+                && !retry.get().nextAttempt().isAfter(now.plus(retryPolicy.maxDelay()))) {
+            schedule(id, retry.get().nextAttempt());
             return;
         }
         boolean giveUp = retry.isPresent()

@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.postlet.maildir.DirectoryDurability;
+import org.postlet.maildir.OwnerOnly;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 import jakarta.inject.Singleton;
@@ -37,14 +39,14 @@ public final class RepositoryFolder implements MailRepository {
 
     @Override
     public Path store(Path folder, Mail mail) throws IOException {
-        Files.createDirectories(folder);
+        Files.createDirectories(folder, OwnerOnly.directory(folder)); // kept mail is as private as a Maildir
         Envelope envelope = new Envelope(mail.sender(), List.copyOf(mail.recipients()), Map.of(), Map.of(), mail.heloName(),
                 InetSocketAddress.createUnresolved(mail.remoteAddress(), 0), mail.authenticatedUser(), Optional.empty(), "repository",
                 Instant.now());
         Path file = folder.resolve(mail.name());
         Path tmp = folder.resolve("." + mail.name() + ".tmp");
-        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel channel = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE), OwnerOnly.file(folder))) {
             OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
             CheckedOutputStream out = new CheckedOutputStream(buffered, new CRC32C());
             Map<String, Serializable> attributes = new LinkedHashMap<>();

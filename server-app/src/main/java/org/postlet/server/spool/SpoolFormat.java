@@ -81,6 +81,25 @@ final class SpoolFormat {
         }
     }
 
+    /**
+     * Whether the file ends with something shaped like a seal, matching or not: it was complete once,
+     * so if {@link #sealed} says no, it was damaged afterwards (or its last blocks never reached the disk).
+     */
+    static boolean endsWithSealLine(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file)) {
+            long size = channel.size();
+            if (size < SEAL_LENGTH) {
+                return false;
+            }
+            ByteBuffer tail = ByteBuffer.allocate(SEAL_LENGTH);
+            while (tail.hasRemaining() && channel.read(tail, size - SEAL_LENGTH + tail.position()) > 0) {
+                // positional reads until the tail is in
+            }
+            String text = new String(tail.array(), StandardCharsets.US_ASCII);
+            return text.startsWith(SEAL_PREFIX) && text.endsWith("\n");
+        }
+    }
+
     private SpoolFormat() {
     }
 

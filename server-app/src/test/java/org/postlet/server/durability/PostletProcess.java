@@ -69,6 +69,10 @@ final class PostletProcess {
         return port;
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     Path log() {
         return log;
     }

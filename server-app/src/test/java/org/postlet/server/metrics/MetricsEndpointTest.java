@@ -7,6 +7,10 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -143,6 +147,58 @@ class MetricsEndpointTest {
         endpoint = MetricsEndpoint.start("127.0.0.1:" + port, registry, health::get);
 
         assertThat(get("/health").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void healthAnswersWhileClientsHoldHalfARequest() throws Exception {
+        List<Socket> attackers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Socket s = new Socket("127.0.0.1", endpoint.address().getPort());
+                s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                attackers.add(s);
+            }
+            Thread.sleep(200); // let the server take them in
+
+            long started = System.nanoTime();
+            HttpResponse<String> response = http.send(request("/health").timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(millis).as("milliseconds to answer /health behind %d half requests", attackers.size())
+                    .isLessThan(2000);
+        } finally {
+            for (Socket s : attackers) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aClientThatNeverFinishesItsRequestIsDisconnected() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", endpoint.address().getPort())) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write("GET /metrics HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            long started = System.nanoTime();
+            // Trickle a header byte now and then, as a slow-loris client does: the deadline is for the whole request.
+            int read = -2;
+            for (int i = 0; i < 40 && read == -2; i++) {
+                try {
+                    s.getOutputStream().write('X');
+                    s.setSoTimeout(500);
+                    read = s.getInputStream().read();
+                } catch (SocketTimeoutException e) {
+                    // still open
+                } catch (IOException e) {
+                    read = -1; // reset by the server
+                }
+            }
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+            assertThat(read).as("the server closed the connection").isEqualTo(-1);
+            assertThat(seconds).as("seconds until the server gave up on the request").isLessThan(15);
+        }
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {

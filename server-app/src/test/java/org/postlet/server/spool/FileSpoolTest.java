@@ -82,14 +82,14 @@ class FileSpoolTest {
         done.commit().toCompletableFuture().get(5, TimeUnit.SECONDS);
         IncomingMessage partial = first.open(ENVELOPE);
         partial.write(ByteBuffer.wrap("half".getBytes(StandardCharsets.US_ASCII)));
-        // the process dies here: no commit, no abort
+        // the process dies here: no commit, no abort (closing only releases the spool for the next one)
+        first.close();
 
         FileSpool second = spool(0);
         assertThat(second.take(1, TimeUnit.SECONDS)).isEqualTo(done.id());
         assertThat(second.take(10, TimeUnit.MILLISECONDS)).isNull();
         assertThat(Files.list(dir.resolve("queue"))).as("the unsealed one is discarded")
                 .extracting(p -> p.getFileName().toString()).containsExactly(done.id());
-        first.close();
         second.close();
     }
 
@@ -125,5 +125,16 @@ class FileSpoolTest {
         assertThat(second.take(10, TimeUnit.MILLISECONDS)).isNull();
         assertThat(Files.list(dir.resolve("queue"))).isEmpty();
         second.close();
+    }
+
+    @Test
+    void aSpoolOpenInOneServerCannotBeOpenedByAnother() throws Exception {
+        FileSpool first = spool(0);
+        assertThatThrownBy(() -> spool(0)).isInstanceOf(SpoolInUseException.class)
+                .hasMessage("spool " + dir + " is in use by another Postlet (pid " + ProcessHandle.current().pid()
+                        + "); stop it or give this one its own spool");
+        first.close();
+        FileSpool next = spool(0); // released at close
+        next.close();
     }
 }
