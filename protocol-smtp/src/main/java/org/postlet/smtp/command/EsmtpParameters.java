@@ -1,7 +1,6 @@
 package org.postlet.smtp.command;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -91,7 +90,7 @@ public final class EsmtpParameters {
     }
 
     private static String checkNotify(String value) throws CommandException {
-        String upper = value.toUpperCase(Locale.ROOT);
+        String upper = AsciiCase.upper(value);
         if (upper.equals("NEVER")) {
             return upper;
         }
@@ -104,7 +103,7 @@ public final class EsmtpParameters {
     }
 
     private static String oneOf(String keyword, String value, Set<String> allowed) throws CommandException {
-        String upper = value.toUpperCase(Locale.ROOT);
+        String upper = AsciiCase.upper(value);
         if (!allowed.contains(upper)) {
             throw badValue(keyword);
         }
