@@ -51,19 +51,19 @@ class SpoolFormatFuzzTest {
             assertThat(refused.getMessage()).contains(file.toString());
         }
 
+        if (!SpoolFormat.sealed(file)) {
+            return; // a spool opening over it only deletes it; opening one per input would be the slowest part by far
+        }
         Path spoolDir = Files.createTempDirectory(dir, "spool");
         Files.createDirectories(spoolDir.resolve("queue"));
         Files.write(spoolDir.resolve("queue").resolve("0000000001-fuzz"), bytes);
         try (FileSpool spool = new FileSpool(spoolDir, new QueueIds(Clock.systemUTC()), Executors.newSingleThreadExecutor(), 0)) {
             String id = spool.take(0, TimeUnit.MILLISECONDS);
-            if (id == null) {
-                assertThat(spoolDir.resolve("queue").resolve("0000000001-fuzz")).as("an unsealed file is discarded").doesNotExist();
-            } else {
-                try {
-                    spool.read(id);
-                } catch (IOException refused) {
-                    assertThat(refused.getMessage()).contains(id);
-                }
+            assertThat(id).as("a sealed file is queued").isNotNull();
+            try {
+                spool.read(id);
+            } catch (IOException refused) {
+                assertThat(refused.getMessage()).contains(id);
             }
         } finally {
             deleteTree(spoolDir);
