@@ -39,8 +39,8 @@ public record MailAddress(String localPart, String domain) {
             throw new InvalidAddressException("the domain is longer than " + MAX_DOMAIN + " characters");
         }
         for (int i = 0; i < localPart.length(); i++) {
-            char c = localPart.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
+            // C1 controls too (U+0080-U+009F): NEL would break a log line or header as well as CR does.
+            if (Character.isISOControl(localPart.charAt(i))) {
                 throw new InvalidAddressException("the local part contains a control character");
             }
         }

@@ -54,6 +54,14 @@ class MailAddressTest {
                 .isInstanceOf(InvalidAddressException.class).hasMessageContaining("control");
     }
 
+    /** Found by MailAddressFuzzTest: C1 controls such as NEL (U+0085) went through when quoted. */
+    @ParameterizedTest
+    @ValueSource(strings = {"\"a\u0085b\"@example.test", "\"a\u009bb\"@example.test", "\"\u0080\"@example.test"})
+    void rejectsC1ControlCharactersEvenQuoted(String text) {
+        assertThatThrownBy(() -> MailAddress.parse(text))
+                .isInstanceOf(InvalidAddressException.class).hasMessageContaining("control");
+    }
+
     @Test
     void enforcesLengthLimits() {
         assertThatThrownBy(() -> new MailAddress("a".repeat(65), "example.test")).hasMessageContaining("64");

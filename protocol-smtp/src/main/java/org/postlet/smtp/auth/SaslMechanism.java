@@ -1,7 +1,7 @@
 package org.postlet.smtp.auth;
 
-import java.util.Locale;
 import java.util.Optional;
+import org.postlet.smtp.command.AsciiCase;
 
 /** The SASL mechanisms the server offers after {@code AUTH}, in the order advertised. */
 public enum SaslMechanism {
@@ -12,7 +12,7 @@ public enum SaslMechanism {
 
     /** The mechanism named by {@code name}, ignoring case; empty for one this server does not offer. */
     public static Optional<SaslMechanism> of(String name) {
-        String upper = name.toUpperCase(Locale.ROOT);
+        String upper = AsciiCase.upper(name);
         for (SaslMechanism m : values()) {
             if (m.name().equals(upper)) {
                 return Optional.of(m);

@@ -1,7 +1,6 @@
 package org.postlet.smtp.command;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -97,7 +96,7 @@ public final class EsmtpParameters {
 
     /** NEVER alone, or SUCCESS, FAILURE and DELAY in any order, each at most once (RFC 3461 §4.1). */
     private static String checkNotify(String value) throws CommandException {
-        String upper = value.toUpperCase(Locale.ROOT);
+        String upper = AsciiCase.upper(value);
         if (upper.equals("NEVER")) {
             return upper;
         }
@@ -159,7 +158,7 @@ public final class EsmtpParameters {
     }
 
     private static String oneOf(String keyword, String value, Set<String> allowed) throws CommandException {
-        String upper = value.toUpperCase(Locale.ROOT);
+        String upper = AsciiCase.upper(value);
         if (!allowed.contains(upper)) {
             throw badValue(keyword);
         }

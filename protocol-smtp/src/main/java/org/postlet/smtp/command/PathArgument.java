@@ -2,7 +2,6 @@ package org.postlet.smtp.command;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.postlet.mailet.InvalidAddressException;
@@ -113,7 +112,7 @@ public record PathArgument(Optional<MailAddress> address, Map<String, String> pa
                 continue;
             }
             int equals = item.indexOf('=');
-            String keyword = (equals < 0 ? item : item.substring(0, equals)).toUpperCase(Locale.ROOT);
+            String keyword = AsciiCase.upper(equals < 0 ? item : item.substring(0, equals));
             String value = equals < 0 ? "" : item.substring(equals + 1);
             if (!isKeyword(keyword) || (equals >= 0 && !isValue(value))) {
                 throw new CommandException(Reply.of(501, "5.5.4", "Bad parameter syntax: " + printable(item)));

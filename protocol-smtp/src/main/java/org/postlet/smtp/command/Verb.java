@@ -1,6 +1,5 @@
 package org.postlet.smtp.command;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -13,7 +12,7 @@ public enum Verb {
     /** The verb named by {@code word}, ignoring case; empty for an unknown word. */
     public static Optional<Verb> of(String word) {
         // Verbs are ASCII; a word with other characters is simply unknown.
-        String upper = word.toUpperCase(Locale.ROOT);
+        String upper = AsciiCase.upper(word);
         for (Verb verb : values()) {
             if (verb.name().equals(upper)) {
                 return Optional.of(verb);

@@ -170,6 +170,14 @@ final class SpoolFormat {
         }
     }
 
+    /** Where a record's value splits; a damaged record has no separator and is refused as such. */
+    private static int separator(int index, Path file, String line) throws IOException {
+        if (index < 0) {
+            throw new IOException(file + ": malformed envelope record '" + line + "'");
+        }
+        return index;
+    }
+
     private static void record(StringBuilder b, String name, String value) {
         b.append(name).append(": ").append(URLEncoder.encode(value, StandardCharsets.UTF_8)).append('\n');
     }
@@ -230,16 +238,16 @@ final class SpoolFormat {
                 switch (name) {
                     case "recipient" -> recipients.add(MailAddress.parse(value));
                     case "parameter" -> {
-                        int eq = value.indexOf('=');
+                        int eq = separator(value.indexOf('='), file, line);
                         parameters.put(value.substring(0, eq), value.substring(eq + 1));
                     }
                     case "attribute" -> {
-                        int eq = value.indexOf('=');
+                        int eq = separator(value.indexOf('='), file, line);
                         attributes.put(value.substring(0, eq), deserialise(value.substring(0, eq), value.substring(eq + 1)));
                     }
                     case "recipient-parameter" -> {
-                        int space = value.lastIndexOf(' ');
-                        int eq = value.indexOf('=', space);
+                        int space = separator(value.lastIndexOf(' '), file, line);
+                        int eq = separator(value.indexOf('=', space), file, line);
                         recipientParameters.computeIfAbsent(MailAddress.parse(value.substring(0, space)), k -> new LinkedHashMap<>())
                                 .put(value.substring(space + 1, eq), value.substring(eq + 1));
                     }
