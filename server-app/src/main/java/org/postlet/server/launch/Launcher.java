@@ -126,6 +126,7 @@ public final class Launcher {
             out.println(checked.config().file() + ": valid — " + checked.config().smtp().listeners().size()
                     + " listener(s), domains " + checked.config().domains() + ", " + checked.pipeline().states().size()
                     + " processor(s) in " + checked.config().pipeline().getFileName());
+            checked.config().effectiveSecuritySettings().forEach(line -> out.println("  " + line));
             return OK;
         } catch (InvalidConfigException e) {
             printProblems(e);
