@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +23,7 @@ import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.server.PidFile;
 import org.postlet.server.PostletServer;
+import org.postlet.server.ReloadStatus;
 import org.postlet.server.auth.PasswordHashes;
 import org.postlet.server.config.ConfigProblem;
 import org.postlet.server.config.InvalidConfigException;
@@ -43,11 +45,14 @@ public final class Launcher {
     static final int INVALID = 1;
     static final int USAGE = 2;
 
+    /** How long {@code reload} waits for the server's answer; a pipeline builds in well under a second. */
+    private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(30);
+
     private static final String USAGE_TEXT = """
             usage: postlet <command> [options]
               run   [--conf DIR]   run the server in the foreground (Ctrl-C stops it)
               check [--conf DIR]   validate the configuration and the pipeline without opening ports
-              reload [--conf DIR]  check the pipeline, then have the running server swap it in (SIGHUP)
+              reload [--conf DIR]  have the running server check and swap in the pipeline file (SIGHUP); says whether it did
               trace [--conf DIR] --from ADDR --to ADDR[,ADDR...] FILE.eml
                                    run one message through the pipeline without delivering anything and
                                    print the path each recipient takes
@@ -209,17 +214,22 @@ public final class Launcher {
         }
     }
 
+    /**
+     * Signals the running server and reports its own answer, which it writes to {@link ReloadStatus}:
+     * the server is the one that builds the new pipeline (with its {@code lib/ext}, as its user),
+     * so only it can say whether the new pipeline is in use.
+     */
     private int reload(Path conf) {
-        PostletServer.Checked checked;
+        Path spool;
         try {
-            checked = PostletServer.check(conf, home);
+            spool = new ServerConfigLoader().load(conf).spool();
         } catch (InvalidConfigException e) {
             printProblems(e);
             err.println("the running server keeps its pipeline");
             return INVALID;
         }
-        checked.pipeline().destroy();
-        Path pidFile = checked.config().spool().resolve(PidFile.NAME);
+        Path pidFile = spool.resolve(PidFile.NAME);
+        ReloadStatus status = new ReloadStatus(spool.resolve(ReloadStatus.NAME));
         try {
             Optional<ProcessHandle> server = PidFile.running(pidFile);
             if (server.isEmpty()) {
@@ -227,12 +237,26 @@ public final class Launcher {
                         + ") — start it with bin/postlet run");
                 return INVALID;
             }
-            Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(server.get().pid())).inheritIO().start();
+            long pid = server.get().pid();
+            String before = status.current();
+            Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(pid)).inheritIO().start();
             if (kill.waitFor() != 0) {
-                err.println("postlet reload: cannot signal process " + server.get().pid());
+                err.println("postlet reload: cannot signal process " + pid);
                 return INVALID;
             }
-            out.println("pipeline valid; reload requested from process " + server.get().pid() + " (its log says when it is in use)");
+            Optional<ReloadStatus.Answer> answer = status.await(pid, before, RELOAD_TIMEOUT);
+            if (answer.isEmpty()) {
+                err.println("postlet reload: process " + pid + " did not answer within " + RELOAD_TIMEOUT.toSeconds()
+                        + " s — see its log for whether the new pipeline is in use");
+                return INVALID;
+            }
+            if (!answer.get().accepted()) {
+                answer.get().problems().forEach(err::println);
+                err.println(answer.get().problems().size() + " problem(s); the running server (process " + pid
+                        + ") refused the new pipeline and keeps its pipeline");
+                return INVALID;
+            }
+            out.println("reloaded: process " + pid + " uses the new pipeline for all new mail");
             return OK;
         } catch (IOException e) {
             err.println("postlet reload: " + e.getMessage());

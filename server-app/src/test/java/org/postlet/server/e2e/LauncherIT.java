@@ -246,6 +246,88 @@ class LauncherIT {
         assertThat(inst.spool.resolve("postlet.pid")).doesNotExist();
     }
 
+    /**
+     * An unpacked distribution in a temporary folder: {@code bin/postlet} and {@code lib/} holding
+     * copies of the packaged server's jars, with an empty {@code lib/ext}, so a test can add jars
+     * there without touching the checkout.
+     */
+    private Path distribution() throws IOException {
+        Path home = Files.createDirectories(dir.resolve("dist"));
+        Files.createDirectories(home.resolve("bin"));
+        Files.copy(LAUNCHER, home.resolve("bin/postlet"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Path lib = Files.createDirectories(home.resolve("lib/ext")).getParent();
+        Path target = HOME.resolve("server-app/target");
+        Files.copy(target.resolve("postlet-server.jar"), lib.resolve("postlet-server.jar"));
+        try (java.util.stream.Stream<Path> jars = Files.list(target.resolve("lib"))) {
+            for (Path jar : jars.toList()) {
+                Files.copy(jar, lib.resolve(jar.getFileName()));
+            }
+        }
+        return home;
+    }
+
+    private static Process launchFrom(Path home, String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(home.resolve("bin/postlet").toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    @Test
+    void reloadLoadsAJarAddedToLibExtAndSaysWhatTheServerDecided() throws Exception {
+        Path home = distribution();
+        TestInstallation inst = new TestInstallation(dir.resolve("inst"), 0);
+        Path pipeline = inst.conf.resolve("pipeline.yaml");
+        Files.writeString(pipeline, """
+                processors:
+                  - state: root
+                    mailets:
+                      - { match: RecipientIsLocal, class: LocalDelivery }
+                      - { match: All, class: Null }
+                """);
+        Process server = launchFrom(home, "run", "--conf", inst.conf.toString());
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                lines.add("reader failed: " + e);
+            }
+        });
+        reader.start();
+        try {
+            int port = awaitPort(lines);
+            CustomMailetIT.buildExampleJar(home.resolve("lib/ext/stamp-mailet.jar"), dir);
+            Files.writeString(pipeline, """
+                    processors:
+                      - state: root
+                        mailets:
+                          - { match: All, class: %s, stamp: reloaded }
+                          - { match: RecipientIsLocal, class: LocalDelivery }
+                          - { match: All, class: Null }
+                    """.formatted(CustomMailetIT.CLASS));
+            Process reload = launchFrom(home, "reload", "--conf", inst.conf.toString());
+            String out = finish(reload);
+            assertThat(reload.exitValue()).as(out).isZero();
+            assertThat(out).contains("reloaded: process " + server.pid() + " uses the new pipeline");
+            send(port, "stamped");
+            assertThat(Files.readString(inst.awaitMail("alice", 1).get(0))).contains("X-Stamp: reloaded by mx.example.test");
+
+            // The server refuses a pipeline it cannot build: the command says so with the server's reasons.
+            Files.writeString(pipeline, "processors:\n  - state: root\n    mailets:\n      - { match: All, class: org.example.Gone }\n");
+            Process refused = launchFrom(home, "reload", "--conf", inst.conf.toString());
+            String refusedOut = finish(refused);
+            assertThat(refused.exitValue()).as(refusedOut).isEqualTo(1);
+            assertThat(refusedOut).contains(pipeline + ":4: mailet class org.example.Gone is not on the class path nor in lib/ext")
+                    .contains("the running server (process " + server.pid() + ") refused the new pipeline and keeps its pipeline");
+        } finally {
+            server.toHandle().destroy();
+            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            reader.join(5000);
+        }
+    }
+
     private static void send(int port, String body) throws IOException {
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
             s.getOutputStream().write(("HELO t\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\n"
