@@ -118,6 +118,14 @@ public final class PostletServer implements AutoCloseable {
      * say what they would do ({@code bin/postlet trace}).
      */
     public static Checked check(Path confDir, Path home, RunMode mode) throws InvalidConfigException {
+        return check(confDir, home, mode, ServerMailetContext.MAILET_LOG);
+    }
+
+    /**
+     * Like {@link #check(Path, Path, RunMode)}, with mailets logging to {@code mailetLog}: a trace
+     * prints what they would do on its own output rather than in the server's log.
+     */
+    public static Checked check(Path confDir, Path home, RunMode mode, Logger mailetLog) throws InvalidConfigException {
         ServerConfig config = new ServerConfigLoader().load(confDir);
         // Every file is checked even when another has problems, so check lists them all at once.
         List<ConfigProblem> problems = new ArrayList<>();
@@ -128,7 +136,7 @@ public final class PostletServer implements AutoCloseable {
             problems.addAll(e.problems());
             directory = Directory.empty(config.domains());
         }
-        Injector injector = Guice.createInjector(new PostletModule(config, directory, Clock.systemUTC(), mode));
+        Injector injector = Guice.createInjector(new PostletModule(config, directory, Clock.systemUTC(), mode, mailetLog));
         Path extensionsDir = home.resolve("lib/ext");
         ClassLoader extensions = extensions(extensionsDir);
         Pipeline pipeline = null;
@@ -180,8 +188,10 @@ public final class PostletServer implements AutoCloseable {
             PasswdFileAuthenticator authenticator = new PasswdFileAuthenticator(injector.getInstance(Directory.class));
             started.add(authenticator);
             Optional<TlsContext> tls = TlsKeyMaterial.load(config);
+            SmtpMetrics smtpMetrics = new SmtpMetrics(metrics);
+            smtpMetrics.registerAtZero(config.smtp().listeners().stream().map(ListenerSettings::name).toList());
             SmtpServer smtp = new SmtpServer(config.smtp(), spool, injector.getInstance(RecipientPolicy.class),
-                    authenticator, tls, new SmtpMetrics(metrics));
+                    authenticator, tls, smtpMetrics);
             Optional<MetricsEndpoint> endpoint = Optional.empty();
             if (config.metricsHttp().isPresent()) {
                 // Before SMTP: a taken metrics port fails the start before any mail is accepted.

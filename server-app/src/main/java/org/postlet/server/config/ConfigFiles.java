@@ -70,7 +70,7 @@ public final class ConfigFiles {
                 || root instanceof ConfigNode.Mapping;
         throw single(file, root == null ? 0 : root.line(), empty ? "the file is empty"
                         : "the file holds a single value or a list, not keys",
-                "write the settings as 'key: value' lines (see docs/configuration.md); a server is never started from an empty file");
+                "write the settings as 'key: value' lines (docs/configuration.md, docs/mailets.md); an empty file is never taken as all defaults");
     }
 
     /**

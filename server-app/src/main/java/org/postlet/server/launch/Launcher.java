@@ -1,17 +1,20 @@
 package org.postlet.server.launch;
 
 import java.io.BufferedReader;
+import java.io.Console;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +60,8 @@ public final class Launcher {
                                    run one message through the pipeline without delivering anything and
                                    print the path each recipient takes
               passwd [--scheme SHA512-CRYPT|BLF-CRYPT]
-                                   read a password on stdin, print a Dovecot passwd-file hash
+                                   ask for a password twice on a terminal (or read one line of stdin),
+                                   print a Dovecot passwd-file hash
               requeue [--conf DIR] FILE...
                                    put mails kept by ToRepository (e.g. var/error/*) back into processing
             DIR defaults to the conf/ folder of the installation.""";
@@ -165,7 +169,7 @@ public final class Launcher {
         }
         PostletServer.Checked checked;
         try {
-            checked = PostletServer.check(conf, home, RunMode.DRY_RUN);
+            checked = PostletServer.check(conf, home, RunMode.DRY_RUN, new PrintedLog(out));
         } catch (InvalidConfigException e) {
             printProblems(e);
             return INVALID;
@@ -194,15 +198,30 @@ public final class Launcher {
             return USAGE;
         }
         String password;
-        try {
-            password = new BufferedReader(new InputStreamReader(System.in,
-                    StandardCharsets.UTF_8)).readLine();
-        } catch (IOException e) {
-            err.println("postlet passwd: cannot read the password: " + e.getMessage());
-            return INVALID;
+        Console console = terminal();
+        if (console != null) {
+            // On a terminal: prompt, no echo, typed twice so a typo does not lock the user out.
+            char[] first = console.readPassword("New password: ");
+            char[] second = first == null ? null : console.readPassword("Repeat the password: ");
+            if (first == null || second == null) {
+                err.println("postlet passwd: no password read");
+                return INVALID;
+            }
+            if (!Arrays.equals(first, second)) {
+                err.println("postlet passwd: the two passwords differ; nothing was printed — run it again");
+                return INVALID;
+            }
+            password = new String(first);
+        } else {
+            try {
+                password = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            } catch (IOException e) {
+                err.println("postlet passwd: cannot read the password: " + e.getMessage());
+                return INVALID;
+            }
         }
         if (password == null || password.isEmpty()) {
-            err.println("postlet passwd: no password on stdin — e.g. echo 'secret' | bin/postlet passwd");
+            err.println("postlet passwd: no password given — type one, or e.g. echo 'secret' | bin/postlet passwd");
             return INVALID;
         }
         try {
@@ -219,6 +238,23 @@ public final class Launcher {
      * the server is the one that builds the new pipeline (with its {@code lib/ext}, as its user),
      * so only it can say whether the new pipeline is in use.
      */
+    /**
+     * The terminal, when stdin and stdout are one; null when piped. From Java 22 on,
+     * {@link System#console()} also answers when redirected, so its {@code isTerminal()} decides.
+     */
+    private static Console terminal() {
+        Console console = System.console();
+        if (console == null) {
+            return null;
+        }
+        try {
+            Object isTerminal = Console.class.getMethod("isTerminal").invoke(console);
+            return Boolean.TRUE.equals(isTerminal) ? console : null;
+        } catch (ReflectiveOperationException e) {
+            return console; // Java 17-21: a console is a terminal
+        }
+    }
+
     private int reload(Path conf) {
         Path spool;
         try {
@@ -281,11 +317,23 @@ public final class Launcher {
         }
         int failed = 0;
         for (Path file : files) {
+            if (!Files.isRegularFile(file)) {
+                err.println("not requeued: " + file + ": " + (Files.isDirectory(file) ? "is a folder, not a kept mail"
+                        : "no such file") + " — name the kept mails themselves, e.g. var/error/*");
+                failed++;
+                continue;
+            }
             try {
                 String id = FileSpool.drop(spool, file);
                 out.println(file + ": requeued as " + id);
+            } catch (AccessDeniedException e) {
+                err.println("not requeued: " + file + ": permission denied for user " + System.getProperty("user.name")
+                        + " on " + e.getFile() + " — run it as the user the server runs as");
+                failed++;
             } catch (IOException e) {
-                err.println("not requeued: " + e.getMessage());
+                String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                err.println("not requeued: " + (message.startsWith(file.toString()) ? message
+                        : file + ": " + e.getClass().getSimpleName() + ": " + message));
                 failed++;
             }
         }

@@ -128,6 +128,51 @@ class LauncherIT {
     }
 
     @Test
+    void passwdOnATerminalPromptsTwiceAndDoesNotEcho() throws Exception {
+        assumeTrue(available("script") || "true".equals(System.getenv("CI")), "script (util-linux) gives the test a terminal");
+        // script(1) runs the command on a pseudo-terminal, as when a person types at it.
+        Process p = new ProcessBuilder("script", "-q", "-e", "-c", LAUNCHER + " passwd", "/dev/null").redirectErrorStream(true).start();
+        StringBuffer screen = new StringBuffer();
+        Thread reader = new Thread(() -> {
+            try {
+                for (int c; (c = p.getInputStream().read()) >= 0; ) {
+                    screen.append((char) c);
+                }
+            } catch (IOException e) {
+                screen.append("reader failed: ").append(e);
+            }
+        });
+        reader.start();
+        try {
+            awaitScreen(screen, "New password: ");
+            p.getOutputStream().write("tty s3cret\r".getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().flush();
+            awaitScreen(screen, "Repeat the password: ");
+            p.getOutputStream().write("tty s3cret\r".getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().flush();
+            awaitScreen(screen, "{SHA512-CRYPT}$6$");
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            reader.join(5000);
+            assertThat(p.exitValue()).as(screen.toString()).isZero();
+            assertThat(screen.toString()).doesNotContain("s3cret");
+            String hash = screen.toString().lines().filter(l -> l.startsWith("{SHA512-CRYPT}")).findFirst().orElseThrow().strip();
+            assertThat(org.postlet.server.auth.PasswordHashes.matches(hash, "tty s3cret")).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static void awaitScreen(StringBuffer screen, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!screen.toString().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("'" + text + "' did not appear within 60 s; the terminal shows:\n" + screen);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
     void unknownCommandIsAUsageError() throws Exception {
         Process p = launch("frobnicate");
         String out = finish(p);

@@ -75,4 +75,70 @@ class LauncherTest {
         assertThat(run("check", "--conf", conf.toString())).as(err()).isZero();
         assertThat(out()).contains("  smtp.authorizedNetworks = 127.0.0.0/8, 0:0:0:0:0:0:0:1/128\n");
     }
+
+    @Test
+    void checkListsTheAliasesAndThePipelineProblemsTogether() throws Exception {
+        Files.writeString(conf.resolve("aliases"), "info@example.test alice@example.test\n");
+        Files.writeString(conf.resolve("postlet.yaml"), Files.readString(conf.resolve("postlet.yaml")) + "aliases: aliases\n");
+        Files.writeString(conf.resolve("pipeline.yaml"), """
+                processors:
+                  - state: root
+                    mailets:
+                      - { match: All, class: Teleport }
+                """);
+        assertThat(run("check", "--conf", conf.toString())).isEqualTo(1);
+        assertThat(err()).contains(conf.resolve("aliases") + ":1: missing ':' between the alias and its targets")
+                .contains(conf.resolve("pipeline.yaml") + ":4: unknown mailet 'Teleport'")
+                .contains("2 problem(s)");
+    }
+
+    @Test
+    void checkFindsARepositoryFolderThatCannotBeCreated() throws Exception {
+        Files.writeString(dir.resolve("var"), "a file where the folder should be");
+        Files.writeString(conf.resolve("pipeline.yaml"), """
+                processors:
+                  - state: root
+                    mailets:
+                      - { match: All, class: ToRepository, path: ../var/error }
+                """);
+        writeConfig("");
+        Files.writeString(conf.resolve("postlet.yaml"), Files.readString(conf.resolve("postlet.yaml"))
+                .replace("spool: ../var/spool", "spool: ../spool").replace("root: ../var/mail", "root: ../mail"));
+        assertThat(run("check", "--conf", conf.toString())).isEqualTo(1);
+        assertThat(err()).contains(conf.resolve("pipeline.yaml") + ":4: ")
+                .contains("repository folder " + dir.resolve("var/error") + " cannot be created: " + dir.resolve("var") + " is not a folder")
+                .contains("make it writable for user '" + System.getProperty("user.name") + "'");
+    }
+
+    @Test
+    void traceprintsWhatMailetsWouldDoOnItsOutputNotInTheLog() throws Exception {
+        ch.qos.logback.classic.Logger mailetLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.postlet.mailet");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        mailetLog.addAppender(logged);
+        try {
+            Files.writeString(conf.resolve("pipeline.yaml"), """
+                    processors:
+                      - state: root
+                        mailets:
+                          - { match: All, class: LocalDelivery, folder: Junk }
+                    """);
+            Path eml = Files.writeString(dir.resolve("m.eml"), "Subject: t\n\nbody\n");
+            assertThat(run("trace", "--conf", conf.toString(), "--from", "a@example.com", "--to", "alice@example.test",
+                    eml.toString())).as(err()).isZero();
+            assertThat(out()).contains("would deliver to maildir alice@example.test folder Junk");
+            assertThat(logged.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .noneMatch(m -> m.contains("would deliver"));
+            assertThat(dir.resolve("var/mail")).doesNotExist();
+        } finally {
+            mailetLog.detachAppender(logged);
+        }
+    }
+
+    @Test
+    void requeueOfAMissingFileSaysWhichAndWhy() {
+        Path missing = dir.resolve("var/error/NOSUCHMAIL");
+        assertThat(run("requeue", "--conf", conf.toString(), missing.toString())).isEqualTo(1);
+        assertThat(err()).contains("not requeued: " + missing + ": no such file — name the kept mails themselves");
+    }
 }
