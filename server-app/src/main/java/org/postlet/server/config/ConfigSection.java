@@ -254,6 +254,11 @@ public final class ConfigSection {
                 problem(e.line(), "key '" + prefix + full + "' is written twice (also on line " + first + "); only one can count",
                         "remove one of them");
             }
+            if (e.key().contains(".")) {
+                problem(e.line(), "key '" + e.key() + "' has a dot; keys are nested, not dotted",
+                        "nest the parts: write smtp: { maxRecipients: 100 } for smtp.maxRecipients: 100");
+                continue;
+            }
             if (known.contains(full)) {
                 continue;
             }

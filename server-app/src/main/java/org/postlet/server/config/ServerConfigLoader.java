@@ -33,6 +33,12 @@ import org.postlet.smtp.tls.TlsContext;
  */
 public final class ServerConfigLoader {
 
+    /**
+     * Every key, dotted from the top; the keys of a list's entries stand under the list's key
+     * ({@code smtp.listeners.port}). A new key is one entry here and one typed read in
+     * {@link #load} ({@code c.integer("smtp.x", 10)}, {@code c.strings(...)}, ...); absent, empty
+     * and {@code []} are then handled alike for every key.
+     */
     private static final Set<String> KEYS = Set.of("hostname", "domains", "users", "aliases", "smtp.listeners.name",
             "smtp.listeners.bind", "smtp.listeners.port", "smtp.listeners.tls", "smtp.listeners.auth",
             "smtp.maxMessageSize", "smtp.maxRecipients", "smtp.authorizedNetworks", "smtp.timeouts.command",

@@ -223,6 +223,13 @@ class ServerConfigLoaderTest {
     }
 
     @Test
+    void aDottedKeyIsAProblemNotSilentlyIgnored() throws Exception {
+        writeMinimal("smtp.maxRecipients: 5\n");
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("postlet.yaml:4: key 'smtp.maxRecipients' has a dot; keys are nested, not dotted");
+    }
+
+    @Test
     void aKeyWrittenTwiceIsAProblem() throws Exception {
         writeMinimal("smtp:\n  maxRecipients: 5\n  maxRecipients: 50\n");
         assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)

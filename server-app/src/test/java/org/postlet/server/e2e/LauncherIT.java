@@ -245,16 +245,7 @@ class LauncherIT {
                 """);
         Process server = launch("run", "--conf", inst.conf.toString());
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                lines.add("reader failed: " + e);
-            }
-        });
-        reader.start();
+        Thread reader = readLines(server, lines);
         try {
             int port = awaitPort(lines);
             send(port, "before");
@@ -331,16 +322,7 @@ class LauncherIT {
                 """);
         Process server = launchFrom(home, "run", "--conf", inst.conf.toString());
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                lines.add("reader failed: " + e);
-            }
-        });
-        reader.start();
+        Thread reader = readLines(server, lines);
         try {
             int port = awaitPort(lines);
             CustomMailetIT.buildExampleJar(home.resolve("lib/ext/stamp-mailet.jar"), dir);
@@ -371,6 +353,21 @@ class LauncherIT {
             assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
             reader.join(5000);
         }
+    }
+
+    /** Reads the server's output line by line into {@code lines}, on a thread of its own. */
+    private static Thread readLines(Process server, BlockingQueue<String> lines) {
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                lines.add("reader failed: " + e);
+            }
+        });
+        reader.start();
+        return reader;
     }
 
     private static void send(int port, String body) throws IOException {
