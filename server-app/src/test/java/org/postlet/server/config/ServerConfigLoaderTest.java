@@ -151,7 +151,7 @@ class ServerConfigLoaderTest {
                 .hasMessageContaining("postlet.yaml:5: smtp.authorizedNetworks is present but has no value — write [] for none");
         writeMinimal("");
         assertThat(new ServerConfigLoader().load(dir).authorizedNetworks()).extracting(Object::toString)
-                .containsExactly("127.0.0.0/8", "0:0:0:0:0:0:0:1/128");
+                .containsExactly("127.0.0.0/8", "::1/128");
     }
 
     @Test

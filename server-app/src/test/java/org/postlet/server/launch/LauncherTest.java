@@ -73,7 +73,7 @@ class LauncherTest {
     void checkShowsTheLoopbackDefaultWhenTheKeyIsLeftOut() throws Exception {
         writeConfig("");
         assertThat(run("check", "--conf", conf.toString())).as(err()).isZero();
-        assertThat(out()).contains("  smtp.authorizedNetworks = 127.0.0.0/8, 0:0:0:0:0:0:0:1/128\n");
+        assertThat(out()).contains("  smtp.authorizedNetworks = 127.0.0.0/8, ::1/128\n");
     }
 
     @Test
