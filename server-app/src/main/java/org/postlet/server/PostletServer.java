@@ -126,9 +126,13 @@ public final class PostletServer implements AutoCloseable {
      * prints what they would do on its own output rather than in the server's log.
      */
     public static Checked check(Path confDir, Path home, RunMode mode, Logger mailetLog) throws InvalidConfigException {
-        ServerConfig config = new ServerConfigLoader().load(confDir);
         // Every file is checked even when another has problems, so check lists them all at once.
-        List<ConfigProblem> problems = new ArrayList<>();
+        ServerConfigLoader.Loaded loaded = new ServerConfigLoader().read(confDir);
+        List<ConfigProblem> problems = new ArrayList<>(loaded.problems());
+        if (loaded.config().isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        ServerConfig config = loaded.config().get();
         Directory directory;
         try {
             directory = Directory.load(config.domains(), config.users(), config.aliases(), config.maildirQuota());

@@ -58,11 +58,38 @@ public final class ServerConfigLoader {
     }
 
     /**
+     * What was read: the configuration, with defaults in place of the values that have problems,
+     * and those problems. Lets {@code check} go on to the files the configuration names, so one
+     * run reports the problems of every file.
+     *
+     * @param config   the configuration; empty when not even that could be made (no listener)
+     * @param problems every problem found, in line order
+     */
+    public record Loaded(Optional<ServerConfig> config, List<ConfigProblem> problems) {
+        public Loaded {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /**
      * Loads the configuration in {@code dir}.
      *
      * @throws InvalidConfigException listing every problem found
      */
     public ServerConfig load(Path dir) throws InvalidConfigException {
+        Loaded loaded = read(dir);
+        if (!loaded.problems().isEmpty()) {
+            throw new InvalidConfigException(loaded.problems());
+        }
+        return loaded.config().orElseThrow();
+    }
+
+    /**
+     * Reads the configuration in {@code dir}, going on past problems in single values.
+     *
+     * @throws InvalidConfigException only when the file is missing, empty or not well-formed
+     */
+    public Loaded read(Path dir) throws InvalidConfigException {
         Path file = mainFile(dir);
         List<ConfigProblem> problems = new ArrayList<>();
         ConfigSection c = ConfigSection.of(file, ConfigFiles.read(file), problems);
@@ -152,14 +179,14 @@ public final class ServerConfigLoader {
         Path maildirRoot = base.resolve(c.string("storage.maildir.root", "../var/mail")).normalize();
         writable(c, "spool", spool);
         writable(c, "storage.maildir.root", maildirRoot);
-        if (problems.isEmpty()) {
-            SmtpSettings smtp = new SmtpSettings(hostname, listeners.stream().map(Listener::settings).toList(), maxSize,
-                    maxRecipients, commandTimeout, dataTimeout, limits);
-            return new ServerConfig(file, hostname, domains, users, aliases, smtp, networks, tls, spool, maildirRoot, layout,
-                    quota, pipeline, metricsHttp, retry);
-        }
         problems.sort(Comparator.comparingInt(ConfigProblem::line));
-        throw new InvalidConfigException(problems);
+        if (listeners.isEmpty()) {
+            return new Loaded(Optional.empty(), problems);
+        }
+        SmtpSettings smtp = new SmtpSettings(hostname, listeners.stream().map(Listener::settings).toList(), maxSize,
+                maxRecipients, commandTimeout, dataTimeout, limits);
+        return new Loaded(Optional.of(new ServerConfig(file, hostname, domains, users, aliases, smtp, networks, tls, spool,
+                maildirRoot, layout, quota, pipeline, metricsHttp, retry)), problems);
     }
 
     /** {@code check} finds a folder the server could not write before {@code run} fails on it. */

@@ -93,6 +93,21 @@ class LauncherTest {
     }
 
     @Test
+    void checkListsTheMainFilesAndThePipelinesProblemsTogether() throws Exception {
+        writeConfig("  maxRecipeints: 5\n");
+        Files.writeString(conf.resolve("pipeline.yaml"), """
+                processors:
+                  - state: root
+                    mailets:
+                      - { match: All, class: Teleport }
+                """);
+        assertThat(run("check", "--conf", conf.toString())).isEqualTo(1);
+        assertThat(err()).contains(conf.resolve("postlet.yaml") + ":9: unknown key 'smtp.maxRecipeints' — did you mean 'smtp.maxRecipients'?")
+                .contains(conf.resolve("pipeline.yaml") + ":4: unknown mailet 'Teleport'")
+                .contains("2 problem(s)");
+    }
+
+    @Test
     void checkFindsARepositoryFolderThatCannotBeCreated() throws Exception {
         Files.writeString(dir.resolve("var"), "a file where the folder should be");
         Files.writeString(conf.resolve("pipeline.yaml"), """
