@@ -45,6 +45,16 @@ class LauncherTest {
                 """);
     }
 
+    /** A pipeline with one problem, on line 4: an unknown mailet. */
+    private void writeBrokenPipeline() throws Exception {
+        Files.writeString(conf.resolve("pipeline.yaml"), """
+                processors:
+                  - state: root
+                    mailets:
+                      - { match: All, class: Teleport }
+                """);
+    }
+
     private int run(String... args) {
         return new Launcher(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), dir)
                 .execute(args);
@@ -80,12 +90,7 @@ class LauncherTest {
     void checkListsTheAliasesAndThePipelineProblemsTogether() throws Exception {
         Files.writeString(conf.resolve("aliases"), "info@example.test alice@example.test\n");
         Files.writeString(conf.resolve("postlet.yaml"), Files.readString(conf.resolve("postlet.yaml")) + "aliases: aliases\n");
-        Files.writeString(conf.resolve("pipeline.yaml"), """
-                processors:
-                  - state: root
-                    mailets:
-                      - { match: All, class: Teleport }
-                """);
+        writeBrokenPipeline();
         assertThat(run("check", "--conf", conf.toString())).isEqualTo(1);
         assertThat(err()).contains(conf.resolve("aliases") + ":1: missing ':' between the alias and its targets")
                 .contains(conf.resolve("pipeline.yaml") + ":4: unknown mailet 'Teleport'")
@@ -95,12 +100,7 @@ class LauncherTest {
     @Test
     void checkListsTheMainFilesAndThePipelinesProblemsTogether() throws Exception {
         writeConfig("  maxRecipeints: 5\n");
-        Files.writeString(conf.resolve("pipeline.yaml"), """
-                processors:
-                  - state: root
-                    mailets:
-                      - { match: All, class: Teleport }
-                """);
+        writeBrokenPipeline();
         assertThat(run("check", "--conf", conf.toString())).isEqualTo(1);
         assertThat(err()).contains(conf.resolve("postlet.yaml") + ":9: unknown key 'smtp.maxRecipeints' — did you mean 'smtp.maxRecipients'?")
                 .contains(conf.resolve("pipeline.yaml") + ":4: unknown mailet 'Teleport'")
