@@ -104,8 +104,42 @@ public record IpNetwork(InetAddress base, int prefix) {
         return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
     }
 
+    /** The network as written in configuration: {@code 192.0.2.0/24}, {@code ::1/128} (IPv6 in RFC 5952's short form). */
     @Override
     public String toString() {
-        return base.getHostAddress() + "/" + prefix;
+        byte[] a = base.getAddress();
+        if (a.length != 16) {
+            return base.getHostAddress() + "/" + prefix;
+        }
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1; // RFC 5952: "::" stands for two or more zero groups, the longest (first) run
+        for (int i = 0; i < 8; i++) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = Math.max(i, j);
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text + "/" + prefix;
     }
 }

@@ -1,5 +1,7 @@
 package org.postlet.mailet;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -74,5 +76,30 @@ public final class ParameterValues {
             case "false", "no", "off" -> false;
             default -> throw new MailetException(what + " is '" + text + "' — write true or false");
         };
+    }
+
+    /**
+     * Checks that this process can write a folder: it is a writable directory, or does not exist
+     * yet and its nearest existing parent is one (the folder is then created at first use).
+     *
+     * @param what names the folder in the message, e.g. {@code "spool"}
+     * @throws MailetException saying which folder, why, and the user the server runs as
+     */
+    public static void writableFolder(String what, Path folder) throws MailetException {
+        Path absolute = folder.toAbsolutePath().normalize();
+        Path existing = absolute;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        String user = System.getProperty("user.name");
+        String fix = " — make it writable for user '" + user + "', whom the server runs as (e.g. chown -R " + user
+                + " " + (existing == null ? absolute : existing) + "), or choose another folder";
+        if (existing == null || !Files.isDirectory(existing)) {
+            throw new MailetException(what + " " + absolute + " cannot be created: " + existing + " is not a folder" + fix);
+        }
+        if (!Files.isWritable(existing) || !Files.isExecutable(existing)) {
+            throw new MailetException(what + " " + absolute + (existing.equals(absolute) ? " is not writable"
+                    : " does not exist and cannot be created in " + existing) + fix);
+        }
     }
 }

@@ -35,4 +35,12 @@ class IpNetworkTest {
         assertThatThrownBy(() -> IpNetwork.parse("10.0.0.0/33")).hasMessageContaining("the prefix must be 0 to 32");
         assertThatThrownBy(() -> IpNetwork.parse("10.0.0.0/x")).hasMessageContaining("prefix");
     }
+
+    @Test
+    void printsAsWrittenInConfigurationWithIpv6InItsShortForm() {
+        org.assertj.core.api.Assertions.assertThat(java.util.List.of("127.0.0.0/8", "::1/128", "2001:db8::/32", "2001:db8:0:1::1/128",
+                        "2001:0:0:1::/64", "fe80::/10", "::/0"))
+                .allSatisfy(text -> org.assertj.core.api.Assertions.assertThat(IpNetwork.parse(text).toString()).isEqualTo(text));
+        org.assertj.core.api.Assertions.assertThat(IpNetwork.parse("2001:DB8:0:0:1:0:0:1/128").toString()).isEqualTo("2001:db8::1:0:0:1/128");
+    }
 }

@@ -15,6 +15,7 @@ import org.postlet.maildir.QuotaRules;
 import org.postlet.server.config.ServerConfig;
 import org.postlet.server.context.LocalRecipientPolicy;
 import org.postlet.server.context.RunMode;
+import org.slf4j.Logger;
 import org.postlet.server.context.ServerMailetContext;
 import org.postlet.server.directory.Directory;
 import org.postlet.server.spool.FileSpool;
@@ -37,12 +38,14 @@ final class PostletModule extends AbstractModule {
     private final Directory directory;
     private final Clock clock;
     private final RunMode mode;
+    private final Logger mailetLog;
 
-    PostletModule(ServerConfig config, Directory directory, Clock clock, RunMode mode) {
+    PostletModule(ServerConfig config, Directory directory, Clock clock, RunMode mode, Logger mailetLog) {
         this.config = config;
         this.directory = directory;
         this.clock = clock;
         this.mode = mode;
+        this.mailetLog = mailetLog;
     }
 
     @Override
@@ -52,6 +55,7 @@ final class PostletModule extends AbstractModule {
         bind(QuotaRules.class).toInstance(directory);
         bind(Clock.class).toInstance(clock);
         bind(RunMode.class).toInstance(mode);
+        bind(Logger.class).toInstance(mailetLog);
         bind(MetricRegistry.class).toInstance(new MetricRegistry());
         bind(MailetContext.class).to(ServerMailetContext.class);
         bind(RecipientPolicy.class).to(LocalRecipientPolicy.class);

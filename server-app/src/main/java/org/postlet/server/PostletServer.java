@@ -68,6 +68,9 @@ public final class PostletServer implements AutoCloseable {
     private final Optional<MetricsEndpoint> metricsEndpoint;
     /** Everything started, in start order; closed in reverse, so SMTP stops before the workers and the spool. */
     private final List<AutoCloseable> started;
+    private final ReloadStatus reloadStatus;
+    /** Reloads done by this process; guarded by {@code this}. */
+    private long reloads;
 
     private PostletServer(Checked checked, LivePipeline pipeline, SmtpServer smtp, Optional<MetricsEndpoint> metricsEndpoint,
                           List<AutoCloseable> started) {
@@ -77,6 +80,7 @@ public final class PostletServer implements AutoCloseable {
         this.smtp = smtp;
         this.metricsEndpoint = metricsEndpoint;
         this.started = List.copyOf(started);
+        this.reloadStatus = new ReloadStatus(config.spool().resolve(ReloadStatus.NAME));
     }
 
     /**
@@ -85,14 +89,18 @@ public final class PostletServer implements AutoCloseable {
      *
      * @param config   the main configuration
      * @param injector the server's services
-     * @param pipeline   the initialised pipeline
-     * @param extensions loads mailets from {@code lib/ext}
+     * @param pipeline      the initialised pipeline
+     * @param extensionsDir {@code lib/ext}, where mailets from outside the server are
      */
-    public record Checked(ServerConfig config, Injector injector, Pipeline pipeline, ClassLoader extensions) {
+    public record Checked(ServerConfig config, Injector injector, Pipeline pipeline, Path extensionsDir) {
 
-        /** Reads the pipeline file again and builds it with the same services, e.g. for a reload. */
+        /**
+         * Reads the pipeline file again and builds it with the same services, e.g. for a reload.
+         * Each build has its own class loader over {@code lib/ext}, so a jar added since start is
+         * found and a replaced jar's new classes are used.
+         */
         public Pipeline rebuildPipeline() throws InvalidConfigException {
-            return new PipelineBuilder(injector, extensions, injector.getInstance(ServerMailetContext.class))
+            return new PipelineBuilder(injector, extensions(extensionsDir), injector.getInstance(ServerMailetContext.class))
                     .build(new PipelineLoader().read(config.pipeline()));
         }
     }
@@ -112,28 +120,45 @@ public final class PostletServer implements AutoCloseable {
      * say what they would do ({@code bin/postlet trace}).
      */
     public static Checked check(Path confDir, Path home, RunMode mode) throws InvalidConfigException {
-        ServerConfig config = new ServerConfigLoader().load(confDir);
-        List<ConfigProblem> problems = new ArrayList<>();
-        Directory directory = null;
+        return check(confDir, home, mode, ServerMailetContext.MAILET_LOG);
+    }
+
+    /**
+     * Like {@link #check(Path, Path, RunMode)}, with mailets logging to {@code mailetLog}: a trace
+     * prints what they would do on its own output rather than in the server's log.
+     */
+    public static Checked check(Path confDir, Path home, RunMode mode, Logger mailetLog) throws InvalidConfigException {
+        // Every file is checked even when another has problems, so check lists them all at once.
+        ServerConfigLoader.Loaded loaded = new ServerConfigLoader().read(confDir);
+        List<ConfigProblem> problems = new ArrayList<>(loaded.problems());
+        if (loaded.config().isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        ServerConfig config = loaded.config().get();
+        Directory directory;
         try {
             directory = Directory.load(config.domains(), config.users(), config.aliases(), config.maildirQuota());
         } catch (InvalidConfigException e) {
             problems.addAll(e.problems());
+            directory = Directory.empty(config.domains());
         }
-        PipelineLoader.Loaded pipelineFile = null;
+        Injector injector = Guice.createInjector(new PostletModule(config, directory, Clock.systemUTC(), mode, mailetLog));
+        Path extensionsDir = home.resolve("lib/ext");
+        ClassLoader extensions = extensions(extensionsDir);
+        Pipeline pipeline = null;
         try {
-            pipelineFile = new PipelineLoader().read(config.pipeline());
+            pipeline = new PipelineBuilder(injector, extensions, injector.getInstance(ServerMailetContext.class))
+                    .build(new PipelineLoader().read(config.pipeline()));
         } catch (InvalidConfigException e) {
             problems.addAll(e.problems());
         }
         if (!problems.isEmpty()) {
+            if (pipeline != null) {
+                pipeline.destroy();
+            }
             throw new InvalidConfigException(problems);
         }
-        Injector injector = Guice.createInjector(new PostletModule(config, directory, Clock.systemUTC(), mode));
-        ClassLoader extensions = extensions(home.resolve("lib/ext"));
-        Pipeline pipeline = new PipelineBuilder(injector, extensions, injector.getInstance(ServerMailetContext.class))
-                .build(pipelineFile);
-        return new Checked(config, injector, pipeline, extensions);
+        return new Checked(config, injector, pipeline, extensionsDir);
     }
 
     /**
@@ -169,8 +194,10 @@ public final class PostletServer implements AutoCloseable {
             PasswdFileAuthenticator authenticator = new PasswdFileAuthenticator(injector.getInstance(Directory.class));
             started.add(authenticator);
             Optional<TlsContext> tls = TlsKeyMaterial.load(config);
+            SmtpMetrics smtpMetrics = new SmtpMetrics(metrics);
+            smtpMetrics.registerAtZero(config.smtp().listeners().stream().map(ListenerSettings::name).toList());
             SmtpServer smtp = new SmtpServer(config.smtp(), spool, injector.getInstance(RecipientPolicy.class),
-                    authenticator, tls, SmtpEvents.all(List.of(new SmtpMetrics(metrics), new SmtpRejectionLog())));
+                    authenticator, tls, SmtpEvents.all(List.of(smtpMetrics, new SmtpRejectionLog())));
             Optional<MetricsEndpoint> endpoint = Optional.empty();
             if (config.metricsHttp().isPresent()) {
                 // Before SMTP: a taken metrics port fails the start before any mail is accepted.
@@ -231,20 +258,32 @@ public final class PostletServer implements AutoCloseable {
 
     /**
      * Reads the pipeline file again and, if it is valid, makes it the pipeline for all new mail;
-     * mail already being processed finishes in the old one. An invalid file changes nothing.
+     * mail already being processed finishes in the old one. An invalid file changes nothing. The
+     * outcome is written to {@link ReloadStatus} for {@code bin/postlet reload}.
      *
      * @return the problems of an invalid pipeline; empty when the new one is in use
      */
-    public List<ConfigProblem> reloadPipeline() {
+    public synchronized List<ConfigProblem> reloadPipeline() {
+        List<ConfigProblem> problems;
         try {
             pipeline.replace(checked.rebuildPipeline());
             LOG.info("pipeline reloaded from {}", config.pipeline());
-            return List.of();
+            problems = List.of();
         } catch (InvalidConfigException e) {
             e.problems().forEach(p -> LOG.error("reload refused: {}", p));
             LOG.error("pipeline not reloaded: {} problem(s); the previous pipeline stays in use", e.problems().size());
-            return e.problems();
+            problems = e.problems();
+        } catch (RuntimeException e) {
+            LOG.error("pipeline not reloaded; the previous pipeline stays in use", e);
+            problems = List.of(new ConfigProblem(config.pipeline(), 0, "the new pipeline could not be built: " + e,
+                    "see the server's log for the stack trace"));
         }
+        try {
+            reloadStatus.write(++reloads, problems);
+        } catch (IOException e) {
+            LOG.warn("cannot write the reload status to {}: {}", config.spool().resolve(ReloadStatus.NAME), e.toString());
+        }
+        return problems;
     }
 
     /** Stops accepting mail, finishes what is in flight, leaves the rest in the spool. */

@@ -9,6 +9,7 @@ import org.postlet.mailet.MailetParameter;
 import org.postlet.mailet.GenericMailet;
 import org.postlet.mailet.Mail;
 import org.postlet.mailet.MailetException;
+import org.postlet.mailet.ParameterValues;
 import org.postlet.mailet.ProcessingState;
 
 /**
@@ -39,6 +40,8 @@ public final class ToRepository extends GenericMailet {
     @Override
     public void init() throws MessagingException {
         folder = configDirectory.resolve(getRequiredParameter("path")).normalize();
+        // Found by check, not by the first failing mail at run time.
+        ParameterValues.writableFolder("repository folder", folder);
         passThrough = getBooleanParameter("passThrough", false);
     }
 

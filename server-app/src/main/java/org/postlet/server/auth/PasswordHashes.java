@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.apache.commons.codec.digest.Crypt;
 import org.bouncycastle.crypto.RuntimeCryptoException;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
@@ -66,16 +67,55 @@ public final class PasswordHashes {
         return Optional.of(Scheme.CRYPT);
     }
 
+    private static final String B64 = "[./0-9A-Za-z]";
+    private static final Pattern SHA512 = Pattern.compile("\\$6\\$(rounds=\\d+\\$)?" + B64 + "{1,16}\\$" + B64 + "{86}");
+    private static final Pattern SHA256 = Pattern.compile("\\$5\\$(rounds=\\d+\\$)?" + B64 + "{1,16}\\$" + B64 + "{43}");
+    private static final Pattern MD5 = Pattern.compile("\\$1\\$" + B64 + "{0,8}\\$" + B64 + "{22}");
+    private static final Pattern BCRYPT = Pattern.compile("\\$2[abxy]?\\$\\d\\d\\$" + B64 + "{53}");
+    private static final Pattern DES = Pattern.compile(B64 + "{13}");
+
     /**
-     * Whether {@code password} matches the password field. An unknown scheme, an empty field or a
-     * malformed hash never matches.
+     * What is wrong with a password field that can never match, so {@code check} reports it rather
+     * than every login failing: an unknown scheme, an empty password, or a hash that is not of its
+     * scheme's form.
+     *
+     * @return empty when the field is well-formed
+     */
+    public static Optional<String> problem(String field) {
+        Optional<Scheme> scheme = schemeOf(field);
+        if (scheme.isEmpty()) {
+            return Optional.of("a password in an unknown scheme " + field.substring(0, field.indexOf('}') + 1));
+        }
+        String hash = field.startsWith("{") ? field.substring(field.indexOf('}') + 1) : field;
+        if (hash.isEmpty()) {
+            return Optional.of("an empty password");
+        }
+        boolean wellFormed = switch (scheme.get()) {
+            case PLAIN -> true;
+            case SHA512_CRYPT -> SHA512.matcher(hash).matches();
+            case SHA256_CRYPT -> SHA256.matcher(hash).matches();
+            case MD5_CRYPT -> MD5.matcher(hash).matches();
+            case BLF_CRYPT -> BCRYPT.matcher(hash).matches();
+            case CRYPT -> SHA512.matcher(hash).matches() || SHA256.matcher(hash).matches() || MD5.matcher(hash).matches()
+                    || BCRYPT.matcher(hash).matches() || DES.matcher(hash).matches();
+        };
+        return wellFormed ? Optional.empty()
+                : Optional.of("a " + scheme.get().dovecotName() + " password that is not a " + scheme.get().dovecotName() + " hash");
+    }
+
+    /**
+     * Whether {@code password} matches the password field. An unknown scheme, an empty field, an
+     * empty password or a malformed hash never matches.
      */
     public static boolean matches(String field, String password) {
         Optional<Scheme> scheme = schemeOf(field);
-        if (scheme.isEmpty() || field.isEmpty()) {
-            return false;
+        if (scheme.isEmpty() || field.isEmpty() || password.isEmpty()) {
+            return false; // an empty password never authenticates, whatever the file says
         }
         String hash = field.startsWith("{") ? field.substring(field.indexOf('}') + 1) : field;
+        if (hash.isEmpty()) {
+            return false;
+        }
         try {
             return switch (scheme.get()) {
                 case PLAIN -> equal(hash, password);

@@ -1,11 +1,14 @@
 package org.postlet.server.config;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.postlet.mailet.IpNetwork;
 import org.postlet.server.spool.RetryPolicy;
+import org.postlet.smtp.server.ListenerSettings;
 import org.postlet.smtp.server.SmtpSettings;
 
 /**
@@ -36,6 +39,34 @@ public record ServerConfig(Path file, String hostname, List<String> domains, Pat
     public ServerConfig {
         domains = List.copyOf(domains);
         authorizedNetworks = List.copyOf(authorizedNetworks);
+    }
+
+    /**
+     * The effective value of every setting that decides who may send what through this server,
+     * defaults included, one {@code key = value} line each, as {@code postconf -n} shows Postfix's:
+     * what {@code bin/postlet check} prints, so an operator sees what the server will do.
+     */
+    public List<String> effectiveSecuritySettings() {
+        List<String> lines = new ArrayList<>();
+        for (ListenerSettings l : smtp.listeners()) {
+            lines.add("smtp.listeners." + l.name() + " = " + l.bind() + ":" + l.port() + " tls=" + lower(l.tls())
+                    + " auth=" + lower(l.auth()));
+        }
+        lines.add("smtp.authorizedNetworks = " + (authorizedNetworks.isEmpty()
+                ? "(none: no client may relay without AUTH)"
+                : String.join(", ", authorizedNetworks.stream().map(IpNetwork::toString).toList())));
+        lines.add("domains = " + (domains.isEmpty() ? "(none: no mail is delivered here)" : String.join(", ", domains)));
+        lines.add("users = " + users);
+        lines.add("smtp.maxMessageSize = " + smtp.maxMessageSize());
+        lines.add("smtp.maxRecipients = " + smtp.maxRecipients());
+        lines.add("tls.keystore = " + tls.map(t -> t.keystore().toString()).orElse(smtp.usesTls()
+                ? "(generated self-signed at first start)" : "(unused: no listener uses TLS)"));
+        lines.add("metrics.http = " + metricsHttp.orElse("(off)"));
+        return lines;
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
     }
 
     /** The directory the configuration was read from. */

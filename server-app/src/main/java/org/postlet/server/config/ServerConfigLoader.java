@@ -8,16 +8,14 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
-import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
-import org.apache.commons.configuration2.HierarchicalConfiguration;
-import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.postlet.mailet.IpNetwork;
 import org.postlet.mailet.MailetException;
 import org.postlet.mailet.ParameterValues;
@@ -36,6 +34,12 @@ import org.postlet.smtp.tls.TlsContext;
  */
 public final class ServerConfigLoader {
 
+    /**
+     * Every key, dotted from the top; the keys of a list's entries stand under the list's key
+     * ({@code smtp.listeners.port}). A new key is one entry here and one typed read in
+     * {@link #load} ({@code c.integer("smtp.x", 10)}, {@code c.strings(...)}, ...); absent, empty
+     * and {@code []} are then handled alike for every key.
+     */
     private static final Set<String> KEYS = Set.of("hostname", "domains", "users", "aliases", "smtp.listeners.name",
             "smtp.listeners.bind", "smtp.listeners.port", "smtp.listeners.tls", "smtp.listeners.auth",
             "smtp.maxMessageSize", "smtp.maxRecipients", "smtp.authorizedNetworks", "smtp.timeouts.command",
@@ -56,142 +60,166 @@ public final class ServerConfigLoader {
     }
 
     /**
+     * What was read: the configuration, with defaults in place of the values that have problems,
+     * and those problems. Lets {@code check} go on to the files the configuration names, so one
+     * run reports the problems of every file.
+     *
+     * @param config   the configuration; empty when not even that could be made (no listener)
+     * @param problems every problem found, in line order
+     */
+    public record Loaded(Optional<ServerConfig> config, List<ConfigProblem> problems) {
+        public Loaded {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /**
      * Loads the configuration in {@code dir}.
      *
      * @throws InvalidConfigException listing every problem found
      */
     public ServerConfig load(Path dir) throws InvalidConfigException {
-        Path file = mainFile(dir);
-        BaseHierarchicalConfiguration c = ConfigFiles.read(file);
-        SourceText src = SourceText.of(file);
-        List<ConfigProblem> problems = new ArrayList<>();
-        Path base = file.toAbsolutePath().getParent();
-
-        for (Iterator<String> keys = c.getKeys(); keys.hasNext(); ) {
-            String key = keys.next();
-            if (!KEYS.contains(key) && !key.startsWith("[@")) {
-                String leaf = key.substring(key.lastIndexOf('.') + 1);
-                problems.add(src.problem(src.findKey(leaf, 1), "unknown key '" + key + "'",
-                        "remove it or correct its spelling; the keys are listed in docs and conf/postlet.yaml"));
-            }
+        Loaded loaded = read(dir);
+        if (!loaded.problems().isEmpty()) {
+            throw new InvalidConfigException(loaded.problems());
         }
+        return loaded.config().orElseThrow();
+    }
 
-        String hostname = c.getString("hostname", defaultHostname());
+    /**
+     * Reads the configuration in {@code dir}, going on past problems in single values.
+     *
+     * @throws InvalidConfigException only when the file is missing, empty or not well-formed
+     */
+    public Loaded read(Path dir) throws InvalidConfigException {
+        Path file = mainFile(dir);
+        List<ConfigProblem> problems = new ArrayList<>();
+        ConfigSection c = ConfigSection.of(file, ConfigFiles.read(file), problems);
+        Path base = file.toAbsolutePath().getParent();
+        c.checkKeys(KEYS);
+
+        String hostname = c.string("hostname", defaultHostname());
         if (!hostname.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) {
-            problems.add(src.problem(src.findKey("hostname", 1), "hostname '" + hostname + "' is not a host name",
-                    "write a fully qualified name such as mx.example.test"));
+            c.problem("hostname", "hostname '" + hostname + "' is not a host name",
+                    "write a fully qualified name such as mx.example.test");
         }
         List<String> domains = new ArrayList<>();
-        for (String d : c.getList(String.class, "domains", List.of(hostname))) {
-            domains.add(d.strip().toLowerCase(Locale.ROOT));
+        for (String d : c.strings("domains", List.of(hostname))) {
+            domains.add(d.toLowerCase(Locale.ROOT));
         }
 
-        List<ListenerSettings> listeners = new ArrayList<>();
-        List<HierarchicalConfiguration<ImmutableNode>> listenerNodes = c.configurationsAt("smtp.listeners");
-        int searchFrom = src.findKey("listeners", 1);
-        for (HierarchicalConfiguration<ImmutableNode> l : listenerNodes) {
-            String name = l.getString("name", "smtp" + (listeners.size() + 1));
-            int line = src.findOr("name", searchFrom, searchFrom);
-            searchFrom = line + 1;
-            int portLine = src.findOr("port", line, line);
-            int tlsLine = src.findOr("tls", line, line);
-            int port = intValue(l, "port", 25, src, portLine, problems);
+        List<Listener> listeners = new ArrayList<>();
+        Optional<List<ConfigSection>> listenerSections = c.sections("smtp.listeners");
+        for (ConfigSection l : listenerSections.orElse(List.of())) {
+            String name = l.string("name", "smtp" + (listeners.size() + 1));
+            int port = l.integer("port", 25);
             if (port < 0 || port > 65535) {
-                problems.add(src.problem(portLine, "listener " + name + ": port " + port + " is out of range",
-                        "use a port between 1 and 65535"));
+                l.problem("port", "listener " + name + ": port " + port + " is out of range", "use a port between 1 and 65535");
             }
-            TlsMode tls = enumValue(TlsMode.class, l.getString("tls", "none"), "listener " + name + ": tls", src, tlsLine, problems);
-            AuthMode auth = enumValue(AuthMode.class, l.getString("auth", "none"), "listener " + name + ": auth", src,
-                    src.findOr("auth", line, line), problems);
-            listeners.add(new ListenerSettings(name, l.getString("bind", "0.0.0.0"), port, tls, auth,
-                    listenerLimit(l, "connections", name, src, line, problems), listenerLimit(l, "connectionsPerClient", name, src, line, problems)));
+            TlsMode tls = l.choice(TlsMode.class, "tls", TlsMode.NONE);
+            AuthMode auth = l.choice(AuthMode.class, "auth", AuthMode.NONE);
+            listeners.add(new Listener(new ListenerSettings(name, l.string("bind", "0.0.0.0"), port, tls, auth,
+                    listenerLimit(l, "connections", name), listenerLimit(l, "connectionsPerClient", name)), l.line()));
         }
-        if (listenerNodes.isEmpty()) {
-            listeners.add(new ListenerSettings("mx", "0.0.0.0", 2525, TlsMode.NONE, AuthMode.NONE));
+        if (listenerSections.isEmpty()) {
+            listeners.add(new Listener(new ListenerSettings("mx", "0.0.0.0", 2525, TlsMode.NONE, AuthMode.NONE), 0));
+        } else if (listeners.isEmpty() && problems.isEmpty()) {
+            c.problem("smtp.listeners", "smtp.listeners is empty: the server would receive no mail",
+                    "list at least one listener, e.g. - { name: mx, bind: 0.0.0.0, port: 25 }");
         }
-        checkUniqueListeners(listeners, src, problems);
+        checkUniqueListeners(listeners, c);
 
-        long maxSize = sizeValue(c, "smtp.maxMessageSize", DEFAULT_MAX_MESSAGE_SIZE, src, problems);
-        int maxRecipients = intValue(c, "smtp.maxRecipients", 100, src, src.findKey("maxRecipients", 1), problems);
+        long maxSize = c.size("smtp.maxMessageSize", DEFAULT_MAX_MESSAGE_SIZE);
+        int maxRecipients = c.integer("smtp.maxRecipients", 100);
         if (maxRecipients < 1) {
-            problems.add(src.problem(src.findKey("maxRecipients", 1), "smtp.maxRecipients must be at least 1", "write e.g. 100"));
+            c.problem("smtp.maxRecipients", "smtp.maxRecipients must be at least 1", "write e.g. 100");
         }
-        Duration commandTimeout = durationValue(c, "smtp.timeouts.command", Duration.ofSeconds(300), src, problems);
-        Duration dataTimeout = durationValue(c, "smtp.timeouts.data", Duration.ofSeconds(600), src, problems);
-        SmtpLimits limits = limits(c, src, problems);
+        Duration commandTimeout = c.duration("smtp.timeouts.command", Duration.ofSeconds(300));
+        Duration dataTimeout = c.duration("smtp.timeouts.data", Duration.ofSeconds(600));
+        SmtpLimits limits = limits(c);
 
+        // Absent: loopback may relay. [] means no network may relay without AUTH (never the default).
         List<IpNetwork> networks = new ArrayList<>();
-        List<String> networkTexts = c.containsKey("smtp.authorizedNetworks")
-                ? c.getList(String.class, "smtp.authorizedNetworks", List.of())
-                : List.of("127.0.0.0/8", "::1/128");
-        for (String n : networkTexts) {
+        List<ConfigNode.Scalar> networkItems = c.list("smtp.authorizedNetworks").orElse(List.of(
+                new ConfigNode.Scalar("127.0.0.0/8", false, 0), new ConfigNode.Scalar("::1/128", false, 0)));
+        for (ConfigNode.Scalar n : networkItems) {
             try {
-                networks.add(IpNetwork.parse(n));
+                networks.add(IpNetwork.parse(n.text().strip()));
             } catch (IllegalArgumentException e) {
-                problems.add(src.problem(src.findKey("authorizedNetworks", 1), "smtp.authorizedNetworks: " + e.getMessage(),
-                        "fix or remove that entry"));
+                c.problem(n.line() > 0 ? n.line() : c.line("smtp.authorizedNetworks"),
+                        "smtp.authorizedNetworks: " + e.getMessage(), "fix or remove that entry");
             }
         }
 
-        Path users = base.resolve(c.getString("users", "users.passwd"));
+        Path users = base.resolve(c.string("users", "users.passwd"));
         if (!Files.isReadable(users)) {
-            problems.add(src.problem(src.findKey("users", 1), "users file " + users + " cannot be read",
-                    "create it (Dovecot passwd-file: user@domain:{SCHEME}hash) or fix the path"));
+            c.problem("users", "users file " + users + " cannot be read",
+                    "create it (Dovecot passwd-file: user@domain:{SCHEME}hash) or fix the path");
         }
-        Optional<Path> aliases = Optional.ofNullable(c.getString("aliases", null)).map(base::resolve);
+        Optional<Path> aliases = c.string("aliases").map(base::resolve);
         if (aliases.isPresent() && !Files.isReadable(aliases.get())) {
-            problems.add(src.problem(src.findKey("aliases", 1), "aliases file " + aliases.get() + " cannot be read",
-                    "create it (one 'alias@domain: target, target' per line) or remove the key"));
+            c.problem("aliases", "aliases file " + aliases.get() + " cannot be read",
+                    "create it (one 'alias@domain: target, target' per line) or remove the key");
         }
-        Optional<ServerConfig.TlsConfig> tls = Optional.ofNullable(c.getString("tls.keystore", null))
-                .map(k -> new ServerConfig.TlsConfig(base.resolve(k), c.getString("tls.password", "")));
-        tls.ifPresent(t -> checkKeystore(t, src, problems));
+        Optional<ServerConfig.TlsConfig> tls = c.string("tls.keystore")
+                .map(k -> new ServerConfig.TlsConfig(base.resolve(k), c.string("tls.password", "")));
+        tls.ifPresent(t -> checkKeystore(t, c));
 
         RetryPolicy d = RetryPolicy.DEFAULT;
-        RetryPolicy retry = new RetryPolicy(durationValue(c, "retry.delay", d.firstDelay(), src, problems),
-                durationValue(c, "retry.maxDelay", d.maxDelay(), src, problems),
-                durationValue(c, "retry.giveUpAfter", d.giveUpAfter(), src, problems));
+        RetryPolicy retry = new RetryPolicy(c.duration("retry.delay", d.firstDelay()),
+                c.duration("retry.maxDelay", d.maxDelay()), c.duration("retry.giveUpAfter", d.giveUpAfter()));
         if (retry.maxDelay().compareTo(retry.firstDelay()) < 0 || retry.firstDelay().isZero()) {
-            problems.add(src.problem(src.findKey("retry", 1), "retry.delay must be positive and at most retry.maxDelay",
-                    "write e.g. retry: { delay: 1m, maxDelay: 1h, giveUpAfter: 5d }"));
+            c.problem("retry", "retry.delay must be positive and at most retry.maxDelay",
+                    "write e.g. retry: { delay: 1m, maxDelay: 1h, giveUpAfter: 5d }");
         }
-        String metricsHttp = c.getString("metrics.http", null);
-        if (metricsHttp != null) {
-            try {
-                MetricsAddress.parse(metricsHttp);
-            } catch (IllegalArgumentException e) {
-                problems.add(src.problem(src.findKey("http", 1), "metrics.http: " + e.getMessage(), MetricsAddress.FORMAT));
-            }
+        Optional<String> metricsHttp = c.string("metrics.http");
+        metricsHttp.ifPresent(m -> c.parsed("metrics.http", null, MetricsAddress::parse, MetricsAddress.FORMAT));
+        Path pipeline = base.resolve(c.string("pipeline", "pipeline.yaml"));
+        String layout = c.string("storage.maildir.layout", "%d/%n");
+        OptionalLong quota = c.has("storage.maildir.quota")
+                ? OptionalLong.of(c.size("storage.maildir.quota", 0)) : OptionalLong.empty();
+        Path spool = base.resolve(c.string("spool", "../var/spool")).normalize();
+        Path maildirRoot = base.resolve(c.string("storage.maildir.root", "../var/mail")).normalize();
+        writable(c, "spool", spool);
+        writable(c, "storage.maildir.root", maildirRoot);
+        problems.sort(Comparator.comparingInt(ConfigProblem::line));
+        if (listeners.isEmpty()) {
+            return new Loaded(Optional.empty(), problems);
         }
-        Path pipeline = base.resolve(c.getString("pipeline", "pipeline.yaml"));
-        String layout = c.getString("storage.maildir.layout", "%d/%n");
-        OptionalLong quota = c.containsKey("storage.maildir.quota")
-                ? OptionalLong.of(sizeValue(c, "storage.maildir.quota", 0, src, problems)) : OptionalLong.empty();
-        if (problems.isEmpty()) {
-            SmtpSettings smtp = new SmtpSettings(hostname, listeners, maxSize, maxRecipients, commandTimeout, dataTimeout,
-                    limits);
-            return new ServerConfig(file, hostname, domains, users, aliases, smtp, networks, tls,
-                    base.resolve(c.getString("spool", "../var/spool")).normalize(),
-                    base.resolve(c.getString("storage.maildir.root", "../var/mail")).normalize(), layout, quota, pipeline,
-                    Optional.ofNullable(c.getString("metrics.http", null)), retry);
+        SmtpSettings smtp = new SmtpSettings(hostname, listeners.stream().map(Listener::settings).toList(), maxSize,
+                maxRecipients, commandTimeout, dataTimeout, limits);
+        return new Loaded(Optional.of(new ServerConfig(file, hostname, domains, users, aliases, smtp, networks, tls, spool,
+                maildirRoot, layout, quota, pipeline, metricsHttp, retry)), problems);
+    }
+
+    /** {@code check} finds a folder the server could not write before {@code run} fails on it. */
+    private static void writable(ConfigSection c, String key, Path folder) {
+        try {
+            ParameterValues.writableFolder(key, folder);
+        } catch (MailetException e) {
+            String[] parts = e.getMessage().split(" — ", 2);
+            c.problem(key, parts[0], parts.length > 1 ? parts[1] : "make it writable");
         }
-        throw new InvalidConfigException(problems);
+    }
+
+    /** A listener and the line it is written on, for problems found across listeners. */
+    private record Listener(ListenerSettings settings, int line) {
     }
 
     /** {@code smtp.limits}: every key optional, each at least 1; the defaults are {@link SmtpLimits#DEFAULTS}. */
-    private static SmtpLimits limits(HierarchicalConfiguration<ImmutableNode> c, SourceText src, List<ConfigProblem> problems) {
+    private static SmtpLimits limits(ConfigSection c) {
         SmtpLimits d = SmtpLimits.DEFAULTS;
-        int connections = positive(c, "connections", d.connections(), src, problems);
-        int perClient = positive(c, "connectionsPerClient", d.connectionsPerClient(), src, problems);
-        int commands = positive(c, "commandsPerSession", d.commandsPerSession(), src, problems);
-        int errors = positive(c, "errorsPerSession", d.errorsPerSession(), src, problems);
-        int authFailures = positive(c, "authFailures", d.authFailures(), src, problems);
-        Duration delay = durationValue(c, "smtp.limits.authFailureDelay", d.authFailureDelay(), src, problems);
-        int authFailuresPerClient = positive(c, "authFailuresPerClient", d.authFailuresPerClient(), src, problems);
-        int overshoot = intValue(c, "smtp.limits.recipientOvershoot", d.recipientOvershoot(), src, src.findKey("recipientOvershoot", 1), problems);
+        int connections = positive(c, "connections", d.connections());
+        int perClient = positive(c, "connectionsPerClient", d.connectionsPerClient());
+        int commands = positive(c, "commandsPerSession", d.commandsPerSession());
+        int errors = positive(c, "errorsPerSession", d.errorsPerSession());
+        int authFailures = positive(c, "authFailures", d.authFailures());
+        Duration delay = c.duration("smtp.limits.authFailureDelay", d.authFailureDelay());
+        int authFailuresPerClient = positive(c, "authFailuresPerClient", d.authFailuresPerClient());
+        int overshoot = c.integer("smtp.limits.recipientOvershoot", d.recipientOvershoot());
         if (overshoot < 0) {
-            problems.add(src.problem(src.findKey("recipientOvershoot", 1), "smtp.limits.recipientOvershoot is " + overshoot
-                    + " but must be 0 or more", "write a number such as 1000"));
+            c.problem("smtp.limits.recipientOvershoot", "smtp.limits.recipientOvershoot is " + overshoot
+                    + " but must be 0 or more", "write a number such as 1000");
             overshoot = d.recipientOvershoot();
         }
         return new SmtpLimits(connections, perClient, commands, errors, authFailures, delay, authFailuresPerClient)
@@ -199,28 +227,24 @@ public final class ServerConfigLoader {
     }
 
     /** A listener's own {@code connections} or {@code connectionsPerClient}: optional, at least 1. */
-    private static java.util.OptionalInt listenerLimit(HierarchicalConfiguration<ImmutableNode> l, String key, String name,
-                                                       SourceText src, int line, List<ConfigProblem> problems) {
-        if (!l.containsKey(key)) {
-            return java.util.OptionalInt.empty();
+    private static OptionalInt listenerLimit(ConfigSection l, String key, String name) {
+        if (!l.has(key)) {
+            return OptionalInt.empty();
         }
-        int keyLine = src.findOr(key, line, line);
-        int value = intValue(l, key, 1, src, keyLine, problems);
+        int value = l.integer(key, 1);
         if (value < 1) {
-            problems.add(src.problem(keyLine, "listener " + name + ": " + key + " is " + value + " but must be at least 1",
-                    "write a number such as 100, or leave it out to use smtp.limits." + key));
-            return java.util.OptionalInt.empty();
+            l.problem(key, "listener " + name + ": " + key + " is " + value + " but must be at least 1",
+                    "write a number such as 100, or leave it out to use smtp.limits." + key);
+            return OptionalInt.empty();
         }
-        return java.util.OptionalInt.of(value);
+        return OptionalInt.of(value);
     }
 
-    private static int positive(HierarchicalConfiguration<ImmutableNode> c, String leaf, int def, SourceText src,
-                                List<ConfigProblem> problems) {
+    private static int positive(ConfigSection c, String leaf, int def) {
         String key = "smtp.limits." + leaf;
-        int line = src.findKey(leaf, 1);
-        int value = intValue(c, key, def, src, line, problems);
+        int value = c.integer(key, def);
         if (value < 1) {
-            problems.add(src.problem(line, key + " is " + value + " but must be at least 1", "write a number such as " + def));
+            c.problem(key, key + " is " + value + " but must be at least 1", "write a number such as " + def);
             return def;
         }
         return value;
@@ -231,8 +255,8 @@ public final class ServerConfigLoader {
      * before start. A keystore that does not exist yet is generated there at first start
      * (docs/configuration.md), so it is a problem only when its folder cannot be written.
      */
-    private static void checkKeystore(ServerConfig.TlsConfig tls, SourceText src, List<ConfigProblem> problems) {
-        int line = src.findKey("keystore", 1);
+    private static void checkKeystore(ServerConfig.TlsConfig tls, ConfigSection c) {
+        int line = c.line("tls.keystore");
         Path file = tls.keystore();
         if (!Files.exists(file)) {
             Path existing = file.toAbsolutePath().getParent();
@@ -240,27 +264,49 @@ public final class ServerConfigLoader {
                 existing = existing.getParent();
             }
             if (existing == null || !Files.isWritable(existing)) {
-                problems.add(src.problem(line, "tls.keystore " + file + " does not exist and cannot be generated because "
-                        + existing + " is not writable", "put a PKCS#12 keystore there, or make the folder writable"));
+                c.problem(line, "tls.keystore " + file + " does not exist and cannot be generated because "
+                        + existing + " is not writable", "put a PKCS#12 keystore there, or make the folder writable");
             }
             return;
         }
         try {
             TlsContext.fromKeystore(file, tls.password().toCharArray());
         } catch (IOException | GeneralSecurityException e) {
-            problems.add(src.problem(line, e.getMessage(),
-                    "check tls.password and that the file is a PKCS#12 keystore with the server's key and certificate chain"));
+            c.problem(line, e.getMessage(),
+                    "check tls.password and that the file is a PKCS#12 keystore with the server's key and certificate chain");
         }
     }
 
-    private static void checkUniqueListeners(List<ListenerSettings> listeners, SourceText src, List<ConfigProblem> problems) {
+    /**
+     * Two listeners cannot share a name, nor a port on overlapping addresses: the second bind
+     * would fail at start, so {@code check} says it now. Port 0 (any free port) never collides.
+     */
+    private static void checkUniqueListeners(List<Listener> listeners, ConfigSection c) {
         Set<String> names = new HashSet<>();
-        for (ListenerSettings l : listeners) {
+        for (int i = 0; i < listeners.size(); i++) {
+            ListenerSettings l = listeners.get(i).settings();
+            int line = listeners.get(i).line() > 0 ? listeners.get(i).line() : c.line("smtp.listeners");
             if (!names.add(l.name())) {
-                problems.add(src.problem(src.findText(l.name(), 1), "two listeners are named '" + l.name() + "'",
-                        "give each listener its own name"));
+                c.problem(line, "two listeners are named '" + l.name() + "'", "give each listener its own name");
+            }
+            for (int j = 0; j < i; j++) {
+                ListenerSettings other = listeners.get(j).settings();
+                if (l.port() != 0 && l.port() == other.port() && overlap(l.bind(), other.bind())) {
+                    c.problem(line, "listener " + l.name() + " (" + l.bind() + ":" + l.port() + ") takes the port of listener "
+                            + other.name() + " (" + other.bind() + ":" + other.port() + "); the second cannot bind",
+                            "give each listener its own port, or bind them to different specific addresses");
+                }
             }
         }
+    }
+
+    /** Whether two bind addresses can collide: equal, or either is a wildcard (0.0.0.0, ::). */
+    private static boolean overlap(String a, String b) {
+        return a.equalsIgnoreCase(b) || wildcard(a) || wildcard(b);
+    }
+
+    private static boolean wildcard(String bind) {
+        return IpNetwork.parseAddress(bind).map(InetAddress::isAnyLocalAddress).orElse(false);
     }
 
     private static String defaultHostname() {
@@ -271,58 +317,4 @@ public final class ServerConfigLoader {
         }
     }
 
-    private static int intValue(HierarchicalConfiguration<ImmutableNode> c, String key, int def, SourceText src, int line,
-                                List<ConfigProblem> problems) {
-        String text = c.getString(key, null);
-        if (text == null) {
-            return def;
-        }
-        try {
-            return Integer.parseInt(text.strip());
-        } catch (NumberFormatException e) {
-            problems.add(src.problem(line, key + " is '" + text + "', not a whole number", "write a number such as " + def));
-            return def;
-        }
-    }
-
-    private static long sizeValue(HierarchicalConfiguration<ImmutableNode> c, String key, long def, SourceText src,
-                                  List<ConfigProblem> problems) {
-        String text = c.getString(key, null);
-        try {
-            return text == null ? def : ParameterValues.size(key, text);
-        } catch (MailetException e) {
-            problems.add(src.problem(src.findKey(leaf(key), 1), e.getMessage(), "write bytes or a size such as 25MB"));
-            return def;
-        }
-    }
-
-    private static Duration durationValue(HierarchicalConfiguration<ImmutableNode> c, String key, Duration def,
-                                          SourceText src, List<ConfigProblem> problems) {
-        String text = c.getString(key, null);
-        try {
-            return text == null ? def : ParameterValues.duration(key, text);
-        } catch (MailetException e) {
-            problems.add(src.problem(src.findKey(leaf(key), 1), e.getMessage(), "write a duration such as 300s"));
-            return def;
-        }
-    }
-
-    private static <E extends Enum<E>> E enumValue(Class<E> type, String text, String what, SourceText src, int line,
-                                                   List<ConfigProblem> problems) {
-        for (E e : type.getEnumConstants()) {
-            if (e.name().equalsIgnoreCase(text.strip())) {
-                return e;
-            }
-        }
-        StringBuilder allowed = new StringBuilder();
-        for (E e : type.getEnumConstants()) {
-            allowed.append(allowed.length() == 0 ? "" : " | ").append(e.name().toLowerCase(Locale.ROOT));
-        }
-        problems.add(src.problem(line, what + " is '" + text + "'", "write one of " + allowed));
-        return type.getEnumConstants()[0];
-    }
-
-    private static String leaf(String key) {
-        return key.substring(key.lastIndexOf('.') + 1);
-    }
 }

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public final class ServerMailetContext implements MailetContext {
 
-    private static final Logger MAILET_LOG = LoggerFactory.getLogger("org.postlet.mailet");
+    /** The server's log for mailets; a dry run gets its own, which prints to the trace's output instead. */
+    public static final Logger MAILET_LOG = LoggerFactory.getLogger("org.postlet.mailet");
 
     private final ServerConfig config;
     private final Directory directory;
@@ -42,15 +43,21 @@ public final class ServerMailetContext implements MailetContext {
     private final Clock clock;
     private final MailAddress postmaster;
     private final RunMode mode;
+    private final Logger log;
 
-    /** @param spool a provider, so a dry run or {@code check} never opens the spool */
+    /**
+     * @param spool a provider, so a dry run or {@code check} never opens the spool
+     * @param log   where mailets log: {@link #MAILET_LOG}, or the trace's output in a dry run
+     */
     @Inject
-    public ServerMailetContext(ServerConfig config, Directory directory, Provider<FileSpool> spool, Clock clock, RunMode mode) {
+    public ServerMailetContext(ServerConfig config, Directory directory, Provider<FileSpool> spool, Clock clock, RunMode mode,
+                               Logger log) {
         this.config = config;
         this.directory = directory;
         this.spool = spool;
         this.clock = clock;
         this.mode = mode;
+        this.log = log;
         this.postmaster = new MailAddress("postmaster", config.domains().isEmpty() ? config.hostname() : config.domains().get(0));
     }
 
@@ -102,7 +109,7 @@ public final class ServerMailetContext implements MailetContext {
     private void send(Optional<Mail> cause, Optional<MailAddress> sender, Collection<MailAddress> recipients,
                       MimeMessage message, ProcessingState state) throws MessagingException {
         if (dryRun()) {
-            MAILET_LOG.info("would send a new mail from {} to {} starting in {}: {}",
+            log.info("would send a new mail from {} to {} starting in {}: {}",
                     sender.map(MailAddress::toPath).orElse("<>"), recipients, state, message.getSubject());
             return;
         }
@@ -116,7 +123,7 @@ public final class ServerMailetContext implements MailetContext {
                                 .collect(Collectors.joining(",")), String.valueOf(message.getSubject()), state.name()));
                 opened = spool.get().openOnce(id, envelope, state);
                 if (opened.isEmpty()) {
-                    MAILET_LOG.info("{}: {} for {} was already sent before the restart; not again", cause.get().name(), id,
+                    log.info("{}: {} for {} was already sent before the restart; not again", cause.get().name(), id,
                             recipients);
                     return;
                 }
@@ -150,7 +157,7 @@ public final class ServerMailetContext implements MailetContext {
 
     @Override
     public Logger logger() {
-        return MAILET_LOG;
+        return log;
     }
 
     @Override

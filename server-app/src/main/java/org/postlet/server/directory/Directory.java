@@ -1,8 +1,5 @@
 package org.postlet.server.directory;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,6 +21,7 @@ import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.MailetException;
 import org.postlet.mailet.ParameterValues;
 import org.postlet.server.auth.PasswordHashes;
+import org.postlet.server.config.ConfigFiles;
 import org.postlet.server.config.ConfigProblem;
 import org.postlet.server.config.InvalidConfigException;
 
@@ -64,7 +62,7 @@ public final class Directory implements QuotaRules {
         this.defaultStorageLimit = defaultStorageLimit;
         this.domains = Set.copyOf(domains);
         Map<MailAddress, User> byAddress = new LinkedHashMap<>();
-        users.forEach(u -> byAddress.put(u.address(), u));
+        users.forEach(u -> byAddress.putIfAbsent(u.address(), u)); // the first line wins, as in Dovecot
         this.users = Collections.unmodifiableMap(byAddress);
         this.aliases = Map.copyOf(aliases);
     }
@@ -78,6 +76,7 @@ public final class Directory implements QuotaRules {
             throws InvalidConfigException {
         List<ConfigProblem> problems = new ArrayList<>();
         List<User> users = new ArrayList<>();
+        Map<MailAddress, Integer> firstLine = new HashMap<>();
         List<String> lines = readLines(passwd, problems);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -92,18 +91,30 @@ public final class Directory implements QuotaRules {
                         "write the full address, e.g. " + user + "@" + (domains.isEmpty() ? "example.test" : domains.get(0))));
                 continue;
             }
+            // No password field at all: a user who receives mail but cannot log in.
             String password = fields.length > 1 ? fields[1] : "";
-            if (!password.isEmpty() && PasswordHashes.schemeOf(password).isEmpty()) {
-                String scheme = password.contains("}") ? password.substring(0, password.indexOf('}') + 1) : password;
-                problems.add(new ConfigProblem(passwd, i + 1, "user '" + user + "' has a password in an unknown scheme "
-                        + scheme, "use {SHA512-CRYPT}, {BLF-CRYPT}, {SHA256-CRYPT},"
-                        + " {MD5-CRYPT}, {CRYPT} or {PLAIN}; bin/postlet passwd makes a hash"));
+            Optional<String> bad = fields.length > 1 ? PasswordHashes.problem(password) : Optional.empty();
+            if (bad.isPresent()) {
+                problems.add(new ConfigProblem(passwd, i + 1, "user '" + user + "' has " + bad.get(),
+                        "make a hash with bin/postlet passwd ({SHA512-CRYPT} or {BLF-CRYPT}); {SHA256-CRYPT}, {MD5-CRYPT},"
+                                + " {CRYPT} and {PLAIN} are read too; leave the field out for a user who only receives mail"));
                 continue;
             }
             try {
+                MailAddress address = normalise(MailAddress.parse(user));
+                if (!domains.contains(address.domain().toLowerCase(Locale.ROOT))) {
+                    problems.add(new ConfigProblem(passwd, i + 1, "user '" + user + "' is not in a local domain "
+                            + domains, "add " + address.domain() + " to domains in postlet.yaml, or correct the address"));
+                    continue;
+                }
+                Integer first = firstLine.putIfAbsent(address, i + 1);
+                if (first != null) {
+                    problems.add(new ConfigProblem(passwd, i + 1, "user '" + user + "' is listed twice (first on line " + first
+                            + "); Dovecot uses the first, so IMAP and SMTP would disagree", "remove one of the two lines"));
+                    continue;
+                }
                 List<String> extra = fields.length > 2 ? List.of(fields).subList(2, fields.length) : List.of();
-                users.add(new User(normalise(MailAddress.parse(user)), password, extra,
-                        quota(String.join(" ", extra))));
+                users.add(new User(address, password, extra, quota(String.join(" ", extra))));
             } catch (InvalidAddressException e) {
                 problems.add(new ConfigProblem(passwd, i + 1, "'" + user + "' is not an address: " + e.getMessage(),
                         "write user@domain:{SCHEME}hash"));
@@ -210,10 +221,15 @@ public final class Directory implements QuotaRules {
 
     private static List<String> readLines(Path file, List<ConfigProblem> problems) {
         try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            problems.add(new ConfigProblem(file, 0, "cannot read: " + e.getMessage(), "check that the file exists and is readable"));
+            return ConfigFiles.lines(file);
+        } catch (InvalidConfigException e) {
+            problems.addAll(e.problems());
             return List.of();
         }
+    }
+
+    /** No users and no aliases: what {@code check} builds the pipeline with when the passwd-file has problems. */
+    public static Directory empty(List<String> domains) {
+        return new Directory(Set.copyOf(domains), List.of(), Map.of(), OptionalLong.empty());
     }
 }

@@ -1,16 +1,20 @@
 package org.postlet.server.launch;
 
 import java.io.BufferedReader;
+import java.io.Console;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +26,7 @@ import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.server.PidFile;
 import org.postlet.server.PostletServer;
+import org.postlet.server.ReloadStatus;
 import org.postlet.server.auth.PasswordHashes;
 import org.postlet.server.config.ConfigProblem;
 import org.postlet.server.config.InvalidConfigException;
@@ -43,16 +48,20 @@ public final class Launcher {
     static final int INVALID = 1;
     static final int USAGE = 2;
 
+    /** How long {@code reload} waits for the server's answer; a pipeline builds in well under a second. */
+    private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(30);
+
     private static final String USAGE_TEXT = """
             usage: postlet <command> [options]
               run   [--conf DIR]   run the server in the foreground (Ctrl-C stops it)
               check [--conf DIR]   validate the configuration and the pipeline without opening ports
-              reload [--conf DIR]  check the pipeline, then have the running server swap it in (SIGHUP)
+              reload [--conf DIR]  have the running server check and swap in the pipeline file (SIGHUP); says whether it did
               trace [--conf DIR] --from ADDR --to ADDR[,ADDR...] FILE.eml
                                    run one message through the pipeline without delivering anything and
                                    print the path each recipient takes
               passwd [--scheme SHA512-CRYPT|BLF-CRYPT]
-                                   read a password on stdin, print a Dovecot passwd-file hash
+                                   ask for a password twice on a terminal (or read one line of stdin),
+                                   print a Dovecot passwd-file hash
               requeue [--conf DIR] FILE...
                                    put mails kept by ToRepository (e.g. var/error/*) back into processing
             DIR defaults to the conf/ folder of the installation.""";
@@ -126,6 +135,7 @@ public final class Launcher {
             out.println(checked.config().file() + ": valid — " + checked.config().smtp().listeners().size()
                     + " listener(s), domains " + checked.config().domains() + ", " + checked.pipeline().states().size()
                     + " processor(s) in " + checked.config().pipeline().getFileName());
+            checked.config().effectiveSecuritySettings().forEach(line -> out.println("  " + line));
             return OK;
         } catch (InvalidConfigException e) {
             printProblems(e);
@@ -159,7 +169,7 @@ public final class Launcher {
         }
         PostletServer.Checked checked;
         try {
-            checked = PostletServer.check(conf, home, RunMode.DRY_RUN);
+            checked = PostletServer.check(conf, home, RunMode.DRY_RUN, new PrintedLog(out));
         } catch (InvalidConfigException e) {
             printProblems(e);
             return INVALID;
@@ -188,15 +198,30 @@ public final class Launcher {
             return USAGE;
         }
         String password;
-        try {
-            password = new BufferedReader(new InputStreamReader(System.in,
-                    StandardCharsets.UTF_8)).readLine();
-        } catch (IOException e) {
-            err.println("postlet passwd: cannot read the password: " + e.getMessage());
-            return INVALID;
+        Console console = terminal();
+        if (console != null) {
+            // On a terminal: prompt, no echo, typed twice so a typo does not lock the user out.
+            char[] first = console.readPassword("New password: ");
+            char[] second = first == null ? null : console.readPassword("Repeat the password: ");
+            if (first == null || second == null) {
+                err.println("postlet passwd: no password read");
+                return INVALID;
+            }
+            if (!Arrays.equals(first, second)) {
+                err.println("postlet passwd: the two passwords differ; nothing was printed — run it again");
+                return INVALID;
+            }
+            password = new String(first);
+        } else {
+            try {
+                password = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            } catch (IOException e) {
+                err.println("postlet passwd: cannot read the password: " + e.getMessage());
+                return INVALID;
+            }
         }
         if (password == null || password.isEmpty()) {
-            err.println("postlet passwd: no password on stdin — e.g. echo 'secret' | bin/postlet passwd");
+            err.println("postlet passwd: no password given — type one, or e.g. echo 'secret' | bin/postlet passwd");
             return INVALID;
         }
         try {
@@ -208,17 +233,39 @@ public final class Launcher {
         }
     }
 
-    private int reload(Path conf) {
-        PostletServer.Checked checked;
+    /**
+     * Signals the running server and reports its own answer, which it writes to {@link ReloadStatus}:
+     * the server is the one that builds the new pipeline (with its {@code lib/ext}, as its user),
+     * so only it can say whether the new pipeline is in use.
+     */
+    /**
+     * The terminal, when stdin and stdout are one; null when piped. From Java 22 on,
+     * {@link System#console()} also answers when redirected, so its {@code isTerminal()} decides.
+     */
+    private static Console terminal() {
+        Console console = System.console();
+        if (console == null) {
+            return null;
+        }
         try {
-            checked = PostletServer.check(conf, home);
+            Object isTerminal = Console.class.getMethod("isTerminal").invoke(console);
+            return Boolean.TRUE.equals(isTerminal) ? console : null;
+        } catch (ReflectiveOperationException e) {
+            return console; // Java 17-21: a console is a terminal
+        }
+    }
+
+    private int reload(Path conf) {
+        Path spool;
+        try {
+            spool = new ServerConfigLoader().load(conf).spool();
         } catch (InvalidConfigException e) {
             printProblems(e);
             err.println("the running server keeps its pipeline");
             return INVALID;
         }
-        checked.pipeline().destroy();
-        Path pidFile = checked.config().spool().resolve(PidFile.NAME);
+        Path pidFile = spool.resolve(PidFile.NAME);
+        ReloadStatus status = new ReloadStatus(spool.resolve(ReloadStatus.NAME));
         try {
             Optional<ProcessHandle> server = PidFile.running(pidFile);
             if (server.isEmpty()) {
@@ -226,12 +273,26 @@ public final class Launcher {
                         + ") — start it with bin/postlet run");
                 return INVALID;
             }
-            Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(server.get().pid())).inheritIO().start();
+            long pid = server.get().pid();
+            String before = status.current();
+            Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(pid)).inheritIO().start();
             if (kill.waitFor() != 0) {
-                err.println("postlet reload: cannot signal process " + server.get().pid());
+                err.println("postlet reload: cannot signal process " + pid);
                 return INVALID;
             }
-            out.println("pipeline valid; reload requested from process " + server.get().pid() + " (its log says when it is in use)");
+            Optional<ReloadStatus.Answer> answer = status.await(pid, before, RELOAD_TIMEOUT);
+            if (answer.isEmpty()) {
+                err.println("postlet reload: process " + pid + " did not answer within " + RELOAD_TIMEOUT.toSeconds()
+                        + " s — see its log for whether the new pipeline is in use");
+                return INVALID;
+            }
+            if (!answer.get().accepted()) {
+                answer.get().problems().forEach(err::println);
+                err.println(answer.get().problems().size() + " problem(s); the running server (process " + pid
+                        + ") refused the new pipeline and keeps its pipeline");
+                return INVALID;
+            }
+            out.println("reloaded: process " + pid + " uses the new pipeline for all new mail");
             return OK;
         } catch (IOException e) {
             err.println("postlet reload: " + e.getMessage());
@@ -256,11 +317,23 @@ public final class Launcher {
         }
         int failed = 0;
         for (Path file : files) {
+            if (!Files.isRegularFile(file)) {
+                err.println("not requeued: " + file + ": " + (Files.isDirectory(file) ? "is a folder, not a kept mail"
+                        : "no such file") + " — name the kept mails themselves, e.g. var/error/*");
+                failed++;
+                continue;
+            }
             try {
                 String id = FileSpool.drop(spool, file);
                 out.println(file + ": requeued as " + id);
+            } catch (AccessDeniedException e) {
+                err.println("not requeued: " + file + ": permission denied for user " + System.getProperty("user.name")
+                        + " on " + e.getFile() + " — run it as the user the server runs as");
+                failed++;
             } catch (IOException e) {
-                err.println("not requeued: " + e.getMessage());
+                String message = e.getMessage() == null ? e.toString() : e.getMessage();
+                err.println("not requeued: " + (message.startsWith(file.toString()) ? message
+                        : file + ": " + e.getClass().getSimpleName() + ": " + message));
                 failed++;
             }
         }

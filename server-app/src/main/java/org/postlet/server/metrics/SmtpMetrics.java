@@ -3,7 +3,10 @@ package org.postlet.server.metrics;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,6 +28,41 @@ public final class SmtpMetrics implements SmtpEvents {
 
     public SmtpMetrics(MetricRegistry registry) {
         this.registry = registry;
+    }
+
+    /**
+     * Registers, at 0, every SMTP metric whose labels are known at start (each listener, each
+     * refusal reason), and every metric of {@link ServerMetric} without labels: a scrape then
+     * shows them before their first event, so a rate() or an alert on them has a series from the
+     * start instead of appearing only after the first refusal or failure.
+     */
+    public void registerAtZero(Collection<String> listeners) {
+        for (ServerMetric m : ServerMetric.values()) {
+            if (m.labels().isEmpty()) {
+                register(m.kind(), m.dropwizardName());
+            }
+        }
+        for (String listener : listeners) {
+            for (ServerMetric m : List.of(ServerMetric.SMTP_CONNECTIONS, ServerMetric.SMTP_SESSIONS_REJECTED,
+                    ServerMetric.SMTP_TLS_HANDSHAKES, ServerMetric.SMTP_TLS_FAILURES, ServerMetric.SMTP_AUTH_SUCCESSES,
+                    ServerMetric.SMTP_AUTH_FAILURES)) {
+                register(m.kind(), m.dropwizardName(listener));
+            }
+            openCount(listener);
+        }
+        new TreeSet<>(REASONS.values()).forEach(r -> registry.meter(ServerMetric.SMTP_MESSAGES_REJECTED.dropwizardName(r)));
+    }
+
+    private void register(ServerMetric.Kind kind, String name) {
+        switch (kind) {
+            case METER -> registry.meter(name);
+            case TIMER -> registry.timer(name);
+            case HISTOGRAM -> registry.histogram(name);
+            case COUNTER -> registry.counter(name);
+            case GAUGE -> {
+                // a gauge reads a live value; whoever owns that value registers it
+            }
+        }
     }
 
     @Override

@@ -2,11 +2,7 @@ package org.postlet.server.pipeline;
 
 import java.security.CodeSource;
 import java.util.Collection;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import com.google.inject.ConfigurationException;
 import com.google.inject.Injector;
 import com.google.inject.ProvisionException;
@@ -14,6 +10,7 @@ import com.google.inject.spi.Message;
 import org.postlet.mailet.Mailet;
 import org.postlet.mailet.Matcher;
 import org.postlet.mailets.StandardComponents;
+import org.postlet.server.config.Suggestion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +61,7 @@ final class Components {
             if (c == null) {
                 String other = kind.equals("mailet") ? "matcher" : "mailet";
                 String hint = otherKind.containsKey(name) ? name + " is a " + other + ", not a " + kind + "; "
-                        : closest(name, standard.keySet()).map(s -> "did you mean " + s + "? ").orElse("");
+                        : Suggestion.closest(name, standard.keySet()).map(s -> "did you mean " + s + "? ").orElse("");
                 throw new ComponentException("unknown " + kind + " '" + name + "'",
                         hint + "use a standard " + kind + " (listed in docs/mailets.md) or a fully qualified class name"
                                 + " from a jar in lib/ext");
@@ -89,33 +86,6 @@ final class Components {
         CodeSource source = c.getProtectionDomain().getCodeSource();
         LOG.info("{} {} loaded from {}", kind, name, source == null ? "the server" : source.getLocation());
         return c.asSubclass(type);
-    }
-
-    /** The one standard name that differs only in case or by at most two letters, if there is one. */
-    static Optional<String> closest(String name, Set<String> names) {
-        List<String> near = names.stream()
-                .filter(n -> n.equalsIgnoreCase(name) || distance(n.toLowerCase(Locale.ROOT), name.toLowerCase(Locale.ROOT)) <= 2)
-                .sorted().toList();
-        return near.size() == 1 ? Optional.of(near.get(0)) : Optional.empty();
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     private <T> T create(Class<? extends T> c) throws ComponentException {

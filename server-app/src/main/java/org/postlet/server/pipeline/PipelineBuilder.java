@@ -25,6 +25,7 @@ import org.postlet.mailet.Matcher;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.server.config.ConfigProblem;
 import org.postlet.server.config.InvalidConfigException;
+import org.postlet.server.config.Suggestion;
 import org.postlet.server.metrics.ServerMetric;
 
 /**
@@ -252,7 +253,7 @@ public final class PipelineBuilder {
                 fix = "it takes no parameters; remove '" + given + "'";
             } else {
                 fix = "its parameters are " + String.join(", ", names)
-                        + Components.closest(given, names).map(n -> "; did you mean " + n + "?").orElse("");
+                        + Suggestion.closest(given, names).map(n -> "; did you mean " + n + "?").orElse("");
             }
             problems.add(new ConfigProblem(def.file(), d.line(), d.mailet() + " has no parameter '" + given + "'", fix));
         }

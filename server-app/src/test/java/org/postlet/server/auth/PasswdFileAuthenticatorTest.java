@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.postlet.mailet.MailAddress;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -76,6 +78,17 @@ class PasswdFileAuthenticatorTest {
                     .thenApply(r -> Thread.currentThread().getName()).toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertThat(thread).startsWith("postlet-auth-");
         }
+    }
+
+    @Test
+    void anEmptyPasswordNeverAuthenticatesEvenAgainstAnEmptyPlainEntry() throws Exception {
+        Directory directory = new Directory(Set.of("example.test"), List.of(new Directory.User(
+                MailAddress.parse("eve@example.test"), "{PLAIN}", List.of(), OptionalLong.empty())), Map.of(), OptionalLong.empty());
+        try (PasswdFileAuthenticator authenticator = new PasswdFileAuthenticator(directory)) {
+            assertThat(result(authenticator, "eve@example.test", "")).isEmpty();
+        }
+        assertThat(PasswordHashes.matches("{PLAIN}", "")).isFalse();
+        assertThat(PasswordHashes.problem("{PLAIN}")).contains("an empty password");
     }
 
     private static Optional<String> result(PasswdFileAuthenticator authenticator, String user, String password)

@@ -116,10 +116,164 @@ class ServerConfigLoaderTest {
     }
 
     @Test
-    void yamlSyntaxErrorsNameTheLine() throws Exception {
+    void yamlSyntaxErrorsNameTheLineAndSayWhatIsWrong() throws Exception {
         Files.writeString(dir.resolve("postlet.yaml"), "hostname: a\ndomains: [x\nsmtp: {\n");
-        assertThatThrownBy(() -> new ServerConfigLoader().load(dir))
-                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("cannot parse");
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("postlet.yaml:3: YAML syntax error: a [list] that is not closed (in what starts on line 2)"
+                        + " — close the list with ']'");
+        Files.writeString(dir.resolve("postlet.yaml"), """
+                hostname: a
+                smtp:
+                  listeners:
+                    - name: mx
+                \tport: 25
+                """);
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("postlet.yaml:5: YAML syntax error: a tab character: YAML indents with spaces only");
+        Files.writeString(dir.resolve("postlet.yaml"), """
+                hostname: a
+                smtp:
+                  maxRecipients: 5
+                   maxMessageSize: 10
+                """);
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("postlet.yaml:4: YAML syntax error: a 'key:' where no key can start");
+    }
+
+    // ---- empty lists and empty values: never the default ---------------------------------------
+
+    @Test
+    void anEmptyAuthorizedNetworksListMeansNoNetworkMayRelay() throws Exception {
+        writeMinimal("smtp:\n  authorizedNetworks: []\n");
+        assertThat(new ServerConfigLoader().load(dir).authorizedNetworks()).isEmpty();
+        writeMinimal("smtp:\n  authorizedNetworks:\n  maxRecipients: 5\n");
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("postlet.yaml:5: smtp.authorizedNetworks is present but has no value — write [] for none");
+        writeMinimal("");
+        assertThat(new ServerConfigLoader().load(dir).authorizedNetworks()).extracting(Object::toString)
+                .containsExactly("127.0.0.0/8", "::1/128");
+    }
+
+    @Test
+    void anEmptyXmlElementIsAnEmptyList() throws Exception {
+        Files.writeString(dir.resolve("users.passwd"), "alice@example.test:{PLAIN}x\n");
+        Files.writeString(dir.resolve("postlet.xml"), """
+                <postlet>
+                  <hostname>mx.example.test</hostname>
+                  <domains>example.test</domains>
+                  <domains>example.org</domains>
+                  <smtp>
+                    <authorizedNetworks/>
+                  </smtp>
+                </postlet>
+                """);
+        ServerConfig c = new ServerConfigLoader().load(dir);
+        assertThat(c.authorizedNetworks()).isEmpty();
+        assertThat(c.domains()).containsExactly("example.test", "example.org");
+    }
+
+    @Test
+    void emptyDomainsMeanNoLocalDomainAndAnEmptyListenerListIsRefused() throws Exception {
+        writeMinimal("");
+                Files.writeString(dir.resolve("postlet.yaml"), "hostname: mx.example.test\ndomains: []\n");
+        assertThat(new ServerConfigLoader().load(dir).domains()).isEmpty();
+        Files.writeString(dir.resolve("postlet.yaml"), "hostname: mx.example.test\nsmtp:\n  listeners: []\n");
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("postlet.yaml:3: smtp.listeners is empty: the server would receive no mail");
+    }
+
+    @Test
+    void anEmptyValueIsAProblemNotTheDefault() throws Exception {
+        writeMinimal("""
+                smtp:
+                  listeners:
+                    - name: mx
+                      port:
+                """);
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("postlet.yaml:7: smtp.listeners.port is present but has no value");
+    }
+
+    @Test
+    void anEmptyFileIsRefused() throws Exception {
+        Files.writeString(dir.resolve("postlet.yaml"), "# nothing yet\n");
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("postlet.yaml: the file is empty");
+    }
+
+    @Test
+    void unknownKeysAreReportedEvenWithEmptyValuesAndGetADidYouMean() throws Exception {
+        writeMinimal("""
+                smtp:
+                  authorizedNetwork: []
+                  AuthorizedNetworks: ~
+                  listeners:
+                    - { name: mx, port: 2525, tsl: none }
+                maxMessageSize: 10
+                spol: ../var/spool
+                """);
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOfSatisfying(InvalidConfigException.class, e -> {
+            String all = e.getMessage();
+            assertThat(all).contains("postlet.yaml:5: unknown key 'smtp.authorizedNetwork' — did you mean 'smtp.authorizedNetworks'?");
+            assertThat(all).contains("postlet.yaml:6: unknown key 'smtp.AuthorizedNetworks' — did you mean 'smtp.authorizedNetworks'?");
+            assertThat(all).contains("postlet.yaml:8: unknown key 'smtp.listeners.tsl' — did you mean 'smtp.listeners.tls'?");
+            assertThat(all).contains("postlet.yaml:9: unknown key 'maxMessageSize' — 'maxMessageSize' belongs under smtp; move it there");
+            assertThat(all).contains("postlet.yaml:10: unknown key 'spol' — did you mean 'spool'?");
+        });
+    }
+
+    @Test
+    void aDottedKeyIsAProblemNotSilentlyIgnored() throws Exception {
+        writeMinimal("smtp.maxRecipients: 5\n");
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("postlet.yaml:4: key 'smtp.maxRecipients' has a dot; keys are nested, not dotted");
+    }
+
+    @Test
+    void aKeyWrittenTwiceIsAProblem() throws Exception {
+        writeMinimal("smtp:\n  maxRecipients: 5\n  maxRecipients: 50\n");
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("postlet.yaml:6: key 'smtp.maxRecipients' is written twice (also on line 5)");
+    }
+
+    @Test
+    void twoListenersOnOnePortAreFoundByCheck() throws Exception {
+        writeMinimal("""
+                smtp:
+                  listeners:
+                    - { name: a, bind: 127.0.0.1, port: 2525 }
+                    - { name: b, bind: 127.0.0.1, port: 2525 }
+                    - { name: c, bind: 0.0.0.0, port: 2526 }
+                    - { name: d, bind: 127.0.0.1, port: 2526 }
+                    - { name: e, bind: 127.0.0.1, port: 2527 }
+                    - { name: f, bind: 127.0.0.2, port: 2527 }
+                    - { name: g, bind: 127.0.0.1, port: 0 }
+                    - { name: h, bind: 127.0.0.1, port: 0 }
+                """);
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOfSatisfying(InvalidConfigException.class, e -> {
+            assertThat(e.problems()).hasSize(2);
+            assertThat(e.getMessage()).contains("postlet.yaml:7: listener b (127.0.0.1:2525) takes the port of listener a (127.0.0.1:2525)")
+                    .contains("postlet.yaml:9: listener d (127.0.0.1:2526) takes the port of listener c (0.0.0.0:2526)");
+        });
+    }
+
+    @Test
+    void aSpoolThatCannotBeCreatedIsFoundByCheckWithTheUser() throws Exception {
+        Files.writeString(dir.resolve("var"), "a file where the folder should be");
+        writeMinimal("spool: var/spool\n");
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("postlet.yaml:4: spool " + dir.resolve("var/spool") + " cannot be created: "
+                        + dir.resolve("var") + " is not a folder — make it writable for user '" + System.getProperty("user.name") + "'");
+    }
+
+    @Test
+    void aFileThatIsNotUtf8OrTooLargeIsSaidSo() throws Exception {
+        Files.write(dir.resolve("postlet.yaml"), "hostname: mx.example.test\n# caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("postlet.yaml:2: not UTF-8");
+        Files.writeString(dir.resolve("postlet.yaml"), "hostname: x\n" + "#".repeat(ConfigFiles.MAX_BYTES));
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("the file is too large").hasMessageContaining("the limit is 3145728 bytes");
     }
 
     @Test
@@ -139,13 +293,14 @@ class ServerConfigLoaderTest {
         assertThat(c.domains()).containsExactly("example.test");
     }
 
-    private void writeMinimal(String smtpAndTls) throws Exception {
+    private Path writeMinimal(String smtpAndTls) throws Exception {
         Files.writeString(dir.resolve("users.passwd"), "alice@example.test:{PLAIN}x\n");
         Files.writeString(dir.resolve("postlet.yaml"), """
                 hostname: mx.example.test
                 domains: [example.test]
                 users: users.passwd
                 """ + smtpAndTls);
+        return dir.resolve("postlet.yaml");
     }
 
     @Test

@@ -36,7 +36,7 @@ import org.postlet.server.PostletServer;
 class CustomMailetIT {
 
     private static final Path EXAMPLE = Path.of("..", "examples", "custom-mailet").toAbsolutePath().normalize();
-    private static final String CLASS = "org.example.postlet.StampMailet";
+    static final String CLASS = "org.example.postlet.StampMailet";
 
     @TempDir
     Path dir;
@@ -44,7 +44,7 @@ class CustomMailetIT {
     @Test
     void theExampleMailetFromLibExtStampsTheDeliveredMail() throws Exception {
         Path home = Files.createDirectories(dir.resolve("home"));
-        Path jar = buildExampleJar(Files.createDirectories(home.resolve("lib/ext")).resolve("stamp-mailet.jar"));
+        Path jar = buildExampleJar(Files.createDirectories(home.resolve("lib/ext")).resolve("stamp-mailet.jar"), dir);
         assertThat(jar).exists();
 
         TestInstallation inst = new TestInstallation(dir.resolve("inst"), 0);
@@ -79,8 +79,8 @@ class CustomMailetIT {
         }
     }
 
-    /** Compiles the example's main sources with the JDK's compiler and jars the classes. */
-    private Path buildExampleJar(Path jar) throws IOException, URISyntaxException {
+    /** Compiles the example's main sources with the JDK's compiler (working in {@code dir}) and jars the classes. */
+    static Path buildExampleJar(Path jar, Path dir) throws IOException, URISyntaxException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         assertThat(javac).as("a JDK (not a JRE) runs the tests").isNotNull();
         List<String> sources;

@@ -166,6 +166,51 @@ class LauncherIT {
     }
 
     @Test
+    void passwdOnATerminalPromptsTwiceAndDoesNotEcho() throws Exception {
+        assumeTrue(available("script") || "true".equals(System.getenv("CI")), "script (util-linux) gives the test a terminal");
+        // script(1) runs the command on a pseudo-terminal, as when a person types at it.
+        Process p = new ProcessBuilder("script", "-q", "-e", "-c", LAUNCHER + " passwd", "/dev/null").redirectErrorStream(true).start();
+        StringBuffer screen = new StringBuffer();
+        Thread reader = new Thread(() -> {
+            try {
+                for (int c; (c = p.getInputStream().read()) >= 0; ) {
+                    screen.append((char) c);
+                }
+            } catch (IOException e) {
+                screen.append("reader failed: ").append(e);
+            }
+        });
+        reader.start();
+        try {
+            awaitScreen(screen, "New password: ");
+            p.getOutputStream().write("tty s3cret\r".getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().flush();
+            awaitScreen(screen, "Repeat the password: ");
+            p.getOutputStream().write("tty s3cret\r".getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().flush();
+            awaitScreen(screen, "{SHA512-CRYPT}$6$");
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            reader.join(5000);
+            assertThat(p.exitValue()).as(screen.toString()).isZero();
+            assertThat(screen.toString()).doesNotContain("s3cret");
+            String hash = screen.toString().lines().filter(l -> l.startsWith("{SHA512-CRYPT}")).findFirst().orElseThrow().strip();
+            assertThat(org.postlet.server.auth.PasswordHashes.matches(hash, "tty s3cret")).isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static void awaitScreen(StringBuffer screen, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!screen.toString().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("'" + text + "' did not appear within 60 s; the terminal shows:\n" + screen);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
     void unknownCommandIsAUsageError() throws Exception {
         Process p = launch("frobnicate");
         String out = finish(p);
@@ -257,7 +302,11 @@ class LauncherIT {
         private final Thread reader;
 
         Running(Path conf) throws IOException {
-            process = launch("run", "--conf", conf.toString());
+            this(launch("run", "--conf", conf.toString()));
+        }
+
+        Running(Process process) {
+            this.process = process;
             reader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = r.readLine()) != null; ) {
@@ -288,10 +337,83 @@ class LauncherIT {
             return process.exitValue();
         }
 
+        long pid() {
+            return process.pid();
+        }
+
         String log() {
             synchronized (log) {
                 return log.toString();
             }
+        }
+    }
+
+    /**
+     * An unpacked distribution in a temporary folder: {@code bin/postlet} and {@code lib/} holding
+     * copies of the packaged server's jars, with an empty {@code lib/ext}, so a test can add jars
+     * there without touching the checkout.
+     */
+    private Path distribution() throws IOException {
+        Path home = Files.createDirectories(dir.resolve("dist"));
+        Files.createDirectories(home.resolve("bin"));
+        Files.copy(LAUNCHER, home.resolve("bin/postlet"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Path lib = Files.createDirectories(home.resolve("lib/ext")).getParent();
+        Path target = HOME.resolve("server-app/target");
+        Files.copy(target.resolve("postlet-server.jar"), lib.resolve("postlet-server.jar"));
+        try (java.util.stream.Stream<Path> jars = Files.list(target.resolve("lib"))) {
+            for (Path jar : jars.toList()) {
+                Files.copy(jar, lib.resolve(jar.getFileName()));
+            }
+        }
+        return home;
+    }
+
+    private static Process launchFrom(Path home, String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(home.resolve("bin/postlet").toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    @Test
+    void reloadLoadsAJarAddedToLibExtAndSaysWhatTheServerDecided() throws Exception {
+        Path home = distribution();
+        TestInstallation inst = new TestInstallation(dir.resolve("inst"), 0);
+        Path pipeline = inst.conf.resolve("pipeline.yaml");
+        Files.writeString(pipeline, """
+                processors:
+                  - state: root
+                    mailets:
+                      - { match: RecipientIsLocal, class: LocalDelivery }
+                      - { match: All, class: Null }
+                """);
+        Running server = new Running(launchFrom(home, "run", "--conf", inst.conf.toString()));
+        try {
+            int port = server.port();
+            CustomMailetIT.buildExampleJar(home.resolve("lib/ext/stamp-mailet.jar"), dir);
+            Files.writeString(pipeline, """
+                    processors:
+                      - state: root
+                        mailets:
+                          - { match: All, class: %s, stamp: reloaded }
+                          - { match: RecipientIsLocal, class: LocalDelivery }
+                          - { match: All, class: Null }
+                    """.formatted(CustomMailetIT.CLASS));
+            Process reload = launchFrom(home, "reload", "--conf", inst.conf.toString());
+            String out = finish(reload);
+            assertThat(reload.exitValue()).as(out).isZero();
+            assertThat(out).contains("reloaded: process " + server.pid() + " uses the new pipeline");
+            send(port, "stamped");
+            assertThat(Files.readString(inst.awaitMail("alice", 1).get(0))).contains("X-Stamp: reloaded by mx.example.test");
+
+            // The server refuses a pipeline it cannot build: the command says so with the server's reasons.
+            Files.writeString(pipeline, "processors:\n  - state: root\n    mailets:\n      - { match: All, class: org.example.Gone }\n");
+            Process refused = launchFrom(home, "reload", "--conf", inst.conf.toString());
+            String refusedOut = finish(refused);
+            assertThat(refused.exitValue()).as(refusedOut).isEqualTo(1);
+            assertThat(refusedOut).contains(pipeline + ":4: mailet class org.example.Gone is not on the class path nor in lib/ext")
+                    .contains("the running server (process " + server.pid() + ") refused the new pipeline and keeps its pipeline");
+        } finally {
+            server.stop();
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postlet.mailet.ProcessingState;
+import org.postlet.server.config.ConfigFiles;
 import org.postlet.server.config.ConfigProblem;
 import org.postlet.mailet.testkit.RecordingMailetContext;
 import org.postlet.server.config.InvalidConfigException;
@@ -263,5 +264,35 @@ class PipelineValidationTest {
             assertThat(p.line()).isEqualTo(2);
             assertThat(p.steps()).extracting(PipelineDefinition.Step::line).containsExactly(4, 8);
         });
+    }
+
+    @Test
+    void anEmptyListParameterIsGivenAsNoneNotLeftOutInYamlAndXml() throws Exception {
+        Path yaml = write("pipeline.yaml", """
+                processors:
+                  - state: root
+                    mailets:
+                      - { match: All, class: LogMessage, headers: [] }
+                      - { match: All, class: LogMessage, headers: [Subject, From] }
+                """);
+        assertThat(new PipelineLoader().load(yaml).processors().get(0).steps()).extracting(s -> s.parameters().get("headers"))
+                .containsExactly("", "Subject, From");
+        Path xml = write("pipeline.xml", """
+                <processors>
+                  <processor state="root">
+                    <mailet match="All" class="LogMessage"><headers/></mailet>
+                    <mailet match="All" class="LogMessage"><headers>Subject</headers><headers>From</headers></mailet>
+                  </processor>
+                </processors>
+                """);
+        assertThat(new PipelineLoader().load(xml).processors().get(0).steps()).extracting(s -> s.parameters().get("headers"))
+                .containsExactly("", "Subject, From");
+    }
+
+    @Test
+    void aHugeFileIsSaidToBeTooLarge() throws Exception {
+        Path file = write("pipeline.yaml", "processors:\n" + "#".repeat(ConfigFiles.MAX_BYTES) + "\n");
+        assertThatThrownBy(() -> new PipelineLoader().load(file)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining(file + ": the file is too large: " + Files.size(file) + " bytes, the limit is 3145728 bytes");
     }
 }
