@@ -167,7 +167,7 @@ class LauncherIT {
 
     @Test
     void passwdOnATerminalPromptsTwiceAndDoesNotEcho() throws Exception {
-        assumeTrue(available("script") || "true".equals(System.getenv("CI")), "script (util-linux) gives the test a terminal");
+        Prerequisites.requireCommand("script", "bsdutils"); // script(1) gives the test a terminal
         // script(1) runs the command on a pseudo-terminal, as when a person types at it.
         Process p = new ProcessBuilder("script", "-q", "-e", "-c", LAUNCHER + " passwd", "/dev/null").redirectErrorStream(true).start();
         StringBuffer screen = new StringBuffer();
