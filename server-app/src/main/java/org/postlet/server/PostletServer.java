@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -43,7 +44,9 @@ import org.postlet.server.pipeline.PipelineLoader;
 import org.postlet.server.spool.DeferredDurability;
 import org.postlet.server.spool.FileSpool;
 import org.postlet.server.spool.QueueRunner;
+import org.postlet.smtp.inbound.SubmissionHeaders;
 import org.postlet.smtp.policy.RecipientPolicy;
+import org.postlet.smtp.policy.SenderPolicy;
 import org.postlet.smtp.server.ListenerSettings;
 import org.postlet.smtp.server.SmtpServer;
 import org.postlet.smtp.tls.TlsContext;
@@ -167,8 +170,9 @@ public final class PostletServer implements AutoCloseable {
             PasswdFileAuthenticator authenticator = new PasswdFileAuthenticator(injector.getInstance(Directory.class));
             started.add(authenticator);
             Optional<TlsContext> tls = TlsKeyMaterial.load(config);
-            SmtpServer smtp = new SmtpServer(config.smtp(), spool, injector.getInstance(RecipientPolicy.class),
-                    authenticator, tls, new SmtpMetrics(metrics));
+            SmtpServer smtp = new SmtpServer(config.smtp(), new SubmissionHeaders(spool, config.hostname(), ZoneId.systemDefault()),
+                    injector.getInstance(RecipientPolicy.class), injector.getInstance(SenderPolicy.class), authenticator, tls,
+                    new SmtpMetrics(metrics));
             Optional<MetricsEndpoint> endpoint = Optional.empty();
             if (config.metricsHttp().isPresent()) {
                 // Before SMTP: a taken metrics port fails the start before any mail is accepted.

@@ -21,6 +21,7 @@ import org.apache.commons.configuration2.tree.ImmutableNode;
 import org.postlet.mailet.IpNetwork;
 import org.postlet.mailet.MailetException;
 import org.postlet.mailet.ParameterValues;
+import org.postlet.server.context.SenderLogin;
 import org.postlet.server.metrics.MetricsAddress;
 import org.postlet.server.spool.RetryPolicy;
 import org.postlet.smtp.server.AuthMode;
@@ -43,7 +44,7 @@ public final class ServerConfigLoader {
             "smtp.limits.commandsPerSession", "smtp.limits.errorsPerSession", "smtp.limits.authFailures",
             "smtp.limits.authFailureDelay", "smtp.limits.authFailuresPerClient", "tls.keystore", "tls.password", "spool", "storage.maildir.root",
             "storage.maildir.layout", "storage.maildir.quota", "pipeline", "metrics.http",
-            "retry.delay", "retry.maxDelay", "retry.giveUpAfter");
+            "retry.delay", "retry.maxDelay", "retry.giveUpAfter", "smtp.senderLogin");
 
     private static final long DEFAULT_MAX_MESSAGE_SIZE = 25L * 1024 * 1024;
 
@@ -165,13 +166,15 @@ public final class ServerConfigLoader {
         String layout = c.getString("storage.maildir.layout", "%d/%n");
         OptionalLong quota = c.containsKey("storage.maildir.quota")
                 ? OptionalLong.of(sizeValue(c, "storage.maildir.quota", 0, src, problems)) : OptionalLong.empty();
+        SenderLogin senderLogin = enumValue(SenderLogin.class, c.getString("smtp.senderLogin", "owned"), "smtp.senderLogin",
+                src, src.findKey("senderLogin", 1), problems);
         if (problems.isEmpty()) {
             SmtpSettings smtp = new SmtpSettings(hostname, listeners, maxSize, maxRecipients, commandTimeout, dataTimeout,
                     limits);
             return new ServerConfig(file, hostname, domains, users, aliases, smtp, networks, tls,
                     base.resolve(c.getString("spool", "../var/spool")).normalize(),
                     base.resolve(c.getString("storage.maildir.root", "../var/mail")).normalize(), layout, quota, pipeline,
-                    Optional.ofNullable(c.getString("metrics.http", null)), retry);
+                    Optional.ofNullable(c.getString("metrics.http", null)), retry, senderLogin);
         }
         throw new InvalidConfigException(problems);
     }
