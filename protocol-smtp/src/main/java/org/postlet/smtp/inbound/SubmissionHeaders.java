@@ -108,11 +108,11 @@ public final class SubmissionHeaders implements InboundQueue {
         public CompletionStage<Void> commit() {
             if (header != null) {
                 // The message is all header section (no body): complete it at its end.
+                if (header.size() > 0 && previous != '\n') {
+                    header.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
                 byte[] section = header.toByteArray();
                 try {
-                    if (section.length > 0 && section[section.length - 1] != '\n') {
-                        target.write(ByteBuffer.wrap("\r\n".getBytes(StandardCharsets.US_ASCII)));
-                    }
                     passOn(section, section.length);
                 } catch (IOException e) {
                     target.abort();

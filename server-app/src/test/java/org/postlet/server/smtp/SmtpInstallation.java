@@ -61,7 +61,13 @@ final class SmtpInstallation implements AutoCloseable {
      */
     SmtpInstallation(Path root, String smtpKeys) throws Exception {
         this.root = root;
-        this.conf = Files.createDirectories(root.resolve("conf"));
+        this.conf = writeConfig(root, smtpKeys);
+        this.server = PostletServer.start(conf, root);
+    }
+
+    /** Writes the configuration without starting anything; returns the configuration folder. */
+    static Path writeConfig(Path root, String smtpKeys) throws IOException {
+        Path conf = Files.createDirectories(root.resolve("conf"));
         Files.writeString(conf.resolve("users.passwd"), "alice@example.test:{PLAIN}alice-pw\nbob@example.test:{PLAIN}bob-pw\n");
         Files.writeString(conf.resolve("aliases"), ALIASES);
         Files.writeString(conf.resolve("pipeline.yaml"), PIPELINE);
@@ -83,7 +89,7 @@ final class SmtpInstallation implements AutoCloseable {
                     root: ../var/mail
                 pipeline: pipeline.yaml
                 """.formatted(smtpKeys.stripTrailing()), StandardCharsets.UTF_8);
-        this.server = PostletServer.start(conf, root);
+        return conf;
     }
 
     int port(String listener) {
