@@ -166,11 +166,7 @@ class OpenRelayTest {
             "<alice@example.test@external.test>",
     })
     void disguisedForeignRecipientsAreRefused(String recipient) throws Exception {
-        try (SmtpInstallation postlet = new SmtpInstallation(dir, """
-                  listeners:
-                    - { name: mx, bind: 127.0.0.1, port: 0 }
-                  authorizedNetworks: [%s]
-                """.formatted(FOREIGN_NETWORK));
+        try (SmtpInstallation postlet = plainMxRelayingForNoOne();
              SmtpDialog smtp = SmtpDialog.greeted(postlet.port("mx"), "none")) {
             smtp.expect("MAIL FROM:<someone@elsewhere.test>", "250");
             String reply = smtp.command("RCPT TO:" + recipient);
@@ -184,11 +180,7 @@ class OpenRelayTest {
     /** The exact answers, so a change in which rule refuses them is noticed. */
     @Test
     void disguisedRecipientsGetTheRightRefusal() throws Exception {
-        try (SmtpInstallation postlet = new SmtpInstallation(dir, """
-                  listeners:
-                    - { name: mx, bind: 127.0.0.1, port: 0 }
-                  authorizedNetworks: [%s]
-                """.formatted(FOREIGN_NETWORK));
+        try (SmtpInstallation postlet = plainMxRelayingForNoOne();
              SmtpDialog smtp = SmtpDialog.greeted(postlet.port("mx"), "none")) {
             smtp.expect("MAIL FROM:<someone@elsewhere.test>", "250");
             // Another domain, however written: relay denied.
@@ -248,6 +240,15 @@ class OpenRelayTest {
     }
 
     // ---- helpers -------------------------------------------------------------------------
+
+    /** One plain MX listener; the authorized network is one the test client is never in. */
+    private SmtpInstallation plainMxRelayingForNoOne() throws Exception {
+        return new SmtpInstallation(dir, """
+                  listeners:
+                    - { name: mx, bind: 127.0.0.1, port: 0 }
+                  authorizedNetworks: [%s]
+                """.formatted(FOREIGN_NETWORK));
+    }
 
     private static List<String> listeners() {
         List<String> names = new ArrayList<>();
