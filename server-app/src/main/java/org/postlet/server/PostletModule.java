@@ -14,6 +14,7 @@ import org.postlet.maildir.MaildirStore;
 import org.postlet.maildir.QuotaRules;
 import org.postlet.server.config.ServerConfig;
 import org.postlet.server.context.LocalRecipientPolicy;
+import org.postlet.server.context.LocalSenderPolicy;
 import org.postlet.server.context.RunMode;
 import org.slf4j.Logger;
 import org.postlet.server.context.ServerMailetContext;
@@ -26,6 +27,7 @@ import org.postlet.mailets.repository.ConfigDirectory;
 import org.postlet.mailets.repository.MailRepository;
 import java.nio.file.Path;
 import org.postlet.smtp.policy.RecipientPolicy;
+import org.postlet.smtp.policy.SenderPolicy;
 
 /**
  * The server's services, as mailets and matchers may {@code @Inject} them: the configuration,
@@ -59,6 +61,7 @@ final class PostletModule extends AbstractModule {
         bind(MetricRegistry.class).toInstance(new MetricRegistry());
         bind(MailetContext.class).to(ServerMailetContext.class);
         bind(RecipientPolicy.class).to(LocalRecipientPolicy.class);
+        bind(SenderPolicy.class).to(LocalSenderPolicy.class);
         bind(MailRepository.class).to(RepositoryFolder.class);
         bind(DeferredDurability.class).in(Singleton.class);
         bind(Path.class).annotatedWith(ConfigDirectory.class).toInstance(config.directory());

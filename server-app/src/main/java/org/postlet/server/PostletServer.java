@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,7 +45,9 @@ import org.postlet.server.pipeline.PipelineLoader;
 import org.postlet.server.spool.DeferredDurability;
 import org.postlet.server.spool.FileSpool;
 import org.postlet.server.spool.QueueRunner;
+import org.postlet.smtp.inbound.SubmissionHeaders;
 import org.postlet.smtp.policy.RecipientPolicy;
+import org.postlet.smtp.policy.SenderPolicy;
 import org.postlet.smtp.server.ListenerSettings;
 import org.postlet.smtp.server.SmtpEvents;
 import org.postlet.smtp.server.SmtpServer;
@@ -196,8 +199,8 @@ public final class PostletServer implements AutoCloseable {
             Optional<TlsContext> tls = TlsKeyMaterial.load(config);
             SmtpMetrics smtpMetrics = new SmtpMetrics(metrics);
             smtpMetrics.registerAtZero(config.smtp().listeners().stream().map(ListenerSettings::name).toList());
-            SmtpServer smtp = new SmtpServer(config.smtp(), spool, injector.getInstance(RecipientPolicy.class),
-                    authenticator, tls, SmtpEvents.all(List.of(smtpMetrics, new SmtpRejectionLog())));
+            SmtpServer smtp = new SmtpServer(config.smtp(), new SubmissionHeaders(spool, config.hostname(), ZoneId.systemDefault()),
+                    injector.getInstance(RecipientPolicy.class), injector.getInstance(SenderPolicy.class), authenticator, tls, SmtpEvents.all(List.of(smtpMetrics, new SmtpRejectionLog())));
             Optional<MetricsEndpoint> endpoint = Optional.empty();
             if (config.metricsHttp().isPresent()) {
                 // Before SMTP: a taken metrics port fails the start before any mail is accepted.

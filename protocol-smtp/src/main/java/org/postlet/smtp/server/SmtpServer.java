@@ -30,6 +30,7 @@ import org.postlet.smtp.codec.SmtpFrameDecoder;
 import org.postlet.smtp.command.Reply;
 import org.postlet.smtp.inbound.InboundQueue;
 import org.postlet.smtp.policy.RecipientPolicy;
+import org.postlet.smtp.policy.SenderPolicy;
 import org.postlet.smtp.session.SessionConfig;
 import org.postlet.smtp.session.SessionTimeout;
 import org.postlet.smtp.session.ShutdownRequest;
@@ -65,6 +66,7 @@ public final class SmtpServer implements AutoCloseable {
     private final SmtpSettings settings;
     private final InboundQueue queue;
     private final RecipientPolicy policy;
+    private final SenderPolicy senderPolicy;
     private final Authenticator authenticator;
     private final Optional<TlsContext> tls;
     private final SmtpEvents events;
@@ -104,6 +106,16 @@ public final class SmtpServer implements AutoCloseable {
      */
     public SmtpServer(SmtpSettings settings, InboundQueue queue, RecipientPolicy policy, Authenticator authenticator,
                       Optional<TlsContext> tls, SmtpEvents events) {
+        this(settings, queue, policy, SenderPolicy.ANY_SENDER, authenticator, tls, events);
+    }
+
+    /**
+     * Like the constructor above, with a policy deciding at MAIL time who may use which sender.
+     *
+     * @param senderPolicy e.g. refuses an authenticated user a sender address they do not own
+     */
+    public SmtpServer(SmtpSettings settings, InboundQueue queue, RecipientPolicy policy, SenderPolicy senderPolicy,
+                      Authenticator authenticator, Optional<TlsContext> tls, SmtpEvents events) {
         for (ListenerSettings listener : settings.listeners()) {
             if (listener.tls() != TlsMode.NONE && tls.isEmpty()) {
                 throw new IllegalArgumentException("listener " + listener.name() + " uses tls " + listener.tls()
@@ -113,6 +125,7 @@ public final class SmtpServer implements AutoCloseable {
         this.settings = settings;
         this.queue = queue;
         this.policy = policy;
+        this.senderPolicy = senderPolicy;
         this.authenticator = authenticator;
         this.tls = tls;
         this.events = events;
@@ -200,7 +213,7 @@ public final class SmtpServer implements AutoCloseable {
         // Each listener has its own connection slots: a flood on one port leaves the others serving.
         ConnectionLimiter limiter = new ConnectionLimiter(listener.connectionLimit(settings.limits()),
                 listener.connectionsPerClientLimit(settings.limits()));
-        SessionConfig sessionConfig = new SessionConfig(settings, listener, queue, policy, authenticator, tls, events, authFailures,
+        SessionConfig sessionConfig = new SessionConfig(settings, listener, queue, policy, senderPolicy, authenticator, tls, events, authFailures,
                 limiter);
         return new ServerBootstrap()
                 .group(acceptors, workers)

@@ -431,6 +431,16 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             throw new CommandException(startTlsOffered() ? STARTTLS_FIRST : AUTH_REQUIRED);
         }
         Map<String, String> parameters = EsmtpParameters.checkMail(path.parameters(), settings.maxMessageSize());
+        Verdict verdict;
+        try {
+            verdict = config.senderPolicy().check(client(), path.address());
+        } catch (RuntimeException e) {
+            LOG.warn("sender policy failed for {}", path.address().map(MailAddress::toPath).orElse("<>"), e);
+            throw new CommandException(INTERNAL_ERROR);
+        }
+        if (verdict.kind() != Verdict.Kind.ACCEPT) {
+            throw new CommandException(Reply.of(verdict.code(), verdict.enhancedCode(), verdict.text()));
+        }
         if (!config.queue().hasRoomFor(declaredSize(parameters))) {
             throw new CommandException(NO_STORAGE);
         }

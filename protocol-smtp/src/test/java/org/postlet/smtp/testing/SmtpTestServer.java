@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.postlet.smtp.policy.SenderPolicy;
 import org.postlet.smtp.server.AuthMode;
 import org.postlet.smtp.server.ListenerSettings;
 import org.postlet.smtp.server.SmtpLimits;
@@ -25,9 +26,9 @@ public final class SmtpTestServer implements AutoCloseable {
     private final RecordingEvents events = new RecordingEvents();
     private final SmtpServer server;
 
-    private SmtpTestServer(SmtpSettings settings) throws IOException {
-        server = new SmtpServer(settings, queue, new TestPolicy(), authenticator, Optional.of(TestTls.serverContext()),
-                events);
+    private SmtpTestServer(SmtpSettings settings, SenderPolicy senderPolicy) throws IOException {
+        server = new SmtpServer(settings, queue, new TestPolicy(), senderPolicy, authenticator,
+                Optional.of(TestTls.serverContext()), events);
         server.start();
     }
 
@@ -41,6 +42,12 @@ public final class SmtpTestServer implements AutoCloseable {
         private TlsMode tls = TlsMode.NONE;
         // Fast failure delays so AUTH tests do not sleep for seconds.
         private SmtpLimits limits = new SmtpLimits(1000, 50, 1000, 20, 3, Duration.ofMillis(50), 10);
+        private SenderPolicy senderPolicy = SenderPolicy.ANY_SENDER;
+
+        public Builder senderPolicy(SenderPolicy policy) {
+            senderPolicy = policy;
+            return this;
+        }
 
         public Builder maxMessageSize(long bytes) {
             maxMessageSize = bytes;
@@ -80,7 +87,7 @@ public final class SmtpTestServer implements AutoCloseable {
         public SmtpTestServer start() throws IOException {
             ListenerSettings listener = new ListenerSettings(LISTENER, "127.0.0.1", 0, tls, auth);
             return new SmtpTestServer(new SmtpSettings(HOSTNAME, List.of(listener), maxMessageSize, maxRecipients,
-                    commandTimeout, dataTimeout, limits));
+                    commandTimeout, dataTimeout, limits), senderPolicy);
         }
     }
 

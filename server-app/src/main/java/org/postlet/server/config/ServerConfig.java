@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.postlet.mailet.IpNetwork;
+import org.postlet.server.context.SenderLogin;
 import org.postlet.server.spool.RetryPolicy;
 import org.postlet.smtp.server.ListenerSettings;
 import org.postlet.smtp.server.SmtpSettings;
@@ -30,11 +31,12 @@ import org.postlet.smtp.server.SmtpSettings;
  * @param pipeline           the pipeline file
  * @param metricsHttp        {@code host:port} of the metrics endpoint, if enabled
  * @param retry              when mail deferred by a temporary failure is tried again, and for how long
+ * @param senderLogin        which senders an authenticated user may use ({@code smtp.senderLogin})
  */
 public record ServerConfig(Path file, String hostname, List<String> domains, Path users, Optional<Path> aliases,
                            SmtpSettings smtp, List<IpNetwork> authorizedNetworks, Optional<TlsConfig> tls, Path spool,
                            Path maildirRoot, String maildirLayout, OptionalLong maildirQuota, Path pipeline, Optional<String> metricsHttp,
-                           RetryPolicy retry) {
+                           RetryPolicy retry, SenderLogin senderLogin) {
 
     public ServerConfig {
         domains = List.copyOf(domains);
@@ -57,6 +59,7 @@ public record ServerConfig(Path file, String hostname, List<String> domains, Pat
                 : String.join(", ", authorizedNetworks.stream().map(IpNetwork::toString).toList())));
         lines.add("domains = " + (domains.isEmpty() ? "(none: no mail is delivered here)" : String.join(", ", domains)));
         lines.add("users = " + users);
+        lines.add("smtp.senderLogin = " + lower(senderLogin));
         lines.add("smtp.maxMessageSize = " + smtp.maxMessageSize());
         lines.add("smtp.maxRecipients = " + smtp.maxRecipients());
         lines.add("tls.keystore = " + tls.map(t -> t.keystore().toString()).orElse(smtp.usesTls()

@@ -19,6 +19,7 @@ import java.util.Set;
 import org.postlet.mailet.IpNetwork;
 import org.postlet.mailet.MailetException;
 import org.postlet.mailet.ParameterValues;
+import org.postlet.server.context.SenderLogin;
 import org.postlet.server.metrics.MetricsAddress;
 import org.postlet.server.spool.RetryPolicy;
 import org.postlet.smtp.server.AuthMode;
@@ -48,7 +49,7 @@ public final class ServerConfigLoader {
             "smtp.limits.authFailureDelay", "smtp.limits.authFailuresPerClient", "smtp.limits.recipientOvershoot",
             "smtp.listeners.connections", "smtp.listeners.connectionsPerClient", "tls.keystore", "tls.password", "spool", "storage.maildir.root",
             "storage.maildir.layout", "storage.maildir.quota", "pipeline", "metrics.http",
-            "retry.delay", "retry.maxDelay", "retry.giveUpAfter");
+            "retry.delay", "retry.maxDelay", "retry.giveUpAfter", "smtp.senderLogin");
 
     private static final long DEFAULT_MAX_MESSAGE_SIZE = 25L * 1024 * 1024;
 
@@ -186,10 +187,11 @@ public final class ServerConfigLoader {
         if (listeners.isEmpty()) {
             return new Loaded(Optional.empty(), problems);
         }
+        SenderLogin senderLogin = c.choice(SenderLogin.class, "smtp.senderLogin", SenderLogin.OWNED);
         SmtpSettings smtp = new SmtpSettings(hostname, listeners.stream().map(Listener::settings).toList(), maxSize,
                 maxRecipients, commandTimeout, dataTimeout, limits);
         return new Loaded(Optional.of(new ServerConfig(file, hostname, domains, users, aliases, smtp, networks, tls, spool,
-                maildirRoot, layout, quota, pipeline, metricsHttp, retry)), problems);
+                maildirRoot, layout, quota, pipeline, metricsHttp, retry, senderLogin)), problems);
     }
 
     /** {@code check} finds a folder the server could not write before {@code run} fails on it. */

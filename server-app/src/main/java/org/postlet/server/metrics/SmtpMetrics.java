@@ -50,7 +50,9 @@ public final class SmtpMetrics implements SmtpEvents {
             }
             openCount(listener);
         }
-        new TreeSet<>(REASONS.values()).forEach(r -> registry.meter(ServerMetric.SMTP_MESSAGES_REJECTED.dropwizardName(r)));
+        TreeSet<String> reasons = new TreeSet<>(REASONS.values());
+        reasons.add("sender-login");
+        reasons.forEach(r -> registry.meter(ServerMetric.SMTP_MESSAGES_REJECTED.dropwizardName(r)));
     }
 
     private void register(ServerMetric.Kind kind, String name) {
@@ -110,7 +112,9 @@ public final class SmtpMetrics implements SmtpEvents {
 
     @Override
     public void refused(String listener, int code, String enhancedCode) {
+        // 5.7.1 is also the refused sender of a login (553), which is not a relay attempt.
         String reason = enhancedCode == null ? Integer.toString(code)
+                : code == 553 && enhancedCode.equals("5.7.1") ? "sender-login"
                 : REASONS.getOrDefault(enhancedCode, enhancedCode.replace('.', '-'));
         registry.meter(ServerMetric.SMTP_MESSAGES_REJECTED.dropwizardName(reason)).mark();
     }

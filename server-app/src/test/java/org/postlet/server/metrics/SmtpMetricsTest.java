@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Counters are in a scrape at 0 from the start, not only after their first event. */
 class SmtpMetricsTest {
 
     @Test
@@ -29,5 +28,16 @@ class SmtpMetricsTest {
                     .contains("postlet_delivery_failures_permanent_total 0.0")
                     .contains("postlet_smtp_connections_open{listener=\"mx\"} 0.0");
         }
+    }
+
+    @Test
+    void aRefusedSenderIsNotCountedAsARelayAttempt() {
+        MetricRegistry registry = new MetricRegistry();
+        SmtpMetrics metrics = new SmtpMetrics(registry);
+        metrics.refused("submission", 553, "5.7.1");
+        metrics.refused("mx", 554, "5.7.1");
+        metrics.refused("mx", 554, "5.7.1");
+        assertThat(registry.meter(ServerMetric.SMTP_MESSAGES_REJECTED.dropwizardName("sender-login")).getCount()).isEqualTo(1);
+        assertThat(registry.meter(ServerMetric.SMTP_MESSAGES_REJECTED.dropwizardName("relay")).getCount()).isEqualTo(2);
     }
 }

@@ -144,6 +144,21 @@ class SubmissionTest {
     }
 
     @Test
+    void swaksLoggedInAsBobCannotSendAsAlice() throws Exception {
+        assumeTrue(onPath("swaks"), "swaks is not installed");
+        Process p = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", Integer.toString(server.port("submission")),
+                "--from", "alice@example.test", "--to", "alice@example.test",
+                "--tls", "--auth", "PLAIN", "--auth-user", "bob@example.test", "--auth-password", "bob")
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("swaks output: %s", output).isNotZero();
+        assertThat(output).contains("235 2.7.0")
+                .contains("553 5.7.1 <alice@example.test>: sender address not owned by user bob@example.test");
+        assertThat(dir.resolve("var/mail/example.test/alice")).doesNotExist();
+    }
+
+    @Test
     void theMxListenerTakesLocalMailWithoutAuthOverStarttls() throws Exception {
         Prerequisites.requireCommand("swaks", "swaks");
         Process p = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", Integer.toString(server.port("mx")),
