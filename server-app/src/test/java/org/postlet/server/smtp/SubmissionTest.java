@@ -145,7 +145,7 @@ class SubmissionTest {
 
     @Test
     void swaksLoggedInAsBobCannotSendAsAlice() throws Exception {
-        assumeTrue(onPath("swaks"), "swaks is not installed");
+        Prerequisites.requireCommand("swaks", "swaks");
         Process p = new ProcessBuilder("swaks", "--server", "127.0.0.1", "--port", Integer.toString(server.port("submission")),
                 "--from", "alice@example.test", "--to", "alice@example.test",
                 "--tls", "--auth", "PLAIN", "--auth-user", "bob@example.test", "--auth-password", "bob")
