@@ -2,12 +2,10 @@ package org.postlet.smtp.testing;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.postlet.smtp.tls.SelfSignedKeystore;
 import org.postlet.smtp.tls.TlsContext;
+import org.postlet.testsupport.TrustingTls;
 
 /** TLS for tests: one self-signed server key per test JVM (RSA generation is slow), and a client that trusts it. */
 public final class TestTls {
@@ -39,25 +37,6 @@ public final class TestTls {
 
     /** A client context that trusts any server certificate: the tests check the server's TLS, not PKI. */
     public static SSLContext trustingClient() {
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            return context;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return TrustingTls.client();
     }
 }

@@ -7,15 +7,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
+import org.postlet.testsupport.TrustingTls;
 
 /**
  * One SMTP connection to a real server, as a client types it: plain, implicit TLS or upgraded with
@@ -134,36 +130,13 @@ final class SmtpDialog implements AutoCloseable {
     }
 
     private static Socket wrap(Socket socket) throws IOException {
-        SSLSocket tls = (SSLSocket) trustingClient().getSocketFactory()
+        SSLSocket tls = (SSLSocket) TrustingTls.client().getSocketFactory()
                 .createSocket(socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
         tls.setUseClientMode(true);
         tls.startHandshake();
         return tls;
     }
 
-    /** Tests check the server's rules, not PKI: the self-signed certificate is trusted. */
-    private static SSLContext trustingClient() {
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            return context;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Override
     public void close() throws IOException {
