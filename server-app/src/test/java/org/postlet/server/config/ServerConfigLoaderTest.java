@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postlet.server.testing.TestConfiguration;
 import org.postlet.smtp.server.AuthMode;
 import org.postlet.smtp.server.ListenerSettings;
 import org.postlet.smtp.server.TlsMode;
@@ -20,13 +21,13 @@ class ServerConfigLoaderTest {
 
     @Test
     void theShippedDefaultsLoad() throws Exception {
-        ServerConfig c = new ServerConfigLoader().load(Path.of("..", "conf"));
+        ServerConfig c = new ServerConfigLoader().load(TestConfiguration.committedConf(dir.resolve("conf")));
         assertThat(c.hostname()).isEqualTo("example.test");
         assertThat(c.domains()).containsExactly("example.test");
         assertThat(c.smtp().listeners()).containsExactly(
                 new ListenerSettings("mx", "0.0.0.0", 2525, TlsMode.STARTTLS, AuthMode.OPTIONAL),
                 new ListenerSettings("submission", "0.0.0.0", 2587, TlsMode.STARTTLS, AuthMode.REQUIRED));
-        assertThat(c.maildirRoot()).isEqualTo(Path.of("..", "var", "mail").toAbsolutePath().normalize());
+        assertThat(c.maildirRoot()).isEqualTo(dir.resolve("var/mail").toAbsolutePath().normalize());
         assertThat(c.pipeline().getFileName().toString()).isEqualTo("pipeline.yaml");
     }
 

@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postlet.server.testing.TestConfiguration;
 import org.postlet.testsupport.Prerequisites;
 
 /**
@@ -45,7 +46,7 @@ class LauncherIT {
 
     @Test
     void checkAcceptsTheShippedConfiguration() throws Exception {
-        Process p = launch("check");
+        Process p = launch("check", "--conf", TestConfiguration.committedConf(dir.resolve("conf")).toString());
         String out = finish(p);
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("postlet.yaml: valid");

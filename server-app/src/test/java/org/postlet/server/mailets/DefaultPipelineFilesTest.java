@@ -2,15 +2,13 @@ package org.postlet.server.mailets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postlet.server.pipeline.PipelineDefinition;
 import org.postlet.server.pipeline.PipelineLoader;
+import org.postlet.server.testing.TestConfiguration;
 
 /**
  * The shipped {@code conf/pipeline.yaml} and {@code conf/pipeline.xml} define the same pipeline.
@@ -20,7 +18,6 @@ import org.postlet.server.pipeline.PipelineLoader;
  */
 class DefaultPipelineFilesTest {
 
-    private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
 
     @TempDir
     Path dir;
@@ -41,25 +38,10 @@ class DefaultPipelineFilesTest {
     @Test
     void yamlAndXmlAreTheSamePipeline() throws Exception {
         PipelineLoader loader = new PipelineLoader();
-        PipelineDefinition yaml = loader.load(shipped("conf/pipeline.yaml"));
-        PipelineDefinition xml = loader.load(shipped("conf/pipeline.xml"));
+        PipelineDefinition yaml = loader.load(TestConfiguration.committed("conf/pipeline.yaml", dir));
+        PipelineDefinition xml = loader.load(TestConfiguration.committed("conf/pipeline.xml", dir));
         assertThat(shape(yaml)).isNotEmpty().isEqualTo(shape(xml));
         assertThat(shape(yaml)).extracting(Processor::state).containsExactly("root", "local", "relay", "unknown-recipient", "error");
     }
 
-    /** The committed version of a file of the repository, or the file itself outside a git checkout. */
-    private Path shipped(String path) throws IOException, InterruptedException {
-        Path onDisk = REPOSITORY.resolve(path);
-        Process git;
-        try {
-            git = new ProcessBuilder("git", "-C", REPOSITORY.toString(), "show", "HEAD:" + path).start();
-        } catch (IOException noGit) {
-            return onDisk;
-        }
-        byte[] committed = git.getInputStream().readAllBytes();
-        if (!git.waitFor(30, TimeUnit.SECONDS) || git.exitValue() != 0) {
-            return onDisk; // not a git checkout, or the file is not committed yet
-        }
-        return Files.write(dir.resolve(onDisk.getFileName()), committed);
-    }
 }

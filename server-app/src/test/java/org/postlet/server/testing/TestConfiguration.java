@@ -1,5 +1,11 @@
 package org.postlet.server.testing;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
 /**
  * The users and pipeline the tests run with, owned by the tests. The repository's {@code conf/}
  * belongs to the user, who edits it (docs/writing-mailets.md adds a step to
@@ -45,6 +51,45 @@ public final class TestConfiguration {
                   - { match: All, class: ToRepository, path: ../var/error }
             """;
 
+    /** The repository, seen from a module's folder (the tests' working directory). */
+    private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
+
+    /** The files of conf/ the project ships; tests of the shipped defaults read their committed versions. */
+    private static final List<String> SHIPPED_CONF = List.of("postlet.yaml", "pipeline.yaml", "pipeline.xml",
+            "users.passwd", "aliases", "logback.xml");
+
     private TestConfiguration() {
+    }
+
+    /**
+     * The committed version of a file of the repository, written into {@code folder}, or the file
+     * itself outside a git checkout (e.g. an unpacked source tarball). A user's uncommitted edit of
+     * conf/ therefore never changes what a test of the shipped defaults sees.
+     */
+    public static Path committed(String path, Path folder) throws IOException, InterruptedException {
+        Path onDisk = REPOSITORY.resolve(path);
+        Process git;
+        try {
+            git = new ProcessBuilder("git", "-C", REPOSITORY.toString(), "show", "HEAD:" + path).start();
+        } catch (IOException noGit) {
+            return onDisk;
+        }
+        byte[] committed = git.getInputStream().readAllBytes();
+        if (!git.waitFor(30, TimeUnit.SECONDS) || git.exitValue() != 0) {
+            return onDisk; // not a git checkout, or the file is not committed yet
+        }
+        return Files.write(Files.createDirectories(folder).resolve(onDisk.getFileName()), committed);
+    }
+
+    /** The shipped conf/ as committed, in {@code folder}: for tests of the defaults a user may edit. */
+    public static Path committedConf(Path folder) throws IOException, InterruptedException {
+        Files.createDirectories(folder);
+        for (String name : SHIPPED_CONF) {
+            Path file = committed("conf/" + name, folder);
+            if (!file.startsWith(folder)) {
+                Files.copy(file, folder.resolve(name));
+            }
+        }
+        return folder;
     }
 }
