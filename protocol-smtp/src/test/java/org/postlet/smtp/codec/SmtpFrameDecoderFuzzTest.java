@@ -93,6 +93,12 @@ class SmtpFrameDecoderFuzzTest {
                 }
                 return;
             }
+            if (msg == SmtpFrame.BareLineFeedDot.INSTANCE) {
+                // The session refuses the whole message, so how much of it came before does not matter.
+                data.setLength(0);
+                frames.add("BARE-LF-DOT");
+                return;
+            }
             flushData();
             if (msg instanceof SmtpFrame.CommandLine line) {
                 frames.add("CMD " + line.text());
@@ -144,6 +150,13 @@ class SmtpFrameDecoderFuzzTest {
                 // The start of the data counts as a line start: prefix a CRLF and look for CRLF.CRLF.
                 String rest = "\r\n" + in.substring(pos);
                 int terminator = rest.indexOf("\r\n.\r\n");
+                // A dot line ended by a bare LF (after CRLF or a bare LF) ends the connection's input,
+                // unless the real terminator's LF comes first.
+                int bareLfDot = rest.indexOf("\n.\n");
+                if (bareLfDot >= 0 && (terminator < 0 || bareLfDot < terminator + 1)) {
+                    frames.add("BARE-LF-DOT");
+                    return frames;
+                }
                 String content = terminator < 0 ? rest : rest.substring(0, terminator + 2);
                 String unstuffed = content.replace("\r\n.", "\r\n").substring(2);
                 if (terminator < 0 && rest.endsWith("\r\n.\r")) {
