@@ -6,6 +6,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
 import org.apache.commons.configuration2.BaseHierarchicalConfiguration;
 import org.apache.commons.configuration2.FileBasedConfiguration;
 import org.apache.commons.configuration2.XMLConfiguration;
@@ -39,7 +43,14 @@ public final class ConfigFiles {
             throw new InvalidConfigException(List.of(new ConfigProblem(file, 0, "file not found",
                     "create it or point --conf at the directory that holds it")));
         }
-        BaseHierarchicalConfiguration config = Format.of(file) == Format.XML ? new XMLConfiguration() : new YAMLConfiguration();
+        BaseHierarchicalConfiguration config;
+        if (Format.of(file) == Format.XML) {
+            XMLConfiguration xml = new XMLConfiguration();
+            xml.setDocumentBuilder(documentBuilder());
+            config = xml;
+        } else {
+            config = new YAMLConfiguration();
+        }
         try {
             new FileHandler((FileBasedConfiguration) config).load(file.toFile());
         } catch (ConfigurationException e) {
@@ -52,6 +63,24 @@ public final class ConfigFiles {
                     "cannot parse: " + message.replaceAll("\\s+", " ").strip(), "fix the syntax at that place")));
         }
         return config;
+    }
+
+    /**
+     * A parser that refuses any DOCTYPE. The default one fetches the external DTDs and entities a
+     * file names, so a checked file could make Postlet open URLs or read local files into its
+     * error messages (found by PipelineLoaderFuzzTest); configuration needs no DTD.
+     */
+    private static DocumentBuilder documentBuilder() {
+        try {
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            factory.setXIncludeAware(false);
+            factory.setExpandEntityReferences(false);
+            return factory.newDocumentBuilder();
+        } catch (ParserConfigurationException e) {
+            throw new IllegalStateException("the JDK's XML parser lacks a standard feature: " + e.getMessage(), e);
+        }
     }
 
     /** Parsers put the position in their message as "line N"; use it where they do. */

@@ -117,7 +117,14 @@ public final class PipelineLoader {
                 for (Iterator<String> keys = s.getKeys(); keys.hasNext(); ) {
                     String key = keys.next();
                     String name = key.startsWith("[@") ? key.substring(2, key.length() - 1) : key;
-                    values.put(name, String.join(", ", s.getList(String.class, key)));
+                    List<String> value = s.getList(String.class, key);
+                    if (value == null) {
+                        // YAML reads an unquoted key 'null' or '~' as no key at all; the tree has it, its value is lost.
+                        problems.add(new ConfigProblem(file, stepLine, "a step in processor '" + stateName
+                                + "' has a key that YAML reads as null (an unquoted null or ~)", "quote the key, e.g. \"null\": …, or remove it"));
+                        continue;
+                    }
+                    values.put(name, String.join(", ", value));
                 }
                 String match = orNullScalar(values.remove(MATCH), stepPos, MATCH);
                 String mailet = orNullScalar(values.remove(CLASS), stepPos, CLASS);
