@@ -30,15 +30,19 @@ public final class ParameterValues {
         if (!m.matches()) {
             throw new MailetException(what + " is '" + text + "', not a duration — write e.g. 30s, 10m, 2h or 1d");
         }
-        long n = Long.parseLong(m.group(1));
+        long n = number(what, text, m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            case "d" -> Duration.ofDays(n);
-            default -> Duration.ofSeconds(n);
-        };
+        try {
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> Duration.ofSeconds(n);
+            };
+        } catch (ArithmeticException e) {
+            throw tooLarge(what, text);
+        }
     }
 
     /**
@@ -51,7 +55,7 @@ public final class ParameterValues {
         if (!m.matches()) {
             throw new MailetException(what + " is '" + text + "', not a size — write e.g. 512, 10k, 25MB or 1G");
         }
-        long n = Long.parseLong(m.group(1));
+        long n = number(what, text, m.group(1));
         String unit = m.group(2) == null ? "b" : m.group(2);
         int shift = switch (unit.charAt(0)) {
             case 'k' -> 10;
@@ -60,9 +64,22 @@ public final class ParameterValues {
             default -> 0;
         };
         if (Long.numberOfLeadingZeros(n) <= shift) {
-            throw new MailetException(what + " is '" + text + "', which is too large");
+            throw tooLarge(what, text);
         }
         return n << shift;
+    }
+
+    /** The digits as a long; more than a long holds is too large, not a crash (found by DirectoryFuzzTest). */
+    private static long number(String what, String text, String digits) throws MailetException {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw tooLarge(what, text);
+        }
+    }
+
+    private static MailetException tooLarge(String what, String text) {
+        return new MailetException(what + " is '" + text + "', which is too large");
     }
 
     /**

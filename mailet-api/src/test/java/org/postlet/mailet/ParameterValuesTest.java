@@ -30,6 +30,17 @@ class ParameterValuesTest {
         assertThatThrownBy(() -> ParameterValues.size("x", "99999999999999999g")).hasMessageContaining("too large");
     }
 
+    /** Found by DirectoryFuzzTest: more digits than a long holds threw NumberFormatException. */
+    @Test
+    void numbersBeyondALongAreTooLargeNotACrash() {
+        assertThatThrownBy(() -> ParameterValues.size("quota", "99999999999999999999"))
+                .isInstanceOf(MailetException.class).hasMessage("quota is '99999999999999999999', which is too large");
+        assertThatThrownBy(() -> ParameterValues.duration("delay", "99999999999999999999s"))
+                .isInstanceOf(MailetException.class).hasMessageContaining("too large");
+        assertThatThrownBy(() -> ParameterValues.duration("delay", "9223372036854775807d"))
+                .isInstanceOf(MailetException.class).hasMessageContaining("too large");
+    }
+
     @Test
     void booleans() throws Exception {
         assertThat(ParameterValues.bool("x", "yes")).isTrue();

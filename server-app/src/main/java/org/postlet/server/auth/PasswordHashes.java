@@ -119,12 +119,11 @@ public final class PasswordHashes {
         try {
             return switch (scheme.get()) {
                 case PLAIN -> equal(hash, password);
-                case BLF_CRYPT -> OpenBSDBCrypt.checkPassword(hash, password.toCharArray());
+                case BLF_CRYPT -> bcrypt(hash, password);
                 case SHA512_CRYPT -> hash.startsWith("$6$") && crypt(hash, password);
                 case SHA256_CRYPT -> hash.startsWith("$5$") && crypt(hash, password);
                 case MD5_CRYPT -> hash.startsWith("$1$") && crypt(hash, password);
-                case CRYPT -> hash.startsWith("$2") ? OpenBSDBCrypt.checkPassword(hash, password.toCharArray())
-                        : crypt(hash, password);
+                case CRYPT -> hash.startsWith("$2") ? bcrypt(hash, password) : crypt(hash, password);
             };
         } catch (IllegalArgumentException | RuntimeCryptoException e) {
             // A malformed hash (bad salt, bad cost) matches nothing; Directory users see it in the log.
@@ -156,6 +155,18 @@ public final class PasswordHashes {
 
     /** Dovecot's default bcrypt cost; each step doubles the work of a guess. */
     private static final int BCRYPT_COST = 10;
+
+    /** A bcrypt hash is $2a$, $2b$ or $2y$, a two-digit cost, '$' and 53 characters of salt and hash. */
+    private static final int BCRYPT_LENGTH = 60;
+
+    /**
+     * BouncyCastle reads the cost before checking the length, so a truncated hash such as
+     * {@code {BLF-CRYPT}} alone threw StringIndexOutOfBoundsException (found by
+     * PasswordHashesFuzzTest); a hash of the wrong length never matches.
+     */
+    private static boolean bcrypt(String hash, String password) {
+        return hash.length() == BCRYPT_LENGTH && OpenBSDBCrypt.checkPassword(hash, password.toCharArray());
+    }
 
     /** crypt(3) with the stored hash as salt gives the stored hash again for the right password. */
     private static boolean crypt(String hash, String password) {

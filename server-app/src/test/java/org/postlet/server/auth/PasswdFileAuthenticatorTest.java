@@ -60,6 +60,14 @@ class PasswdFileAuthenticatorTest {
         assertThat(PasswordHashes.matches("{SHA512-CRYPT}" + Md5Crypt.md5Crypt(utf8("x")), "x")).isFalse();
     }
 
+    /** Found by PasswordHashesFuzzTest: BouncyCastle threw StringIndexOutOfBoundsException on these. */
+    @Test
+    void truncatedBcryptHashesNeverMatch() {
+        assertThat(PasswordHashes.matches("{BLF-CRYPT}", "")).isFalse();
+        assertThat(PasswordHashes.matches("{BLF-CRYPT}$2y$1", "x")).isFalse();
+        assertThat(PasswordHashes.matches("$2y$1", "x")).isFalse();
+    }
+
     @TempDir
     Path dir;
 
