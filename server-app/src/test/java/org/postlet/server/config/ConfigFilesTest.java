@@ -31,7 +31,7 @@ class ConfigFilesTest {
             assertThatThrownBy(() -> ConfigFiles.read(file)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
                     assertThat(e.problems()).singleElement().satisfies(p -> {
                         assertThat(p.file()).isEqualTo(file);
-                        assertThat(p.problem()).startsWith("cannot parse: ").containsIgnoringCase("DOCTYPE");
+                        assertThat(p.problem()).containsIgnoringCase("DOCTYPE");
                     }));
             dtdServer.setSoTimeout(200);
             assertThatThrownBy(dtdServer::accept).as("no connection for the DTD").isInstanceOf(SocketTimeoutException.class);
@@ -42,6 +42,8 @@ class ConfigFilesTest {
     void anXmlFileWithoutDoctypeStillReads() throws Exception {
         Path file = dir.resolve("postlet.xml");
         Files.writeString(file, "<postlet><hostname>mx.example.test</hostname></postlet>\n");
-        assertThat(ConfigFiles.read(file).getString("hostname")).isEqualTo("mx.example.test");
+        assertThat(ConfigFiles.read(file).entry("hostname").map(ConfigNode.Entry::value))
+                .containsInstanceOf(ConfigNode.Scalar.class)
+                .hasValueSatisfying(v -> assertThat(((ConfigNode.Scalar) v).value()).contains("mx.example.test"));
     }
 }
