@@ -30,6 +30,7 @@ import org.postlet.smtp.auth.SaslExchange;
 import org.postlet.smtp.auth.SaslMechanism;
 import org.postlet.smtp.codec.SmtpFrame;
 import org.postlet.smtp.codec.SmtpFrameDecoder;
+import org.postlet.smtp.command.AsciiCase;
 import org.postlet.smtp.command.Command;
 import org.postlet.smtp.command.CommandException;
 import org.postlet.smtp.command.EsmtpParameters;
@@ -537,7 +538,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
      */
     private void bdat(String argument) {
         String[] words = argument.isEmpty() ? new String[0] : argument.split(" +");
-        boolean syntaxOk = (words.length == 1 || words.length == 2 && words[1].equalsIgnoreCase("LAST"))
+        boolean syntaxOk = (words.length == 1 || words.length == 2 && AsciiCase.upper(words[1]).equals("LAST"))
                 && words[0].matches("[0-9]{1,18}");
         if (!syntaxOk) {
             LOG.info("malformed BDAT from {}: {}", ReceivedHeader.addressLiteral(remote), argument);

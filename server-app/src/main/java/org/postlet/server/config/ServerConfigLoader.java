@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -152,18 +153,18 @@ public final class ServerConfigLoader {
             }
         }
 
-        Path users = base.resolve(c.string("users", "users.passwd"));
+        Path users = path(c, base, "users", "users.passwd");
         if (!Files.isReadable(users)) {
             c.problem("users", "users file " + users + " cannot be read",
                     "create it (Dovecot passwd-file: user@domain:{SCHEME}hash) or fix the path");
         }
-        Optional<Path> aliases = c.string("aliases").map(base::resolve);
+        Optional<Path> aliases = c.string("aliases").map(a -> path(c, base, "aliases", a));
         if (aliases.isPresent() && !Files.isReadable(aliases.get())) {
             c.problem("aliases", "aliases file " + aliases.get() + " cannot be read",
                     "create it (one 'alias@domain: target, target' per line) or remove the key");
         }
         Optional<ServerConfig.TlsConfig> tls = c.string("tls.keystore")
-                .map(k -> new ServerConfig.TlsConfig(base.resolve(k), c.string("tls.password", "")));
+                .map(k -> new ServerConfig.TlsConfig(path(c, base, "tls.keystore", k), c.string("tls.password", "")));
         tls.ifPresent(t -> checkKeystore(t, c));
 
         RetryPolicy d = RetryPolicy.DEFAULT;
@@ -175,12 +176,12 @@ public final class ServerConfigLoader {
         }
         Optional<String> metricsHttp = c.string("metrics.http");
         metricsHttp.ifPresent(m -> c.parsed("metrics.http", null, MetricsAddress::parse, MetricsAddress.FORMAT));
-        Path pipeline = base.resolve(c.string("pipeline", "pipeline.yaml"));
+        Path pipeline = path(c, base, "pipeline", "pipeline.yaml");
         String layout = c.string("storage.maildir.layout", "%d/%n");
         OptionalLong quota = c.has("storage.maildir.quota")
                 ? OptionalLong.of(c.size("storage.maildir.quota", 0)) : OptionalLong.empty();
-        Path spool = base.resolve(c.string("spool", "../var/spool")).normalize();
-        Path maildirRoot = base.resolve(c.string("storage.maildir.root", "../var/mail")).normalize();
+        Path spool = path(c, base, "spool", "../var/spool").normalize();
+        Path maildirRoot = path(c, base, "storage.maildir.root", "../var/mail").normalize();
         writable(c, "spool", spool);
         writable(c, "storage.maildir.root", maildirRoot);
         problems.sort(Comparator.comparingInt(ConfigProblem::line));
@@ -192,6 +193,18 @@ public final class ServerConfigLoader {
                 maxRecipients, commandTimeout, dataTimeout, limits);
         return new Loaded(Optional.of(new ServerConfig(file, hostname, domains, users, aliases, smtp, networks, tls, spool,
                 maildirRoot, layout, quota, pipeline, metricsHttp, retry, senderLogin)), problems);
+    }
+
+    /** A path key, relative to the configuration folder; one the OS cannot name (e.g. with NUL) is a problem. */
+    private static Path path(ConfigSection c, Path base, String key, String def) {
+        String text = c.string(key, def);
+        try {
+            return base.resolve(text);
+        } catch (InvalidPathException e) {
+            c.problem(key, key + ": '" + text.replace("\0", "\\0") + "' is not a valid path (" + e.getReason() + ")",
+                    "write a file or folder path, relative to " + base);
+            return base.resolve(def);
+        }
     }
 
     /** {@code check} finds a folder the server could not write before {@code run} fails on it. */

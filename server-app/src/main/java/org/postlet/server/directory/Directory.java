@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -197,20 +198,25 @@ public final class Directory implements QuotaRules {
      */
     public Set<MailAddress> mailboxesOf(MailAddress address) {
         Set<MailAddress> result = new LinkedHashSet<>();
-        expand(normalise(address), result, 0);
+        expand(normalise(address), result, new HashSet<>(), 0);
         return result;
     }
 
-    private void expand(MailAddress address, Set<MailAddress> into, int depth) {
+    /**
+     * Each alias is expanded once: an alias met again (a loop, one that names itself, or two paths
+     * to one alias) ends there as a mailbox, so "alice: alice, alice@elsewhere" keeps a local copy
+     * as in Postfix, and repeated self-references cannot make the expansion grow exponentially.
+     */
+    private void expand(MailAddress address, Set<MailAddress> into, Set<MailAddress> expanded, int depth) {
         List<MailAddress> targets = aliases.get(address);
-        if (targets == null || depth > MAX_ALIAS_DEPTH) {
+        if (targets == null || depth > MAX_ALIAS_DEPTH || !expanded.add(address)) {
             if (users.containsKey(address) || !isLocalDomain(address.domain())) {
                 into.add(address);
             }
             return;
         }
         for (MailAddress t : targets) {
-            expand(t, into, depth + 1);
+            expand(t, into, expanded, depth + 1);
         }
     }
 

@@ -362,4 +362,16 @@ class ServerConfigLoaderTest {
                 """);
         assertThat(new ServerConfigLoader().load(dir).tls()).isPresent();
     }
+
+    /** Found in the fuzzing review: a NUL in a path key threw InvalidPathException instead of a problem. */
+    @Test
+    void aPathTheSystemCannotNameIsAProblemOnItsLine() throws Exception {
+        Files.writeString(dir.resolve("users.passwd"), "alice@example.test:{PLAIN}x\n");
+        Files.writeString(dir.resolve("postlet.yaml"), "hostname: mx.example.test\nspool: \"a\\0b\"\n");
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOfSatisfying(InvalidConfigException.class, e ->
+                assertThat(e.problems()).anySatisfy(p -> {
+                    assertThat(p.line()).isEqualTo(2);
+                    assertThat(p.problem()).startsWith("spool: 'a\\0b' is not a valid path");
+                }));
+    }
 }

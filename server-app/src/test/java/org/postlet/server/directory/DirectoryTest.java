@@ -108,4 +108,29 @@ class DirectoryTest {
         assertThat(d.user(MailAddress.parse("dave@example.test"))).hasValueSatisfying(
                 u -> assertThat(u.passwordHash()).isEqualTo("{PLAIN}first"));
     }
+
+    /**
+     * An alias that names itself several times made the expansion grow as k^depth (6 self
+     * references: 13 s in mailboxesOf; found in the fuzzing review). Each alias is now expanded once,
+     * and one that names itself keeps a local copy, as in Postfix.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 5, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void anAliasThatNamesItselfExpandsOnceAndKeepsItsLocalCopy() throws Exception {
+        Path passwd = Files.writeString(dir.resolve("users.passwd"), "alice@example.test:{PLAIN}a\nbob@example.test:{PLAIN}b\n");
+        String self = String.join(", ", java.util.Collections.nCopies(12, "loop@example.test"));
+        Path aliases = Files.writeString(dir.resolve("aliases"), """
+                loop@example.test: %s, alice@example.test
+                alice@example.test: alice@example.test, bob@example.test
+                a@example.test: b@example.test, c@example.test
+                b@example.test: bob@example.test
+                c@example.test: a@example.test, bob@example.test
+                """.formatted(self));
+        Directory d = Directory.load(List.of("example.test"), passwd, Optional.of(aliases), OptionalLong.empty());
+        assertThat(d.mailboxesOf(MailAddress.parse("loop@example.test")))
+                .containsExactly(MailAddress.parse("alice@example.test"), MailAddress.parse("bob@example.test"));
+        assertThat(d.mailboxesOf(MailAddress.parse("alice@example.test")))
+                .containsExactly(MailAddress.parse("alice@example.test"), MailAddress.parse("bob@example.test"));
+        assertThat(d.mailboxesOf(MailAddress.parse("a@example.test"))).containsExactly(MailAddress.parse("bob@example.test"));
+    }
 }
