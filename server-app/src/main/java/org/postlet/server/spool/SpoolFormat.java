@@ -6,6 +6,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InvalidClassException;
+import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
@@ -161,11 +163,23 @@ final class SpoolFormat {
         return java.util.Base64.getEncoder().encodeToString(bytes.toByteArray());
     }
 
+    /**
+     * Attributes are any Serializable a mailet stores, custom classes included, so classes are not
+     * listed; the shape is bounded instead, so a damaged or planted spool or repository file
+     * (requeue reads those) cannot make a reader build an object graph without end.
+     */
+    private static final ObjectInputFilter ATTRIBUTE_SHAPE =
+            ObjectInputFilter.Config.createFilter("maxdepth=32;maxrefs=100000;maxarray=16777216;maxbytes=67108864");
+
     private static Serializable deserialise(String name, String base64) throws IOException {
         try (ObjectInputStream in = new ObjectInputStream(
                 new ByteArrayInputStream(java.util.Base64.getDecoder().decode(base64)))) {
+            in.setObjectInputFilter(ATTRIBUTE_SHAPE);
             return (Serializable) in.readObject();
-        } catch (ClassNotFoundException | ClassCastException e) {
+        } catch (InvalidClassException e) {
+            throw new IOException("mail attribute '" + name + "' is refused: its object graph is deeper or larger than"
+                    + " an attribute may be (" + e.getMessage() + ")", e);
+        } catch (ClassNotFoundException | ClassCastException | IllegalArgumentException e) {
             throw new IOException("mail attribute '" + name + "' cannot be read back: " + e, e);
         }
     }
