@@ -135,7 +135,9 @@ public final class Launcher {
             out.println(checked.config().file() + ": valid — " + checked.config().smtp().listeners().size()
                     + " listener(s), domains " + checked.config().domains() + ", " + checked.pipeline().states().size()
                     + " processor(s) in " + checked.config().pipeline().getFileName());
-            checked.config().effectiveSecuritySettings().forEach(line -> out.println("  " + line));
+            // stdout keeps its one-line summary for scripts; the settings that decide who may relay
+            // and how are for the person reading, as postconf -n shows them.
+            checked.config().effectiveSecuritySettings().forEach(line -> err.println("  " + line));
             return OK;
         } catch (InvalidConfigException e) {
             printProblems(e);

@@ -71,8 +71,8 @@ class LauncherTest {
     @Test
     void checkPrintsTheEffectiveSecuritySettings() {
         assertThat(run("check", "--conf", conf.toString())).as(err()).isZero();
-        assertThat(out().lines().toList()).first().asString().contains("postlet.yaml: valid — 2 listener(s)");
-        assertThat(out()).contains("  smtp.listeners.mx = 127.0.0.1:2525 tls=none auth=none\n")
+        assertThat(out().lines().toList()).singleElement().asString().contains("postlet.yaml: valid — 2 listener(s)");
+        assertThat(err()).contains("  smtp.listeners.mx = 127.0.0.1:2525 tls=none auth=none\n")
                 .contains("  smtp.listeners.submission = 127.0.0.1:2587 tls=starttls auth=required\n")
                 .contains("  smtp.authorizedNetworks = (none: no client may relay without AUTH)\n")
                 .contains("  domains = example.test\n")
@@ -83,7 +83,7 @@ class LauncherTest {
     void checkShowsTheLoopbackDefaultWhenTheKeyIsLeftOut() throws Exception {
         writeConfig("");
         assertThat(run("check", "--conf", conf.toString())).as(err()).isZero();
-        assertThat(out()).contains("  smtp.authorizedNetworks = 127.0.0.0/8, ::1/128\n");
+        assertThat(err()).contains("  smtp.authorizedNetworks = 127.0.0.0/8, ::1/128\n");
     }
 
     @Test
