@@ -83,36 +83,18 @@ public final class SmtpServer implements AutoCloseable {
      * @throws IllegalArgumentException if a listener uses TLS
      */
     public SmtpServer(SmtpSettings settings, InboundQueue queue, RecipientPolicy policy) {
-        this(settings, queue, policy, Authenticator.refuseAll(), Optional.empty());
+        this(settings, queue, policy, SenderPolicy.ANY_SENDER, Authenticator.refuseAll(), Optional.empty(), SmtpEvents.NONE);
     }
 
     /**
      * @param settings      what to listen on and the limits
      * @param queue         where accepted messages go
      * @param policy        decides about each recipient at RCPT time
+     * @param senderPolicy  decides at MAIL time, e.g. refuses an authenticated user a sender address they do not own
      * @param authenticator checks AUTH credentials on listeners whose auth is not {@code none}
      * @param tls           the key material, needed when a listener uses STARTTLS or implicit TLS
+     * @param events        told what happens (for metrics and logs); called on the event loops, so quick and never blocking
      * @throws IllegalArgumentException if a listener uses TLS and {@code tls} is empty
-     */
-    public SmtpServer(SmtpSettings settings, InboundQueue queue, RecipientPolicy policy, Authenticator authenticator,
-                      Optional<TlsContext> tls) {
-        this(settings, queue, policy, authenticator, tls, SmtpEvents.NONE);
-    }
-
-    /**
-     * Like the constructor above, telling {@code events} what happens (for metrics).
-     *
-     * @param events called on the event loops: must be quick and never block
-     */
-    public SmtpServer(SmtpSettings settings, InboundQueue queue, RecipientPolicy policy, Authenticator authenticator,
-                      Optional<TlsContext> tls, SmtpEvents events) {
-        this(settings, queue, policy, SenderPolicy.ANY_SENDER, authenticator, tls, events);
-    }
-
-    /**
-     * Like the constructor above, with a policy deciding at MAIL time who may use which sender.
-     *
-     * @param senderPolicy e.g. refuses an authenticated user a sender address they do not own
      */
     public SmtpServer(SmtpSettings settings, InboundQueue queue, RecipientPolicy policy, SenderPolicy senderPolicy,
                       Authenticator authenticator, Optional<TlsContext> tls, SmtpEvents events) {
