@@ -61,22 +61,7 @@ class ClockJumpTest {
     }
 
     private PostletServer.Checked install() throws Exception {
-        Path conf = Files.createDirectories(dir.resolve("conf"));
-        Files.writeString(conf.resolve("users.passwd"), "alice@example.test:{PLAIN}a\n");
-        Files.writeString(conf.resolve("postlet.yaml"), """
-                hostname: mx.example.test
-                domains: [example.test]
-                smtp: { listeners: [ { name: mx, bind: 127.0.0.1, port: 0 } ] }
-                spool: ../spool
-                storage: { maildir: { root: ../mail } }
-                """);
-        Files.writeString(conf.resolve("pipeline.yaml"), """
-                processors:
-                  - state: root
-                    mailets:
-                      - { match: RecipientIsLocal, class: LocalDelivery }
-                """);
-        return PostletServer.check(conf, dir);
+        return SpoolInstallation.install(dir, "alice@example.test:{PLAIN}a\n", "{ match: All, class: LogMessage }");
     }
 
     private static String spoolMessage(FileSpool spool) throws Exception {

@@ -39,26 +39,7 @@ class QueueRunnerTest {
     }
 
     private PostletServer.Checked install(String firstStep, String users) throws Exception {
-        Path conf = Files.createDirectories(dir.resolve("conf"));
-        Files.writeString(conf.resolve("users.passwd"), users);
-        Files.writeString(conf.resolve("postlet.yaml"), """
-                hostname: mx.example.test
-                domains: [example.test]
-                smtp: { listeners: [ { name: mx, bind: 127.0.0.1, port: 0 } ] }
-                spool: ../spool
-                storage: { maildir: { root: ../mail } }
-                """);
-        Files.writeString(conf.resolve("pipeline.yaml"), """
-                processors:
-                  - state: root
-                    mailets:
-                      - %s
-                      - { match: RecipientIsLocal, class: LocalDelivery }
-                  - state: error
-                    mailets:
-                      - { match: All, class: ToRepository, path: ../error }
-                """.formatted(firstStep));
-        return PostletServer.check(conf, dir);
+        return SpoolInstallation.install(dir, users, firstStep);
     }
 
     private static String spoolMessage(FileSpool spool, String... users) throws Exception {
