@@ -1,4 +1,4 @@
-package org.postlet.server.spool;
+package org.postlet.queue;
 
 import java.time.Clock;
 import java.time.Instant;
