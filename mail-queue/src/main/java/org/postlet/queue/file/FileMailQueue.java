@@ -763,7 +763,7 @@ public final class FileMailQueue implements MailQueue {
         lock.lock();
         try {
             e = entries.get(lease.id());
-            if (e == null || e.lease != lease) {
+            if (e == null || e.lease != lease || closed) { // at close every lease goes back to the log
                 return CompletableFuture.failedFuture(new LeaseExpiredException(lease.id()));
             }
             e.lease = null;
