@@ -501,7 +501,7 @@ public final class FileMailQueue implements MailQueue {
         try {
             records = MailFile.header(id, envelope, state, Optional.empty(), attributes);
         } catch (UncheckedIOException e) {
-            throw e.getCause(); // an attribute that cannot be serialised
+            throw new IOException(e.getMessage(), e.getCause()); // an attribute that cannot be serialised: say which
         }
         return new Incoming(id, envelope, state, Map.copyOf(attributes), records, once);
     }

@@ -128,7 +128,7 @@ public final class MailFile {
             throw e;
         } catch (UncheckedIOException e) {
             Files.deleteIfExists(tmp);
-            throw e.getCause(); // an attribute that cannot be serialised
+            throw new IOException(e.getMessage(), e.getCause()); // an attribute that cannot be serialised: say which
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Fsync.directory(folder);
