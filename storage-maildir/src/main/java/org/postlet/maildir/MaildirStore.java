@@ -189,21 +189,23 @@ public final class MaildirStore {
         Path mailbox = mailboxOf(recipient);
         Path maildir = folderIn(mailbox, recipient, delivery.folder());
 
-        prepareMaildir(recipient, mailbox, maildir);
+        boolean checkedNow = prepareMaildir(recipient, mailbox, maildir);
         sweepStaleTmp(maildir);
         Path newDir = maildir.resolve("new");
         TmpFile created;
         try {
             created = createTmpFile(maildir.resolve("tmp"), delivery.deliveryId());
-        } catch (NoSuchFileException e) {
-            // The maildir was deleted behind our back (an operator removed the mailbox): create it
-            // again and retry once. A second failure is real and reported.
-            LOG.info("{} disappeared; creating it again for {}", maildir, recipient);
+        } catch (IOException e) {
+            if (checkedNow) {
+                throw failure(recipient, "creating a file in " + maildir.resolve("tmp") + " failed", maildir, e);
+            }
+            // A maildir we knew was changed behind our back: usually deleted (NoSuchFileException) by an
+            // operator removing the mailbox, or replaced by a file. Check and create it again, then
+            // retry once; what still fails is reported, with the checks' actionable message.
+            LOG.info("{} changed behind the store's back ({}); checking it again for {}", maildir, e.toString(), recipient);
             forget(mailbox, maildir);
             prepareMaildir(recipient, mailbox, maildir);
             created = createTmpFileOrFail(maildir, recipient, delivery.deliveryId());
-        } catch (IOException e) {
-            throw failure(recipient, "creating a file in " + maildir.resolve("tmp") + " failed", maildir, e);
         }
         Path tmp = created.path();
         FileChannel channel = created.channel();
@@ -264,10 +266,12 @@ public final class MaildirStore {
     /**
      * Creates the maildir (and, for a folder, the mailbox and the folder marker) unless this store
      * already knows it to be complete: after the first delivery this costs no system call.
+     *
+     * @return whether the maildir was checked now, false if it was known
      */
-    private void prepareMaildir(MailAddress recipient, Path mailbox, Path maildir) throws IOException {
+    private boolean prepareMaildir(MailAddress recipient, Path mailbox, Path maildir) throws IOException {
         if (knownMaildirs.contains(maildir)) {
-            return;
+            return false;
         }
         try {
             createMaildir(mailbox);
@@ -279,6 +283,7 @@ public final class MaildirStore {
             throw failure(recipient, "creating the maildir " + maildir + " failed", maildir, e);
         }
         knownMaildirs.add(maildir);
+        return true;
     }
 
     private void forget(Path mailbox, Path maildir) {
