@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +42,10 @@ import org.postlet.mailet.ProcessingState;
  * assertThat(mail.message().getHeader("X-Stamp", null)).isEqualTo("checked");
  * }</pre>
  *
+ * <p>Directories a mailet hands over with {@link #syncDirectoryBeforeProcessed} are fsync'd at once,
+ * as a mail without a server must, and recorded: {@link #directoriesToSync()} lets a test check
+ * that a mailet which stores files hands over what it still owes.
+ *
  * <p>Like every {@code Mail}, a {@code FakeMail} is not thread-safe.
  */
 public final class FakeMail implements Mail {
@@ -61,6 +66,7 @@ public final class FakeMail implements Mail {
     private ProcessingState state;
     private String errorMessage;
     private Instant lastUpdated;
+    private final List<Path> directoriesToSync = new ArrayList<>();
 
     private FakeMail(Builder b) {
         this.name = b.name;
@@ -385,6 +391,26 @@ public final class FakeMail implements Mail {
     @Override
     public Instant lastUpdated() {
         return lastUpdated;
+    }
+
+    /**
+     * Fsyncs the directory at once, as {@link Mail}'s default does, and records it for
+     * {@link #directoriesToSync()}.
+     */
+    @Override
+    public void syncDirectoryBeforeProcessed(Path directory) throws IOException {
+        Objects.requireNonNull(directory, "directory");
+        Mail.super.syncDirectoryBeforeProcessed(directory);
+        directoriesToSync.add(directory);
+    }
+
+    /**
+     * The directories handed over with {@link #syncDirectoryBeforeProcessed}, in order, once per
+     * call (a directory handed over twice appears twice). Each was fsync'd when handed over, so a
+     * test may rely on the files it finds being as durable as the server would make them.
+     */
+    public List<Path> directoriesToSync() {
+        return List.copyOf(directoriesToSync);
     }
 
     /**
