@@ -59,6 +59,7 @@ public final class FakeMail implements Mail {
     private final String heloName;
     private final Optional<String> authenticatedUser;
     private final Clock clock;
+    private final boolean possiblyRedelivered;
     private final Session session;
     private final byte[] raw;
     private final long size;
@@ -78,6 +79,7 @@ public final class FakeMail implements Mail {
         this.heloName = b.heloName;
         this.authenticatedUser = b.authenticatedUser;
         this.clock = b.clock;
+        this.possiblyRedelivered = b.possiblyRedelivered;
         // One session per mail: no shared state between tests.
         this.session = Session.getInstance(new Properties());
         this.raw = b.message == null && b.raw == null ? defaultMessage(b.name) : b.raw;
@@ -114,6 +116,7 @@ public final class FakeMail implements Mail {
         private MimeMessage message;
         private byte[] raw;
         private long size = -1;
+        private boolean possiblyRedelivered;
 
         private Builder() {
         }
@@ -241,6 +244,15 @@ public final class FakeMail implements Mail {
         /** Why the mail is in the error processor, for mailets that report it. */
         public Builder errorMessage(String message) {
             this.errorMessage = Objects.requireNonNull(message, "errorMessage");
+            return this;
+        }
+
+        /**
+         * Marks the mail as run again after the server stopped while processing it
+         * ({@link Mail#possiblyRedelivered()}), to test that a mailet skips what it already did.
+         */
+        public Builder possiblyRedelivered() {
+            this.possiblyRedelivered = true;
             return this;
         }
 
@@ -391,6 +403,11 @@ public final class FakeMail implements Mail {
     @Override
     public Instant lastUpdated() {
         return lastUpdated;
+    }
+
+    @Override
+    public boolean possiblyRedelivered() {
+        return possiblyRedelivered;
     }
 
     /**

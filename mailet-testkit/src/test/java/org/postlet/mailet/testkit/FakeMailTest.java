@@ -40,6 +40,12 @@ class FakeMailTest {
     }
 
     @Test
+    void aMailCanBeMarkedAsPossiblyRedelivered() {
+        assertThat(FakeMail.builder().recipients("bob@example.test").build().possiblyRedelivered()).isFalse();
+        assertThat(FakeMail.builder().recipients("bob@example.test").possiblyRedelivered().build().possiblyRedelivered()).isTrue();
+    }
+
+    @Test
     void aDirectoryThatCannotBeSyncedFailsAndIsNotRecorded() {
         FakeMail mail = FakeMail.builder().recipients("bob@example.test").build();
 
