@@ -108,7 +108,7 @@ public final class QueuedMail implements Mail {
     }
 
     @Override
-    public void syncDirectoryBeforeDone(Path directory) {
+    public void syncDirectoryBeforeProcessed(Path directory) {
         synchronized (directoriesToSync) {
             directoriesToSync.add(directory);
         }

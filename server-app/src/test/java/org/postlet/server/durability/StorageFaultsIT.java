@@ -71,12 +71,12 @@ class StorageFaultsIT {
 
         disk.remountReadOnly();
         assertThat(send(server, "during")).as("the spool is fine: accepted").matches(RawSmtp.Outcome::accepted);
-        awaitDeferred(inst);
+        awaitDeferred(server);
         assertThat(Installation.messages(inst.inbox("alice"))).as("nothing delivered while read-only").hasSize(1);
 
         disk.remountReadWrite();
         assertThat(subjectsDelivered(inst, "alice", 2)).containsExactlyInAnyOrder("before", "during");
-        awaitEmptySpool(inst);
+        awaitEmptyQueue(server);
         assertThat(Installation.messages(inst.inbox("alice"))).as("each exactly once").hasSize(2);
     }
 

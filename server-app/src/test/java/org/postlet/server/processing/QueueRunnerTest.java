@@ -236,8 +236,10 @@ class QueueRunnerTest {
 
     @Test
     void aForwardMadeBeforeACrashIsNotSentAgainWhenItsCauseRunsAgain() throws Exception {
-        PostletServer.Checked c = install("{ match: \"RecipientIs=alice@example.test\", class: Forward, forwardTo: bob@example.test, passThrough: true }");
-        MailQueue queue = openQueue(Clock.systemUTC());
+        String step = "{ match: \"RecipientIs=alice@example.test\", class: Forward, forwardTo: bob@example.test, passThrough: true }";
+        PostletServer.Checked c = install(step);
+        // The queue the mailets send through: the server's own.
+        MailQueue queue = c.injector().getInstance(MailQueue.class);
         String id = enqueue(queue, "alice");
         try (QueueRunner r = runner(new CrashBeforeAcknowledge(queue, Set.of(id)), c, Clock.systemUTC(), FAST, 1)) {
             await("alice has the mail and bob the forward", () -> count("mail/example.test/alice/new", 1)
@@ -245,8 +247,9 @@ class QueueRunnerTest {
         }
         queue.close(); // the crash: the cause's end never reached the disk
 
-        try (MailQueue restarted = openQueue(Clock.systemUTC());
-             QueueRunner r = runner(restarted, c, Clock.systemUTC(), FAST, 1)) {
+        PostletServer.Checked restart = install(step);
+        MailQueue restarted = restart.injector().getInstance(MailQueue.class);
+        try (restarted; QueueRunner r = runner(restarted, restart, Clock.systemUTC(), FAST, 1)) {
             // A second forward would be queued while the cause runs, before the cause leaves the queue,
             // and leave the queue itself only once delivered: an empty queue means it would be in bob's maildir.
             await("the cause ran again", () -> empty(restarted));
