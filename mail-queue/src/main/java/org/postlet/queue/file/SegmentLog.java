@@ -106,6 +106,15 @@ final class SegmentLog implements AutoCloseable {
                     position += LogFormat.FRAME_HEADER + length;
                     continue;
                 }
+                int end = completeFrameEnd(bytes, position);
+                if (end > 0 && (end == size || (size - end >= 4 && bytes.getInt(end) == LogFormat.MAGIC))) {
+                    // A whole frame (its length fits, another frame or the end follows) whose CRC
+                    // fails: the disk damaged a record that was complete once. Not a torn append,
+                    // which only ever shortens the last frame.
+                    damage.damaged(segment, position, bytes.slice(position, end - position));
+                    position = end;
+                    continue;
+                }
                 int next = position + 1;
                 while (next < size && frameLength(bytes, next) < 0) {
                     next++;
@@ -135,6 +144,21 @@ final class SegmentLog implements AutoCloseable {
         byte type = bytes.get(position + 4);
         int crc = LogFormat.crc(type, length, bytes.slice(position + LogFormat.FRAME_HEADER, length));
         return crc == bytes.getInt(position + 9) ? length : -1;
+    }
+
+    /**
+     * Where a frame at {@code position} ends if its header is intact (magic, a length that fits in
+     * the file), whatever its CRC says; -1 if it has no such header.
+     */
+    private static int completeFrameEnd(ByteBuffer bytes, int position) {
+        if (bytes.limit() - position < LogFormat.FRAME_HEADER || bytes.getInt(position) != LogFormat.MAGIC) {
+            return -1;
+        }
+        int length = bytes.getInt(position + 5);
+        if (length < 0 || length > LogFormat.MAX_PAYLOAD || length > bytes.limit() - position - LogFormat.FRAME_HEADER) {
+            return -1;
+        }
+        return position + LogFormat.FRAME_HEADER + length;
     }
 
     /** Starts a new head segment after the existing ones; called once, after recovery. */

@@ -192,8 +192,8 @@ class FileMailQueueTest {
     void aQueueOpenInOneServerCannotBeOpenedByAnother() throws Exception {
         FileMailQueue first = queue();
         assertThatThrownBy(this::queue).isInstanceOf(QueueInUseException.class)
-                .hasMessage("queue " + dir + " is in use by another Postlet (pid " + ProcessHandle.current().pid()
-                        + "); stop it or give this one its own queue directory");
+                .hasMessage("spool " + dir + " is in use by another Postlet (pid " + ProcessHandle.current().pid()
+                        + "); stop it or give this one its own spool");
         first.close();
         queue().close(); // released at close
     }

@@ -77,7 +77,7 @@ class LauncherIT {
         Process p = launch("requeue", "--conf", inst.conf.toString(), notAMail.toString());
         String out = finish(p);
         assertThat(p.exitValue()).as(out).isEqualTo(1);
-        assertThat(out).contains("not requeued: " + notAMail + ": not a Postlet spool file");
+        assertThat(out).contains("not requeued: " + notAMail + ": not a Postlet mail file");
         assertThat(notAMail).exists();
     }
 
