@@ -1,6 +1,7 @@
 package org.postlet.smtp.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -189,6 +190,15 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder {
         int end = in.writerIndex();
         int segmentStart = in.readerIndex();
         for (int i = segmentStart; i < end; i++) {
+            if (dataState == DataState.TEXT) {
+                // Inside a line only CR and LF change the state: jump to the next one instead of
+                // stepping through the line byte by byte (most bytes of a message are here).
+                int lineEnd = in.forEachByte(i, end - i, ByteProcessor.FIND_CRLF);
+                if (lineEnd < 0) {
+                    break;
+                }
+                i = lineEnd;
+            }
             byte b = in.getByte(i);
             switch (dataState) {
                 case LINE_START -> {

@@ -1,6 +1,7 @@
 package org.postlet.smtp.session;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -11,7 +12,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import org.postlet.mailet.MailAddress;
 import org.postlet.smtp.auth.Credentials;
@@ -118,6 +119,10 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             "Error: bare <LF> received; SMTP lines must end with <CR><LF> (use nc -C, telnet or swaks); message not accepted");
     private static final Reply BDAT_SYNTAX =
             Reply.of(501, "5.5.4", "Syntax: BDAT count [LAST]; closing, as the end of the chunk is unknown");
+
+    /** BDAT's words and size, compiled once rather than per chunk. */
+    private static final Pattern SPACES = Pattern.compile(" +");
+    private static final Pattern CHUNK_SIZE = Pattern.compile("[0-9]{1,18}");
 
     private final SessionConfig config;
     private final SmtpSettings settings;
@@ -276,7 +281,10 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
-            LOG.debug("connection from {} failed: {}", ReceivedHeader.addressLiteral(remote), cause.toString());
+            // A reset connection is common: build its line only when someone reads it.
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("connection from {} failed: {}", ReceivedHeader.addressLiteral(remote), cause.toString());
+            }
         } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException tlsProblem) {
             // A client speaking broken or refused TLS: its problem, not ours.
             LOG.info("TLS with {} failed: {}", ReceivedHeader.addressLiteral(remote), tlsProblem.getMessage());
@@ -537,9 +545,9 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
      * message bytes for commands.
      */
     private void bdat(String argument) {
-        String[] words = argument.isEmpty() ? new String[0] : argument.split(" +");
+        String[] words = argument.isEmpty() ? new String[0] : SPACES.split(argument);
         boolean syntaxOk = (words.length == 1 || words.length == 2 && AsciiCase.upper(words[1]).equals("LAST"))
-                && words[0].matches("[0-9]{1,18}");
+                && CHUNK_SIZE.matcher(words[0]).matches();
         if (!syntaxOk) {
             LOG.info("malformed BDAT from {}: {}", ReceivedHeader.addressLiteral(remote), argument);
             closeWith(BDAT_SYNTAX);
@@ -974,7 +982,8 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         if (state == SessionState.CLOSING) {
             return;
         }
-        ctx.write(encode(reply));
+        // No promise per reply: nothing waits on it, and a failed write reaches exceptionCaught.
+        ctx.write(encode(reply), ctx.voidPromise());
         if (reply.isError()) {
             config.events().refused(listener.name(), reply.code(), reply.enhancedCode());
             if (report) {
@@ -1007,8 +1016,8 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private ByteBuf encode(Reply reply) {
-        byte[] bytes = reply.encode().getBytes(StandardCharsets.UTF_8);
-        return ctx.alloc().buffer(bytes.length).writeBytes(bytes);
+        // Straight into a pooled buffer: no intermediate byte[] per reply.
+        return ByteBufUtil.writeUtf8(ctx.alloc(), reply.encode());
     }
 
     /** The command timeout, or the shorter stress one while the listener is crowded. */

@@ -1,7 +1,10 @@
 package org.postlet.server.metrics;
 
 import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Histogram;
+import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -14,7 +17,8 @@ import org.postlet.smtp.server.SmtpEvents;
 
 /**
  * Turns the SMTP server's events into the {@code smtp.*} metrics of {@link ServerMetric}. Called
- * on the event loops: every method is a few atomic updates.
+ * on the event loops: every method is a few atomic updates. The metrics of every message and
+ * connection are looked up once (by listener) rather than by building their names per event.
  */
 public final class SmtpMetrics implements SmtpEvents {
 
@@ -25,9 +29,16 @@ public final class SmtpMetrics implements SmtpEvents {
 
     private final MetricRegistry registry;
     private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
+    private final Map<String, Meter> connections = new ConcurrentHashMap<>();
+    private final Meter accepted;
+    private final Histogram messageBytes;
+    private final Timer commitTime;
 
     public SmtpMetrics(MetricRegistry registry) {
         this.registry = registry;
+        this.accepted = registry.meter(ServerMetric.SMTP_MESSAGES_ACCEPTED.dropwizardName());
+        this.messageBytes = registry.histogram(ServerMetric.SMTP_MESSAGE_BYTES.dropwizardName());
+        this.commitTime = registry.timer(ServerMetric.SMTP_COMMIT_TIME.dropwizardName());
     }
 
     /**
@@ -69,7 +80,7 @@ public final class SmtpMetrics implements SmtpEvents {
 
     @Override
     public void connectionOpened(String listener) {
-        registry.meter(ServerMetric.SMTP_CONNECTIONS.dropwizardName(listener)).mark();
+        connections.computeIfAbsent(listener, l -> registry.meter(ServerMetric.SMTP_CONNECTIONS.dropwizardName(l))).mark();
         openCount(listener).incrementAndGet();
     }
 
@@ -105,9 +116,9 @@ public final class SmtpMetrics implements SmtpEvents {
 
     @Override
     public void messageAccepted(String listener, long bytes, Duration commitTime) {
-        registry.meter(ServerMetric.SMTP_MESSAGES_ACCEPTED.dropwizardName()).mark();
-        registry.histogram(ServerMetric.SMTP_MESSAGE_BYTES.dropwizardName()).update(bytes);
-        registry.timer(ServerMetric.SMTP_COMMIT_TIME.dropwizardName()).update(commitTime.toNanos(), TimeUnit.NANOSECONDS);
+        accepted.mark();
+        messageBytes.update(bytes);
+        this.commitTime.update(commitTime.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     @Override
