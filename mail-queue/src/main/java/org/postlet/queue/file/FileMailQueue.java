@@ -118,6 +118,14 @@ public final class FileMailQueue implements MailQueue {
 
     private enum Status { WAITING, LEASED, DEFERRED, HELD }
 
+    /**
+     * Whether {@code id} can be a queue id here: letters and digits (and, in files of the earlier
+     * layout, '-' and '_'), at most 64, so that it is also a safe file name.
+     */
+    static boolean acceptableId(String id) {
+        return id.length() <= 64 && id.matches("[A-Za-z0-9][A-Za-z0-9_-]*");
+    }
+
     /** One queued mail; guarded by {@link #lock}. */
     private static final class Entry {
         final String id;
@@ -282,8 +290,9 @@ public final class FileMailQueue implements MailQueue {
         Instant now = clock.instant();
         List<Entry> recovered = new ArrayList<>();
         for (Entry e : found.values()) {
-            if (e.spill != null && !Files.isRegularFile(e.spill)) {
-                LOG.error("queue: the message of {} ({}) is missing; the mail cannot be delivered", e.id, e.spill);
+            if (e.spill != null && (!Files.isRegularFile(e.spill) || Files.size(e.spill) != e.size)) {
+                LOG.error("queue: the message of {} ({}) is missing or not {} bytes long; the mail cannot be delivered",
+                        e.id, e.spill, e.size);
                 continue;
             }
             recovered.add(e);
@@ -325,8 +334,9 @@ public final class FileMailQueue implements MailQueue {
             record = LogFormat.decode(type, payload.duplicate());
             if (record instanceof LogFormat.Mail m) {
                 MailFile.Records r = MailFile.parse(m.records(), log.path(segment) + " at " + position);
-                if (!r.id().equals(m.id())) {
-                    throw new IOException("the record of " + m.id() + " has the envelope of " + r.id());
+                if (!r.id().equals(m.id()) || !acceptableId(m.id())
+                        || m.spillFile().filter(name -> !acceptableId(name)).isPresent()) {
+                    throw new IOException("the record of " + m.id() + " has the envelope of " + r.id() + " or a bad name");
                 }
                 Entry e = new Entry(m.id(), r.envelope(), r.state(), r.attributes(), m.records(), m.messageSize());
                 e.remaining = m.remaining();
@@ -458,6 +468,9 @@ public final class FileMailQueue implements MailQueue {
     @Override
     public Optional<Enqueuing> enqueueOnce(String id, MailEnvelope envelope, ProcessingState state,
                                            Map<String, Serializable> attributes) throws IOException {
+        if (!acceptableId(id)) {
+            throw new IllegalArgumentException("'" + id + "' cannot be a queue id: letters and digits, at most 64");
+        }
         lock.lock();
         try {
             if (entries.containsKey(id) || !enqueuing.add(id)) {
@@ -1183,6 +1196,11 @@ public final class FileMailQueue implements MailQueue {
                     continue;
                 }
                 MailFile.Kept kept = MailFile.read(file);
+                if (!acceptableId(kept.id())) {
+                    LOG.warn("queue: {} in {} has the id '{}', which cannot be a queue id; leaving it there",
+                            file.getFileName(), MAILDROP, kept.id());
+                    continue;
+                }
                 if (queued(kept.id())) {
                     LOG.warn("queue: {} is already queued; leaving it in {}", kept.id(), maildropDir);
                     continue;
@@ -1283,6 +1301,11 @@ public final class FileMailQueue implements MailQueue {
                     Files.deleteIfExists(retry);
                     continue;
                 }
+                if (!acceptableId(kept.id())) {
+                    moveToDamaged(p, "its id '" + kept.id() + "' cannot be a queue id");
+                    Files.deleteIfExists(retry);
+                    continue;
+                }
                 List<MailAddress> remaining = List.of();
                 Optional<Deferral> deferral = Optional.empty();
                 if (Files.exists(retry)) {
@@ -1338,6 +1361,9 @@ public final class FileMailQueue implements MailQueue {
         MailFile.Kept kept = MailFile.read(keptMailFile);
         if (!MailFile.sealed(keptMailFile)) {
             throw new IOException(keptMailFile + ": the kept mail is damaged (its seal does not match its content)");
+        }
+        if (!acceptableId(kept.id())) {
+            throw new IOException(keptMailFile + ": its id '" + kept.id() + "' cannot be a queue id (letters and digits, at most 64)");
         }
         Path drop = Files.createDirectories(queueDirectory.resolve(MAILDROP), OwnerOnly.directory(queueDirectory));
         Path tmp = drop.resolve("." + kept.id() + ".tmp");
