@@ -174,7 +174,31 @@ public final class FileMailQueue implements MailQueue {
         default boolean spilled() {
             return false;
         }
+
+        /**
+         * Whether the record may wait for a later batch's fsync: a DONE, whose loss in a crash only
+         * makes its mail run again as a possible redelivery. Its {@link #durable()} completes then.
+         */
+        default boolean lazy() {
+            return false;
+        }
+
+        default CompletableFuture<Void> durable() {
+            throw new UnsupportedOperationException("only a lazy record has its own completion");
+        }
     }
+
+    /** Forces what lazy records were written; a batch of it alone is one fdatasync. */
+    private static final Append SYNC = new Append() {
+        @Override
+        public LogFormat.Frame frame() {
+            return null;
+        }
+
+        @Override
+        public void applied(SegmentLog.Placement placement, LogFormat.Frame frame) {
+        }
+    };
 
     private final Path dir;
     private final QueueIds ids;
@@ -191,6 +215,11 @@ public final class FileMailQueue implements MailQueue {
     private final ScheduledExecutorService timer;
     private final ExecutorService spiller;
 
+    /**
+     * Held while a batch is written and applied, and while a segment is checked and deleted: between
+     * a record's append and its mail's index entry, nothing else tells that its segment is live.
+     */
+    private final ReentrantLock logLock = new ReentrantLock();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition readyChanged = lock.newCondition();
     private final Map<String, Entry> entries = new HashMap<>();
@@ -201,6 +230,10 @@ public final class FileMailQueue implements MailQueue {
     private final Set<String> enqueuing = new HashSet<>();
     private long nextOrder;
 
+    /** Lazy records written but not yet forced; only the group-commit thread uses it. */
+    private final List<CompletableFuture<Void>> awaitingForce = new ArrayList<>();
+    /** Whether a SYNC is on its way for {@link #awaitingForce}; only the group-commit thread uses it. */
+    private boolean syncScheduled;
     private final AtomicLong memoryInUse = new AtomicLong();
     private final AtomicBoolean sentUnsynced = new AtomicBoolean();
     private volatile boolean closed;
@@ -823,10 +856,21 @@ public final class FileMailQueue implements MailQueue {
         } finally {
             lock.unlock();
         }
-        return commits.submit(new Append() {
+        CompletableFuture<Void> durable = new CompletableFuture<>();
+        commits.submit(new Append() {
             @Override
             public LogFormat.Frame frame() {
                 return LogFormat.done(e.id);
+            }
+
+            @Override
+            public boolean lazy() {
+                return true;
+            }
+
+            @Override
+            public CompletableFuture<Void> durable() {
+                return durable;
             }
 
             @Override
@@ -839,7 +883,12 @@ public final class FileMailQueue implements MailQueue {
                     }
                 }
             }
+        }).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                durable.completeExceptionally(failure);
+            }
         });
+        return durable;
     }
 
     @Override
@@ -1152,6 +1201,7 @@ public final class FileMailQueue implements MailQueue {
                 compact.forEach(e -> commits.submit(new Persist(e, LogFormat.MAIL)));
                 return;
             }
+            logLock.lock();
             try {
                 lock.lock();
                 try {
@@ -1168,6 +1218,8 @@ public final class FileMailQueue implements MailQueue {
             } catch (IOException e) {
                 LOG.warn("queue: cannot delete the log segment {}: {}", log.path(segment), e.toString());
                 return;
+            } finally {
+                logLock.unlock();
             }
         }
     }
@@ -1381,6 +1433,15 @@ public final class FileMailQueue implements MailQueue {
     // ---------------------------------------------------------------- the group commit
 
     private void commitBatch(List<Append> items) throws IOException {
+        logLock.lock();
+        try {
+            appendBatch(items);
+        } finally {
+            logLock.unlock();
+        }
+    }
+
+    private void appendBatch(List<Append> items) throws IOException {
         List<LogFormat.Frame> frames = new ArrayList<>(items.size());
         boolean spilled = false;
         for (Append a : items) {
@@ -1390,10 +1451,34 @@ public final class FileMailQueue implements MailQueue {
         if (spilled) {
             Fsync.directory(spillDir); // the spill files' names, in the same commit as the records naming them
         }
-        SegmentLog.Placement[] placements = log.commit(frames);
+        boolean force = items.stream().anyMatch(a -> !a.lazy());
+        SegmentLog.Placement[] placements;
+        try {
+            placements = log.commit(frames, force);
+        } catch (IOException | RuntimeException e) {
+            awaitingForce.forEach(f -> f.completeExceptionally(e));
+            awaitingForce.clear();
+            throw e;
+        }
         for (int i = 0; i < items.size(); i++) {
             if (placements[i] != null) {
                 items.get(i).applied(placements[i], frames.get(i));
+            }
+            if (items.get(i).lazy()) {
+                awaitingForce.add(items.get(i).durable());
+            }
+        }
+        if (force) {
+            awaitingForce.forEach(f -> f.complete(null));
+            awaitingForce.clear();
+            syncScheduled = false;
+        } else if (!syncScheduled) {
+            // Under load the next mail's batch forces them; when none comes, this does, soon.
+            syncScheduled = true;
+            try {
+                timer.schedule(() -> commits.submit(SYNC), 2, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                commits.submit(SYNC); // closing: the SYNC queued at close forces them
             }
         }
     }
@@ -1416,7 +1501,11 @@ public final class FileMailQueue implements MailQueue {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        commits.submit(SYNC); // forces the DONE records that wait for one
         commits.close();
+        // The commit thread has ended: a DONE that came after the last SYNC is not known to be durable.
+        awaitingForce.forEach(f -> f.completeExceptionally(new IOException("queue " + dir + " closed before the record was forced")));
+        awaitingForce.clear();
         spiller.shutdown();
         try {
             if (!spiller.awaitTermination(10, TimeUnit.SECONDS)) {

@@ -47,8 +47,10 @@ final class SegmentLog implements AutoCloseable {
     private final ConcurrentSkipListSet<Long> segments = new ConcurrentSkipListSet<>();
     private final AtomicLong forces = new AtomicLong();
     private FileChannel head;
-    private long headSequence;
+    private volatile long headSequence;
     private long headSize;
+    /** Whether the head has bytes written since its last force. */
+    private boolean unforced;
 
     SegmentLog(Path dir, long segmentSize) throws IOException {
         this.dir = Files.createDirectories(dir, OwnerOnly.directory(dir));
@@ -143,11 +145,12 @@ final class SegmentLog implements AutoCloseable {
     }
 
     /**
-     * Writes frames to the head segment, rolling over to a new one when it is full, and forces them
-     * to disk: one fdatasync per call (plus one per roll-over). A null frame is skipped. If it fails,
-     * what this call wrote in the head is cut off again.
+     * Writes frames to the head segment, rolling over to a new one when it is full, and, if
+     * {@code force}, forces them and whatever was written unforced before to disk: one fdatasync
+     * per call (plus one per roll-over), none when nothing is unforced. A null frame is skipped. If
+     * it fails, what this call wrote in the head is cut off again.
      */
-    Placement[] commit(List<LogFormat.Frame> frames) throws IOException {
+    Placement[] commit(List<LogFormat.Frame> frames, boolean force) throws IOException {
         Placement[] placements = new Placement[frames.size()];
         long startSegment = headSequence;
         long startSize = headSize;
@@ -170,7 +173,9 @@ final class SegmentLog implements AutoCloseable {
                 headSize += frame.length();
             }
             write(pending);
-            force();
+            if (force && unforced) {
+                force();
+            }
             return placements;
         } catch (IOException | RuntimeException e) {
             discard(startSegment, startSize);
@@ -186,6 +191,7 @@ final class SegmentLog implements AutoCloseable {
         }
         while (left > 0) {
             left -= head.write(buffers);
+            unforced = true;
         }
         pending.clear();
     }
@@ -194,6 +200,7 @@ final class SegmentLog implements AutoCloseable {
     private void force() throws IOException {
         forces.incrementAndGet();
         head.force(false);
+        unforced = false;
     }
 
     /**
@@ -235,6 +242,7 @@ final class SegmentLog implements AutoCloseable {
         head = channel;
         headSequence = next;
         headSize = 0;
+        unforced = false;
         segments.add(next);
         if (previous != null) {
             previous.close();
