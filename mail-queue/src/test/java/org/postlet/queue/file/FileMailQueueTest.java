@@ -338,6 +338,33 @@ class FileMailQueueTest {
     }
 
     @Test
+    void anAcknowledgementNobodyWaitedForIsDurableOnceTheQueueIsClosed() throws Exception {
+        FileMailQueue first = queue();
+        enqueue(first, BODY);
+        CompletableFuture<Void> ack = first.acknowledge(take(first), Disposition.done()).toCompletableFuture();
+        first.close();
+        assertThat(ack).isCompleted().isNotCompletedExceptionally();
+        assertThat(queue().take(Duration.ofMillis(10))).isEmpty();
+    }
+
+    @Test
+    void anAcknowledgementBecomesDurableWithoutOtherTraffic() throws Exception {
+        FileMailQueue q = queue();
+        enqueue(q, BODY);
+        long forces = q.forces();
+        q.acknowledge(take(q), Disposition.done()).toCompletableFuture().get(1, TimeUnit.SECONDS);
+        assertThat(q.forces()).isEqualTo(forces + 1);
+    }
+
+    @Test
+    void messageContentOfBytesIsSharedToo() throws IOException {
+        try (InputStream in = org.postlet.queue.MessageContent.of(BODY).open()) {
+            assertThat(in).isInstanceOf(SharedInputStream.class);
+            assertThat(in.readAllBytes()).isEqualTo(BODY);
+        }
+    }
+
+    @Test
     void flushMakesEveryDeferredMailDueNow() throws Exception {
         FileMailQueue q = queue();
         enqueue(q, BODY);
