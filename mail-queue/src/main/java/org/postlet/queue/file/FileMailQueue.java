@@ -106,7 +106,9 @@ public final class FileMailQueue implements MailQueue {
      *
      * @param segmentSize    a log segment rolls over past this many bytes
      * @param spillThreshold a message longer than this is written to a file of its own while it arrives
-     * @param memoryBudget   how many bytes of just-received messages are kept in memory for their first lease
+     * @param memoryBudget   how many bytes of just-received messages are kept in memory for their first lease;
+     *                       also how many bytes of large messages may wait in memory for the spill thread
+     *                       before further ones are refused (a temporary failure for their senders)
      * @param minFreeBytes   new mail is refused when the disk has less free space than this
      */
     public record Settings(long segmentSize, int spillThreshold, long memoryBudget, long minFreeBytes) {
@@ -235,6 +237,8 @@ public final class FileMailQueue implements MailQueue {
     /** Whether a SYNC is on its way for {@link #awaitingForce}; only the group-commit thread uses it. */
     private boolean syncScheduled;
     private final AtomicLong memoryInUse = new AtomicLong();
+    /** Bytes handed to the spill thread and not yet written. */
+    private final AtomicLong spillBacklog = new AtomicLong();
     private final AtomicBoolean sentUnsynced = new AtomicBoolean();
     private volatile boolean closed;
 
@@ -612,6 +616,12 @@ public final class FileMailQueue implements MailQueue {
                 spilled = length;
                 buffer = null;
             }
+            long backlog = spillBacklog.get();
+            if (backlog > 0 && backlog + n > settings.memoryBudget()) {
+                // The disk does not keep up: refuse rather than hold every big message in memory.
+                throw new IOException("queue " + dir + ": " + backlog / 1024 + " KiB of messages wait to be written to disk;"
+                        + " try again later");
+            }
             byte[] chunk = new byte[n];
             bytes.get(chunk);
             spill.write(chunk, n);
@@ -671,8 +681,10 @@ public final class FileMailQueue implements MailQueue {
         }
 
         void write(byte[] bytes, int length) {
+            spillBacklog.addAndGet(length);
             spiller.execute(() -> {
                 if (failure != null) {
+                    spillBacklog.addAndGet(-length);
                     return;
                 }
                 try {
@@ -686,6 +698,8 @@ public final class FileMailQueue implements MailQueue {
                     }
                 } catch (IOException e) {
                     failure = e;
+                } finally {
+                    spillBacklog.addAndGet(-length);
                 }
             });
         }
