@@ -82,6 +82,12 @@ import org.slf4j.LoggerFactory;
  * once those are durable. A deferral or hold of a mail whose MAIL record is in the head segment is a
  * small DEFER/HOLD/UNHOLD record; of a mail in an older segment, a whole re-appended MAIL record.
  *
+ * <p><b>Threads.</b> The stages of {@link Enqueuing#commit} and {@link #acknowledge} complete on the
+ * queue's commit thread: hop to another executor before blocking (e.g. on {@link #hold}) in what is
+ * chained on them. A DONE record is not forced on its own: it rides along with the next batch that
+ * is forced (at most 2 ms later when no mail comes), so a worker should not wait for the
+ * acknowledgement before taking the next mail.
+ *
  * <p><b>Generated mail.</b> A mail with a derived id leaves a marker in {@code sent/} when processed,
  * kept 30 days, so {@link #enqueueOnce} refuses it again; the markers are made durable before any
  * segment holding such a mail's record is deleted.
@@ -1447,15 +1453,18 @@ public final class FileMailQueue implements MailQueue {
     // ---------------------------------------------------------------- the group commit
 
     private void commitBatch(List<Append> items) throws IOException {
+        List<CompletableFuture<Void>> durable;
         logLock.lock();
         try {
-            appendBatch(items);
+            durable = appendBatch(items);
         } finally {
             logLock.unlock();
         }
+        durable.forEach(f -> f.complete(null)); // outside the lock: what callers chain on them runs here
     }
 
-    private void appendBatch(List<Append> items) throws IOException {
+    /** Writes a batch; returns the lazy records it made durable. */
+    private List<CompletableFuture<Void>> appendBatch(List<Append> items) throws IOException {
         List<LogFormat.Frame> frames = new ArrayList<>(items.size());
         boolean spilled = false;
         for (Append a : items) {
@@ -1483,10 +1492,12 @@ public final class FileMailQueue implements MailQueue {
             }
         }
         if (force) {
-            awaitingForce.forEach(f -> f.complete(null));
+            List<CompletableFuture<Void>> durable = new ArrayList<>(awaitingForce);
             awaitingForce.clear();
             syncScheduled = false;
-        } else if (!syncScheduled) {
+            return durable;
+        }
+        if (!syncScheduled) {
             // Under load the next mail's batch forces them; when none comes, this does, soon.
             syncScheduled = true;
             try {
@@ -1495,6 +1506,7 @@ public final class FileMailQueue implements MailQueue {
                 commits.submit(SYNC); // closing: the SYNC queued at close forces them
             }
         }
+        return List.of();
     }
 
     @Override
