@@ -437,6 +437,36 @@ class FileMailQueueTest {
     }
 
     @Test
+    void aMailDeferredOrHeldOutOfAnOldSegmentIsCopiedWholeToTheHeadSoTheOldSegmentGoes() throws Exception {
+        FileMailQueue first = queue(new FileMailQueue.Settings(16 * 1024, 1024 * 1024, 0, 0)); // nothing kept in memory
+        byte[] body = new byte[4096];
+        new Random(3).nextBytes(body);
+        String deferred = enqueue(first, body);
+        String held = enqueue(first, body);
+        for (int i = 0; i < 10; i++) {
+            enqueue(first, body);
+        }
+        Lease lease = take(first);
+        assertThat(lease.id()).isEqualTo(deferred);
+        first.acknowledge(lease, Disposition.retry(List.of(ALICE), Duration.ofHours(1), "later")).toCompletableFuture().get();
+        assertThat(first.hold(held)).isTrue();
+        for (int i = 0; i < 10; i++) {
+            first.acknowledge(take(first), Disposition.done()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+        first.reclaimSegments(); // no compaction needed: both were copied when deferred and held
+        assertThat(segments()).hasSize(1);
+        first.close();
+
+        FileMailQueue second = queue();
+        assertThat(second.find(deferred).orElseThrow().state()).isEqualTo(QueueState.DEFERRED);
+        assertThat(second.find(held).orElseThrow().state()).isEqualTo(QueueState.HELD);
+        second.flush();
+        second.unhold(held);
+        assertThat(read(take(second))).isEqualTo(body);
+        assertThat(read(take(second))).isEqualTo(body);
+    }
+
+    @Test
     void aTwoMebibyteMessageIsSpilledAndReadsBackExactly() throws Exception {
         FileMailQueue first = queue();
         byte[] big = new byte[2 * 1024 * 1024 + 17];
