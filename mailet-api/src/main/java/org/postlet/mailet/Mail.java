@@ -5,8 +5,13 @@ import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Serializable;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -110,5 +115,35 @@ public interface Mail {
      */
     default boolean possiblyRedelivered() {
         return false;
+    }
+
+    /**
+     * Hands the server the fsync of a directory that this mail's processing still owes: a mailet
+     * that created or renamed a file into {@code directory} (a delivery into a Maildir's
+     * {@code new/}, say) has made the file itself durable, but its name survives a crash only once
+     * the directory is fsync'd.
+     *
+     * <p>The server fsyncs the directory before the mail counts as processed, that is before it
+     * leaves the queue, sharing one fsync among all the mails finishing at the same time that
+     * name the same directory. If the server dies first, the mail is still queued and is processed
+     * again with {@link #possiblyRedelivered()} set, so the mailet checks what did reach the disk.
+     * A mailet that needs the directory durable at once must fsync it itself instead.
+     *
+     * <p>This default fsyncs the directory at once, so every implementation keeps the promise.
+     *
+     * @param directory the directory whose entries must be durable before the mail is processed
+     * @throws IOException if this implementation syncs at once and the fsync fails; the mailet
+     *                     should then treat its effect as not done (a temporary failure)
+     */
+    default void syncDirectoryBeforeProcessed(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (AccessDeniedException e) {
+            // Windows cannot open a directory as a file, so Java cannot fsync it there; NTFS journals
+            // directory changes itself. Anywhere else the error is real and is reported.
+            if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")) {
+                throw e;
+            }
+        }
     }
 }

@@ -7,8 +7,6 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.postlet.mailet.MailetContext;
 import org.postlet.maildir.MaildirStore;
 import org.postlet.maildir.QuotaRules;
@@ -19,10 +17,10 @@ import org.postlet.server.context.RunMode;
 import org.slf4j.Logger;
 import org.postlet.server.context.ServerMailetContext;
 import org.postlet.server.directory.Directory;
-import org.postlet.server.spool.FileSpool;
-import org.postlet.server.spool.DeferredDurability;
-import org.postlet.server.spool.QueueIds;
-import org.postlet.server.spool.RepositoryFolder;
+import org.postlet.queue.MailQueue;
+import org.postlet.queue.QueueIds;
+import org.postlet.queue.file.FileMailQueue;
+import org.postlet.server.repository.RepositoryFolder;
 import org.postlet.mailets.repository.ConfigDirectory;
 import org.postlet.mailets.repository.MailRepository;
 import java.nio.file.Path;
@@ -31,7 +29,7 @@ import org.postlet.smtp.policy.SenderPolicy;
 
 /**
  * The server's services, as mailets and matchers may {@code @Inject} them: the configuration,
- * the directory of local users, the mailet context, the Maildir store, the spool, a metric
+ * the directory of local users, the mailet context, the Maildir store, the mail queue, a metric
  * registry and a clock.
  */
 final class PostletModule extends AbstractModule {
@@ -63,29 +61,22 @@ final class PostletModule extends AbstractModule {
         bind(RecipientPolicy.class).to(LocalRecipientPolicy.class);
         bind(SenderPolicy.class).to(LocalSenderPolicy.class);
         bind(MailRepository.class).to(RepositoryFolder.class);
-        bind(DeferredDurability.class).in(Singleton.class);
         bind(Path.class).annotatedWith(ConfigDirectory.class).toInstance(config.directory());
     }
 
     @Provides
     @Singleton
-    MaildirStore maildirStore(DeferredDurability durability) {
-        return new MaildirStore(config.maildirRoot(), config.maildirLayout(), config.hostname(), directory, durability);
+    MaildirStore maildirStore() {
+        return new MaildirStore(config.maildirRoot(), config.maildirLayout(), config.hostname(), directory);
     }
 
-    /** Created on first use, so {@code check} never touches the spool directory. */
+    /** Opened on first use, so {@code check} and {@code trace} never touch the spool directory. */
     @Provides
     @Singleton
-    FileSpool spool() {
-        ExecutorService fsync = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "postlet-spool-sync");
-            t.setDaemon(true);
-            return t;
-        });
+    MailQueue queue() {
         try {
-            return new FileSpool(config.spool(), new QueueIds(clock), fsync);
+            return FileMailQueue.open(config.spool(), new QueueIds(clock), clock);
         } catch (IOException e) {
-            fsync.shutdown();
             throw new UncheckedIOException("cannot open the spool " + config.spool() + ": " + e.getMessage(), e);
         }
     }

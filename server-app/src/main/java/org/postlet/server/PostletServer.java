@@ -42,9 +42,11 @@ import org.postlet.server.pipeline.LivePipeline;
 import org.postlet.server.pipeline.Pipeline;
 import org.postlet.server.pipeline.PipelineBuilder;
 import org.postlet.server.pipeline.PipelineLoader;
-import org.postlet.server.spool.DeferredDurability;
-import org.postlet.server.spool.FileSpool;
-import org.postlet.server.spool.QueueRunner;
+import org.postlet.queue.MailQueue;
+import org.postlet.queue.QueueSize;
+import org.postlet.queue.file.FileMailQueue;
+import org.postlet.server.processing.QueueRunner;
+import org.postlet.server.processing.SmtpIntake;
 import org.postlet.smtp.inbound.SubmissionHeaders;
 import org.postlet.smtp.policy.RecipientPolicy;
 import org.postlet.smtp.policy.SenderPolicy;
@@ -56,8 +58,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Postlet server: configuration, pipeline, spool, workers and SMTP listeners, started and
- * stopped in the order that keeps mail safe (the spool opens before SMTP accepts; SMTP stops
+ * One Postlet server: configuration, pipeline, queue, workers and SMTP listeners, started and
+ * stopped in the order that keeps mail safe (the queue opens before SMTP accepts; SMTP stops
  * before the workers).
  */
 public final class PostletServer implements AutoCloseable {
@@ -68,6 +70,7 @@ public final class PostletServer implements AutoCloseable {
     private final LivePipeline pipeline;
     private final ServerConfig config;
     private final SmtpServer smtp;
+    private final MailQueue queue;
     private final Optional<MetricsEndpoint> metricsEndpoint;
     /** Everything started, in start order; closed in reverse, so SMTP stops before the workers and the spool. */
     private final List<AutoCloseable> started;
@@ -75,12 +78,13 @@ public final class PostletServer implements AutoCloseable {
     /** Reloads done by this process; guarded by {@code this}. */
     private long reloads;
 
-    private PostletServer(Checked checked, LivePipeline pipeline, SmtpServer smtp, Optional<MetricsEndpoint> metricsEndpoint,
-                          List<AutoCloseable> started) {
+    private PostletServer(Checked checked, LivePipeline pipeline, SmtpServer smtp, MailQueue queue,
+                          Optional<MetricsEndpoint> metricsEndpoint, List<AutoCloseable> started) {
         this.checked = checked;
         this.pipeline = pipeline;
         this.config = checked.config();
         this.smtp = smtp;
+        this.queue = queue;
         this.metricsEndpoint = metricsEndpoint;
         this.started = List.copyOf(started);
         this.reloadStatus = new ReloadStatus(config.spool().resolve(ReloadStatus.NAME));
@@ -179,33 +183,32 @@ public final class PostletServer implements AutoCloseable {
         LivePipeline pipeline = new LivePipeline(checked.pipeline());
         started.add(pipeline);
         try {
-            FileSpool spool;
+            MailQueue queue;
             try {
-                spool = injector.getInstance(FileSpool.class);
+                queue = injector.getInstance(MailQueue.class);
             } catch (ProvisionException e) {
                 throw e.getCause() instanceof UncheckedIOException u ? u.getCause() : new IOException(e.getMessage(), e);
             }
-            started.add(spool);
+            started.add(queue);
             started.add(PidFile.write(config.spool().resolve(PidFile.NAME)));
             MetricRegistry metrics = injector.getInstance(MetricRegistry.class);
-            registerSpoolGauges(metrics, spool);
+            registerQueueGauges(metrics, queue);
             started.add(JmxExport.start(metrics));
 
             int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
-            started.add(new QueueRunner(spool, pipeline, Clock.systemUTC(), config.retry(), threads, metrics,
-                    injector.getInstance(DeferredDurability.class)));
+            started.add(new QueueRunner(queue, pipeline, Clock.systemUTC(), config.retry(), threads, metrics));
             PasswdFileAuthenticator authenticator = new PasswdFileAuthenticator(injector.getInstance(Directory.class));
             started.add(authenticator);
             Optional<TlsContext> tls = TlsKeyMaterial.load(config);
             SmtpMetrics smtpMetrics = new SmtpMetrics(metrics);
             smtpMetrics.registerAtZero(config.smtp().listeners().stream().map(ListenerSettings::name).toList());
-            SmtpServer smtp = new SmtpServer(config.smtp(), new SubmissionHeaders(spool, config.hostname(), ZoneId.systemDefault()),
+            SmtpServer smtp = new SmtpServer(config.smtp(), new SubmissionHeaders(new SmtpIntake(queue), config.hostname(), ZoneId.systemDefault()),
                     injector.getInstance(RecipientPolicy.class), injector.getInstance(SenderPolicy.class), authenticator, tls, SmtpEvents.all(List.of(smtpMetrics, new SmtpRejectionLog())));
             Optional<MetricsEndpoint> endpoint = Optional.empty();
             if (config.metricsHttp().isPresent()) {
                 // Before SMTP: a taken metrics port fails the start before any mail is accepted.
                 HealthCheck health = new ServerHealth(config.smtp().listeners().stream().map(ListenerSettings::name).toList(),
-                        smtp::listening, config.spool(), FileSpool.MIN_FREE_BYTES);
+                        smtp::listening, config.spool(), FileMailQueue.MIN_FREE_BYTES);
                 endpoint = Optional.of(MetricsEndpoint.start(config.metricsHttp().get(), metrics, health));
                 started.add(endpoint.get());
             }
@@ -214,22 +217,24 @@ public final class PostletServer implements AutoCloseable {
             LOG.info("Postlet ready: {} on {}, domains {}, maildir {}, spool {}", config.hostname(),
                     config.smtp().listeners().stream().map(l -> l.name() + "=" + l.bind() + ":" + smtp.port(l.name())).toList(),
                     config.domains(), config.maildirRoot(), config.spool());
-            return new PostletServer(checked, pipeline, smtp, endpoint, started);
+            return new PostletServer(checked, pipeline, smtp, queue, endpoint, started);
         } catch (IOException | RuntimeException e) {
             stop(started);
             throw e;
         }
     }
 
-    private static void registerSpoolGauges(MetricRegistry metrics, FileSpool spool) {
-        // One listing of queue/ serves both gauges of a scrape.
-        CachedGauge<FileSpool.Depth> depth = new CachedGauge<>(1, TimeUnit.SECONDS) {
+    private static void registerQueueGauges(MetricRegistry metrics, MailQueue queue) {
+        // One look at the queue serves both gauges of a scrape.
+        CachedGauge<QueueSize> depth = new CachedGauge<>(1, TimeUnit.SECONDS) {
             @Override
-            protected FileSpool.Depth loadValue() {
-                return spool.depth();
+            protected QueueSize loadValue() {
+                return queue.size();
             }
         };
-        metrics.gauge(ServerMetric.SPOOL_DEPTH.dropwizardName(), () -> () -> depth.getValue().messages());
+        metrics.gauge(ServerMetric.SPOOL_DEPTH.dropwizardName(), () -> () -> depth.getValue().mails());
+        metrics.gauge(ServerMetric.SPOOL_DEFERRED.dropwizardName(), () -> () -> depth.getValue().deferred());
+        metrics.gauge(ServerMetric.SPOOL_HELD.dropwizardName(), () -> () -> depth.getValue().held());
         metrics.gauge(ServerMetric.SPOOL_OLDEST_AGE.dropwizardName(), () -> () -> depth.getValue().oldest()
                 .map(t -> Duration.between(t, Instant.now()).toSeconds()).orElse(0L));
     }
@@ -252,6 +257,11 @@ public final class PostletServer implements AutoCloseable {
     /** Where {@code GET /metrics} and {@code /health} are served, if {@code metrics.http} is set. */
     public Optional<InetSocketAddress> metricsAddress() {
         return metricsEndpoint.map(MetricsEndpoint::address);
+    }
+
+    /** The queue of accepted mail, for operators' commands and tests. */
+    public MailQueue queue() {
+        return queue;
     }
 
     /** The configuration this server runs with. */

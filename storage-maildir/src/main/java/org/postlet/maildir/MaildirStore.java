@@ -8,7 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
@@ -40,10 +39,12 @@ import org.slf4j.LoggerFactory;
  * sub-folders, laid out so that Dovecot with {@code mail_location = maildir:<root>/<layout>} serves
  * them as they are.
  *
- * <p>Each delivery writes {@code tmp/<unique>}, fsyncs it, links it to {@code new/<unique>,S=<size>}
- * and fsyncs {@code new/}: once {@link #deliver} returns, the message survives a crash, and a reader
- * never sees a partial file. The file starts with {@code Return-Path:} and {@code Delivered-To:},
- * followed by the message with LF line endings.
+ * <p>Each delivery writes {@code tmp/<unique>}, fsyncs it and renames it to
+ * {@code new/<unique>,S=<size>}, so a reader never sees a partial file. The rename survives a crash
+ * only once {@code new/} is fsync'd too: {@link #deliverDurably} does that before it returns;
+ * {@link #deliver} leaves it to the caller ({@link DeliveryResult#pendingSync()}), so that one fsync
+ * of a busy mailbox's {@code new/} can cover many deliveries. The file starts with
+ * {@code Return-Path:} and {@code Delivered-To:}, followed by the message with LF line endings.
  *
  * <p>Mailbox paths come from a layout with Dovecot's variables ({@code %d/%n} by default). Domain and
  * local part are lower-cased; a local part or domain that could name a path outside the root is
@@ -65,6 +66,8 @@ public final class MaildirStore {
     /** Dovecot marks a Maildir++ sub-folder with this empty file. */
     private static final String MAILDIRFOLDER = "maildirfolder";
     private static final String INBOX = "INBOX";
+    private static final Set<StandardOpenOption> CREATE_NEW_FOR_WRITING =
+            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     /** A file in {@code tmp/} this old is a delivery that died (Dovecot's rule: none takes this long). */
     static final Duration STALE_TMP = Duration.ofHours(36);
     /** A maildir's {@code tmp/} is listed for stale files at most this often. */
@@ -79,7 +82,12 @@ public final class MaildirStore {
     private final QuotaRules quotas;
     /** When each maildir's {@code tmp/} was last swept of stale files, by this store. */
     private final Map<Path, Instant> sweptAt = new ConcurrentHashMap<>();
-    private final DirectoryDurability durability;
+    /**
+     * Maildirs (with their {@code cur/ new/ tmp/} and, for a folder, its marker) this store has
+     * created or found complete, so a delivery does not stat them again; one that is deleted behind
+     * our back is noticed when its {@code tmp/} file cannot be created, then forgotten and created again.
+     */
+    private final Set<Path> knownMaildirs = ConcurrentHashMap.newKeySet();
 
     /**
      * @param root     the directory holding all mailboxes; created on first delivery if missing
@@ -99,17 +107,8 @@ public final class MaildirStore {
      * @param quotas the storage limit of each mailbox
      */
     public MaildirStore(Path root, String layout, String hostname, QuotaRules quotas) {
-        this(root, layout, hostname, quotas, DirectoryDurability.IMMEDIATE);
-    }
-
-    /**
-     * A store whose links into {@code new/} are made durable by {@code durability}; with anything
-     * but {@link DirectoryDurability#IMMEDIATE}, a delivery is durable only once that has synced.
-     */
-    public MaildirStore(Path root, String layout, String hostname, QuotaRules quotas, DirectoryDurability durability) {
         Objects.requireNonNull(root, "root");
         this.quotas = Objects.requireNonNull(quotas, "quotas");
-        this.durability = Objects.requireNonNull(durability, "durability");
         Objects.requireNonNull(layout, "layout");
         Objects.requireNonNull(hostname, "hostname");
         this.root = root.toAbsolutePath().normalize();
@@ -172,10 +171,13 @@ public final class MaildirStore {
     }
 
     /**
-     * Stores one message durably in {@code new/} of the recipient's mailbox or folder, creating the
-     * maildir on first use.
+     * Stores one message in {@code new/} of the recipient's mailbox or folder, creating the maildir on
+     * first use, <em>without</em> the fsync of {@code new/} that makes it survive a crash: that fsync
+     * is returned as {@link DeliveryResult#pendingSync()}, and the delivery is durable only once the
+     * caller has performed it ({@link PendingSync#sync()}) or handed it to someone who will. Readers
+     * see the complete message at once. Use {@link #deliverDurably} to have the store sync at once.
      *
-     * @return where the message is and its size on disk
+     * @return where the message is, its size on disk and the fsync still owed
      * @throws UnsafeMailboxException if the recipient or folder cannot name a mailbox (permanent)
      * @throws IOException            if the message could not be stored, including a full disk and a
      *                                failure of the message writer; nothing is left in {@code tmp/} or
@@ -187,6 +189,90 @@ public final class MaildirStore {
         Path mailbox = mailboxOf(recipient);
         Path maildir = folderIn(mailbox, recipient, delivery.folder());
 
+        boolean checkedNow = prepareMaildir(recipient, mailbox, maildir);
+        sweepStaleTmp(maildir);
+        Path newDir = maildir.resolve("new");
+        TmpFile created;
+        try {
+            created = createTmpFile(maildir.resolve("tmp"), delivery.deliveryId());
+        } catch (IOException e) {
+            if (checkedNow) {
+                throw failure(recipient, "creating a file in " + maildir.resolve("tmp") + " failed", maildir, e);
+            }
+            // A maildir we knew was changed behind our back: usually deleted (NoSuchFileException) by an
+            // operator removing the mailbox, or replaced by a file. Check and create it again, then
+            // retry once; what still fails is reported, with the checks' actionable message.
+            LOG.info("{} changed behind the store's back ({}); checking it again for {}", maildir, e.toString(), recipient);
+            forget(mailbox, maildir);
+            prepareMaildir(recipient, mailbox, maildir);
+            created = createTmpFileOrFail(maildir, recipient, delivery.deliveryId());
+        }
+        Path tmp = created.path();
+        FileChannel channel = created.channel();
+
+        // From here on the tmp file is ours: every way out either renames it into new/ or deletes it.
+        String step = "writing " + tmp;
+        try {
+            long size;
+            try (channel) {
+                CountingOutputStream counted = new CountingOutputStream(Channels.newOutputStream(channel));
+                OutputStream file = new BufferedOutputStream(counted, BUFFER_SIZE);
+                file.write(traceHeaders(delivery));
+                try (CrlfToLfOutputStream message = new CrlfToLfOutputStream(file)) {
+                    delivery.content().writeTo(message);
+                }
+                file.flush();
+                // Counted rather than asked of the file system: one system call less per delivery.
+                size = counted.count();
+                step = "checking the quota of " + recipient;
+                checkQuota(recipient, mailbox, size);
+                step = "syncing " + tmp + " to disk";
+                channel.force(true);
+            }
+            step = "moving " + tmp + " into " + newDir;
+            Path inNew = moveToNew(tmp, newDir, created.unique(), size);
+            LOG.debug("delivered {} bytes for {} to {} (fsync of {} pending)", size, recipient, inNew, newDir);
+            return new DeliveryResult(recipient, inNew, size, Optional.of(new PendingSync(newDir)));
+        } catch (IOException e) {
+            discard(tmp);
+            if (!(e instanceof OverQuotaException)) {
+                forget(mailbox, maildir); // the next delivery checks the maildir again, in case that was the problem
+            }
+            throw failure(recipient, step + " failed", maildir, e);
+        } catch (RuntimeException | Error e) {
+            discard(tmp);
+            throw e;
+        }
+    }
+
+    /**
+     * {@link #deliver} and the fsync of {@code new/}: once this returns, the message survives a crash.
+     *
+     * @return the delivery, with nothing pending
+     * @throws IOException as {@link #deliver}; also if the fsync failed, in which case the message has
+     *                     been removed from {@code new/} again so the delivery can simply be retried
+     */
+    public DeliveryResult deliverDurably(Delivery delivery) throws IOException {
+        DeliveryResult result = deliver(delivery);
+        try {
+            return result.makeDurable();
+        } catch (IOException e) {
+            discard(result.file());
+            throw failure(delivery.recipient(), "syncing the directory " + result.file().getParent() + " to disk failed",
+                    result.file().getParent().getParent(), e);
+        }
+    }
+
+    /**
+     * Creates the maildir (and, for a folder, the mailbox and the folder marker) unless this store
+     * already knows it to be complete: after the first delivery this costs no system call.
+     *
+     * @return whether the maildir was checked now, false if it was known
+     */
+    private boolean prepareMaildir(MailAddress recipient, Path mailbox, Path maildir) throws IOException {
+        if (knownMaildirs.contains(maildir)) {
+            return false;
+        }
         try {
             createMaildir(mailbox);
             if (!maildir.equals(mailbox)) {
@@ -196,44 +282,13 @@ public final class MaildirStore {
         } catch (IOException e) {
             throw failure(recipient, "creating the maildir " + maildir + " failed", maildir, e);
         }
+        knownMaildirs.add(maildir);
+        return true;
+    }
 
-        sweepStaleTmp(maildir);
-        Path newDir = maildir.resolve("new");
-        TmpFile created = createTmpFile(maildir.resolve("tmp"), recipient, maildir, delivery.deliveryId());
-        Path tmp = created.path();
-        FileChannel channel = created.channel();
-
-        // From here on the tmp file is ours: every way out either links it into new/ or deletes it.
-        Path inNew = null;
-        String step = "writing " + tmp;
-        try {
-            long size;
-            try (channel) {
-                OutputStream file = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_SIZE);
-                file.write(traceHeaders(delivery));
-                try (CrlfToLfOutputStream message = new CrlfToLfOutputStream(file)) {
-                    delivery.content().writeTo(message);
-                }
-                file.flush();
-                size = channel.size();
-                step = "checking the quota of " + recipient;
-                checkQuota(recipient, mailbox, size);
-                step = "syncing " + tmp + " to disk";
-                channel.force(true);
-            }
-            step = "moving " + tmp + " into " + newDir;
-            inNew = moveToNew(tmp, newDir, created.unique(), size);
-            step = "syncing the directory " + newDir + " to disk";
-            durability.linked(newDir);
-            LOG.debug("delivered {} bytes for {} to {}", size, recipient, inNew);
-            return new DeliveryResult(recipient, inNew, size);
-        } catch (IOException e) {
-            discard(tmp, inNew);
-            throw failure(recipient, step + " failed", maildir, e);
-        } catch (RuntimeException | Error e) {
-            discard(tmp, inNew);
-            throw e;
-        }
+    private void forget(Path mailbox, Path maildir) {
+        knownMaildirs.remove(maildir);
+        knownMaildirs.remove(mailbox);
     }
 
     /**
@@ -331,22 +386,31 @@ public final class MaildirStore {
     private record TmpFile(Path path, String unique, FileChannel channel) {
     }
 
-    private TmpFile createTmpFile(Path tmpDir, MailAddress recipient, Path maildir, Optional<String> deliveryId)
-            throws IOException {
+    /**
+     * Creates a new file in {@code tmpDir}, exclusively ({@code O_CREAT|O_EXCL}).
+     *
+     * @throws NoSuchFileException if {@code tmpDir} does not exist
+     */
+    private TmpFile createTmpFile(Path tmpDir, Optional<String> deliveryId) throws IOException {
         while (true) {
             String unique = nextUnique(deliveryId);
             Path tmp = tmpDir.resolve(unique);
             try {
-                FileChannel channel = FileChannel.open(tmp,
-                        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), fileAttributes);
+                FileChannel channel = FileChannel.open(tmp, CREATE_NEW_FOR_WRITING, fileAttributes);
                 return new TmpFile(tmp, unique, channel);
             } catch (FileAlreadyExistsException e) {
                 // Not ours, so not ours to delete: only another store on the same root in this process
                 // can produce the same name. The maildir spec says to try again with a new name.
                 LOG.debug("{} exists, choosing another name", tmp);
-            } catch (IOException e) {
-                throw failure(recipient, "creating " + tmp + " failed", maildir, e);
             }
+        }
+    }
+
+    private TmpFile createTmpFileOrFail(Path maildir, MailAddress recipient, Optional<String> deliveryId) throws IOException {
+        try {
+            return createTmpFile(maildir.resolve("tmp"), deliveryId);
+        } catch (IOException e) {
+            throw failure(recipient, "creating a file in " + maildir.resolve("tmp") + " failed", maildir, e);
         }
     }
 
@@ -515,13 +579,13 @@ public final class MaildirStore {
             return;
         }
         if (parent.startsWith(root)) {
-            DirectoryDurability.fsync(parent);
+            Fsync.directory(parent);
         } else {
             // Created the root (or above): the parent belongs to the operator and may not be readable
             // to us (mode 0711, say). Without this sync the first deliveries rely on the file system
             // ordering its metadata (journalling file systems do); refusing all mail would be worse.
             try {
-                DirectoryDurability.fsync(parent);
+                Fsync.directory(parent);
             } catch (IOException e) {
                 LOG.debug("could not fsync {} after creating {}: {}", parent, dir, e.toString());
             }
@@ -536,40 +600,27 @@ public final class MaildirStore {
         }
     }
 
+    /**
+     * One rename(2) from {@code tmp/} into {@code new/}: atomic, so a reader sees the whole file or
+     * none. A rename replaces an existing target without asking (unlike link(2), which Maildir
+     * delivery classically used), but that cannot happen here: the name holds this host, this
+     * process id, this store's sequence number and the time to the microsecond (plus the delivery
+     * id), so no other writer produces it, and {@code tmp/<unique>} was created exclusively by us.
+     * Rename also saves link's second system call (unlinking the tmp name) and works on file systems
+     * without hard links.
+     */
     private static Path moveToNew(Path tmp, Path newDir, String unique, long size) throws IOException {
         Path target = newDir.resolve(unique + ",S=" + size);
-        try {
-            Files.createLink(target, tmp);
-        } catch (FileAlreadyExistsException e) {
-            // The unique name is not unique: linking never overwrites, so nothing was lost. Retrying is
-            // the caller's choice; the tmp file is deleted by the caller.
-            throw new FileAlreadyExistsException(target.toString(), null,
-                    "a message with this name is already in new/; is a second store using the same root and host name?");
-        } catch (UnsupportedOperationException | FileSystemException e) {
-            // Some file systems (FAT, some network and FUSE file systems) refuse hard links. A rename
-            // is atomic as well; it only lacks link's refusal to overwrite, which the unique name covers.
-            LOG.debug("hard link {} -> {} failed ({}); renaming instead", tmp, target, e.toString());
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            return target;
-        }
-        try {
-            Files.delete(tmp);
-        } catch (IOException e) {
-            // The message is delivered; failing now would deliver it twice on retry. A stale tmp file is
-            // harmless: it is removed after 36 hours (sweepStaleTmp), as Dovecot does.
-            LOG.warn("delivered to {}, but could not remove {}: {}", target, tmp, e.toString());
-        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         return target;
     }
 
-    /** Removes the tmp file and, if the failure came after linking, the file in new/. Best effort. */
-    private static void discard(Path tmp, Path inNew) {
-        for (Path file : inNew == null ? List.of(tmp) : List.of(tmp, inNew)) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("could not remove {} after a failed delivery: {}", file, e.toString());
-            }
+    /** Removes a file of a failed delivery. Best effort: a stale tmp file is swept after 36 hours. */
+    private static void discard(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not remove {} after a failed delivery: {}", file, e.toString());
         }
     }
 

@@ -23,7 +23,8 @@ import org.postlet.maildir.DeliveryResult;
 import org.postlet.maildir.MaildirStore;
 
 /**
- * One 4 KiB Maildir delivery: write to tmp/, fsync, link into new/, fsync new/. Mostly the two
+ * One 4 KiB Maildir delivery: write to tmp/, fsync, rename into new/ ({@link #deliver}), and with
+ * the fsync of new/ the server otherwise shares among mails ({@link #deliverDurably}). Mostly
  * fsyncs, so it tells what the disk costs the delivery path; compare with the spool's numbers.
  */
 @State(Scope.Thread)
@@ -52,8 +53,15 @@ public class MaildirDeliveryBenchmark {
         }
     }
 
+    /** As LocalDelivery does it: the fsync of new/ is left pending, for the server to share. */
     @Benchmark
     public DeliveryResult deliver() throws IOException {
         return store.deliver(new Delivery(alice, Optional.empty(), Optional.empty(), out -> out.write(message)));
+    }
+
+    /** A delivery that is durable on return: one more fsync, of new/. */
+    @Benchmark
+    public DeliveryResult deliverDurably() throws IOException {
+        return store.deliverDurably(new Delivery(alice, Optional.empty(), Optional.empty(), out -> out.write(message)));
     }
 }

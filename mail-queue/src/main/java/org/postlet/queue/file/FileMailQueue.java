@@ -1126,7 +1126,16 @@ public final class FileMailQueue implements MailQueue {
     public QueueSize size() {
         lock.lock();
         try {
-            return new QueueSize(entries.size(),
+            int deferred = 0;
+            int held = 0;
+            for (Entry e : entries.values()) {
+                if (e.status == Status.DEFERRED) {
+                    deferred++;
+                } else if (e.status == Status.HELD) {
+                    held++;
+                }
+            }
+            return new QueueSize(entries.size(), deferred, held,
                     byArrival.isEmpty() ? Optional.empty() : Optional.of(byArrival.firstEntry().getValue().envelope.receivedAt()));
         } finally {
             lock.unlock();

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +42,10 @@ import org.postlet.mailet.ProcessingState;
  * assertThat(mail.message().getHeader("X-Stamp", null)).isEqualTo("checked");
  * }</pre>
  *
+ * <p>Directories a mailet hands over with {@link #syncDirectoryBeforeProcessed} are fsync'd at once,
+ * as a mail without a server must, and recorded: {@link #directoriesToSync()} lets a test check
+ * that a mailet which stores files hands over what it still owes.
+ *
  * <p>Like every {@code Mail}, a {@code FakeMail} is not thread-safe.
  */
 public final class FakeMail implements Mail {
@@ -54,6 +59,7 @@ public final class FakeMail implements Mail {
     private final String heloName;
     private final Optional<String> authenticatedUser;
     private final Clock clock;
+    private final boolean possiblyRedelivered;
     private final Session session;
     private final byte[] raw;
     private final long size;
@@ -61,6 +67,7 @@ public final class FakeMail implements Mail {
     private ProcessingState state;
     private String errorMessage;
     private Instant lastUpdated;
+    private final List<Path> directoriesToSync = new ArrayList<>();
 
     private FakeMail(Builder b) {
         this.name = b.name;
@@ -72,6 +79,7 @@ public final class FakeMail implements Mail {
         this.heloName = b.heloName;
         this.authenticatedUser = b.authenticatedUser;
         this.clock = b.clock;
+        this.possiblyRedelivered = b.possiblyRedelivered;
         // One session per mail: no shared state between tests.
         this.session = Session.getInstance(new Properties());
         this.raw = b.message == null && b.raw == null ? defaultMessage(b.name) : b.raw;
@@ -108,6 +116,7 @@ public final class FakeMail implements Mail {
         private MimeMessage message;
         private byte[] raw;
         private long size = -1;
+        private boolean possiblyRedelivered;
 
         private Builder() {
         }
@@ -235,6 +244,15 @@ public final class FakeMail implements Mail {
         /** Why the mail is in the error processor, for mailets that report it. */
         public Builder errorMessage(String message) {
             this.errorMessage = Objects.requireNonNull(message, "errorMessage");
+            return this;
+        }
+
+        /**
+         * Marks the mail as run again after the server stopped while processing it
+         * ({@link Mail#possiblyRedelivered()}), to test that a mailet skips what it already did.
+         */
+        public Builder possiblyRedelivered() {
+            this.possiblyRedelivered = true;
             return this;
         }
 
@@ -385,6 +403,31 @@ public final class FakeMail implements Mail {
     @Override
     public Instant lastUpdated() {
         return lastUpdated;
+    }
+
+    @Override
+    public boolean possiblyRedelivered() {
+        return possiblyRedelivered;
+    }
+
+    /**
+     * Fsyncs the directory at once, as {@link Mail}'s default does, and records it for
+     * {@link #directoriesToSync()}.
+     */
+    @Override
+    public void syncDirectoryBeforeProcessed(Path directory) throws IOException {
+        Objects.requireNonNull(directory, "directory");
+        Mail.super.syncDirectoryBeforeProcessed(directory);
+        directoriesToSync.add(directory);
+    }
+
+    /**
+     * The directories handed over with {@link #syncDirectoryBeforeProcessed}, in order, once per
+     * call (a directory handed over twice appears twice). Each was fsync'd when handed over, so a
+     * test may rely on the files it finds being as durable as the server would make them.
+     */
+    public List<Path> directoriesToSync() {
+        return List.copyOf(directoriesToSync);
     }
 
     /**

@@ -7,16 +7,52 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.ProcessingState;
 
 class FakeMailTest {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void directoriesHandedOverForSyncAreSyncedAndRecordedInOrder() throws Exception {
+        FakeMail mail = FakeMail.builder().recipients("bob@example.test").build();
+        Path inbox = Files.createDirectories(temp.resolve("bob/new"));
+        Path junk = Files.createDirectories(temp.resolve("bob/.Junk/new"));
+        assertThat(mail.directoriesToSync()).isEmpty();
+
+        mail.syncDirectoryBeforeProcessed(inbox);
+        mail.syncDirectoryBeforeProcessed(junk);
+        mail.syncDirectoryBeforeProcessed(inbox);
+
+        assertThat(mail.directoriesToSync()).containsExactly(inbox, junk, inbox);
+    }
+
+    @Test
+    void aMailCanBeMarkedAsPossiblyRedelivered() {
+        assertThat(FakeMail.builder().recipients("bob@example.test").build().possiblyRedelivered()).isFalse();
+        assertThat(FakeMail.builder().recipients("bob@example.test").possiblyRedelivered().build().possiblyRedelivered()).isTrue();
+    }
+
+    @Test
+    void aDirectoryThatCannotBeSyncedFailsAndIsNotRecorded() {
+        FakeMail mail = FakeMail.builder().recipients("bob@example.test").build();
+
+        assertThatThrownBy(() -> mail.syncDirectoryBeforeProcessed(temp.resolve("missing")))
+                .isInstanceOf(NoSuchFileException.class);
+        assertThat(mail.directoriesToSync()).isEmpty();
+    }
 
     @Test
     void buildsTheEnvelopeAndTheDefaults() {

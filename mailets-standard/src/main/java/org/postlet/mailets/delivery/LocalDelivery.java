@@ -1,6 +1,7 @@
 package org.postlet.mailets.delivery;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,6 +14,7 @@ import jakarta.mail.MessagingException;
 import org.postlet.maildir.Delivery;
 import org.postlet.maildir.DeliveryResult;
 import org.postlet.maildir.MaildirStore;
+import org.postlet.maildir.PendingSync;
 import org.postlet.maildir.UnsafeMailboxException;
 import org.postlet.mailet.ComponentDoc;
 import org.postlet.mailet.GenericMailet;
@@ -34,6 +36,10 @@ import org.postlet.mailet.TemporaryFailureException;
  * mail again after a crash or a temporary failure, mailboxes that already have it are skipped,
  * so each recipient gets the message exactly once. A delivery that fails for a reason that may
  * pass (a full disk) is a {@link TemporaryFailureException}: the server retries it later.
+ *
+ * <p>The fsync of each {@code new/} written to is handed to the mail
+ * ({@link Mail#syncDirectoryBeforeProcessed}) rather than done per delivery: the server does it
+ * before the mail leaves the queue, once for all mails finishing together.
  */
 @ComponentDoc(summary = "Delivers the mail into the Maildir of each recipient (aliases expanded) and ends it. A"
         + " recipient without a local mailbox sends the mail to `error`: route only local recipients here. A full"
@@ -118,6 +124,9 @@ public final class LocalDelivery extends GenericMailet {
             if (mail.possiblyRedelivered()) {
                 Optional<Path> earlier = store.findDelivered(mailbox, folder, mail.messageKey());
                 if (earlier.isPresent()) {
+                    // Found after a crash of the server alone, the file's name may still be only in the
+                    // page cache: it must be made durable before the mail is dropped, like a new delivery.
+                    mail.syncDirectoryBeforeProcessed(earlier.get().getParent());
                     getMailetContext().logger().info("{}: already in maildir {}{} folder {} before the restart: {}", mail.name(),
                             mailbox, forWhom, folder.orElse("INBOX"), earlier.get().getFileName());
                     return;
@@ -131,6 +140,7 @@ public final class LocalDelivery extends GenericMailet {
                 }
             }, Optional.of(mail.messageKey()));
             DeliveryResult result = store.deliver(delivery);
+            handOverPendingSync(mail, result);
             delivered.mark();
             // size= is the mail's size as everywhere else in the log; the file adds Return-Path and Delivered-To.
             getMailetContext().logger().info("{}: delivered to maildir {}{} folder {} size={} (file {} bytes with Return-Path and Delivered-To)",
@@ -139,6 +149,28 @@ public final class LocalDelivery extends GenericMailet {
             throw new MailetException("delivery to " + mailbox + " is impossible: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new TemporaryFailureException("delivery to " + mailbox + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Leaves the fsync of {@code new/} to the mail. If the mail syncs at once and that fails, the
+     * message is not durable: it is removed again so that the retry delivers exactly one copy.
+     */
+    private static void handOverPendingSync(Mail mail, DeliveryResult result) throws IOException {
+        Optional<PendingSync> pending = result.pendingSync();
+        if (pending.isEmpty()) {
+            return;
+        }
+        try {
+            mail.syncDirectoryBeforeProcessed(pending.get().directory());
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(result.file());
+            } catch (IOException notRemoved) {
+                e.addSuppressed(notRemoved);
+            }
+            throw new IOException("syncing " + pending.get().directory() + " failed, so " + result.file().getFileName()
+                    + " was withdrawn: " + e.getMessage(), e);
         }
     }
 }

@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.postlet.mailet.IpNetwork;
 import org.postlet.server.context.SenderLogin;
-import org.postlet.server.spool.RetryPolicy;
+import org.postlet.server.processing.RetryPolicy;
 import org.postlet.smtp.server.ListenerSettings;
 import org.postlet.smtp.server.SmtpSettings;
 
@@ -32,11 +32,12 @@ import org.postlet.smtp.server.SmtpSettings;
  * @param metricsHttp        {@code host:port} of the metrics endpoint, if enabled
  * @param retry              when mail deferred by a temporary failure is tried again, and for how long
  * @param senderLogin        which senders an authenticated user may use ({@code smtp.senderLogin})
+ * @param queueType          which queue holds accepted mail ({@code queue.type})
  */
 public record ServerConfig(Path file, String hostname, List<String> domains, Path users, Optional<Path> aliases,
                            SmtpSettings smtp, List<IpNetwork> authorizedNetworks, Optional<TlsConfig> tls, Path spool,
                            Path maildirRoot, String maildirLayout, OptionalLong maildirQuota, Path pipeline, Optional<String> metricsHttp,
-                           RetryPolicy retry, SenderLogin senderLogin) {
+                           RetryPolicy retry, SenderLogin senderLogin, QueueType queueType) {
 
     public ServerConfig {
         domains = List.copyOf(domains);

@@ -22,7 +22,7 @@ import org.postlet.mailet.MailetException;
 import org.postlet.mailet.ParameterValues;
 import org.postlet.server.context.SenderLogin;
 import org.postlet.server.metrics.MetricsAddress;
-import org.postlet.server.spool.RetryPolicy;
+import org.postlet.server.processing.RetryPolicy;
 import org.postlet.smtp.server.AuthMode;
 import org.postlet.smtp.server.ListenerSettings;
 import org.postlet.smtp.server.SmtpLimits;
@@ -50,7 +50,7 @@ public final class ServerConfigLoader {
             "smtp.limits.authFailureDelay", "smtp.limits.authFailuresPerClient", "smtp.limits.recipientOvershoot",
             "smtp.listeners.connections", "smtp.listeners.connectionsPerClient", "tls.keystore", "tls.password", "spool", "storage.maildir.root",
             "storage.maildir.layout", "storage.maildir.quota", "pipeline", "metrics.http",
-            "retry.delay", "retry.maxDelay", "retry.giveUpAfter", "smtp.senderLogin");
+            "retry.delay", "retry.maxDelay", "retry.giveUpAfter", "smtp.senderLogin", "queue.type");
 
     private static final long DEFAULT_MAX_MESSAGE_SIZE = 25L * 1024 * 1024;
 
@@ -189,10 +189,15 @@ public final class ServerConfigLoader {
             return new Loaded(Optional.empty(), problems);
         }
         SenderLogin senderLogin = c.choice(SenderLogin.class, "smtp.senderLogin", SenderLogin.OWNED);
+        QueueType queueType = c.choice(QueueType.class, "queue.type", QueueType.FILE);
+        if (queueType == QueueType.RABBITMQ) {
+            c.problem("queue.type", "queue.type rabbitmq is not available in this version of Postlet",
+                    "use queue.type: file (the default), which keeps accepted mail in the spool folder");
+        }
         SmtpSettings smtp = new SmtpSettings(hostname, listeners.stream().map(Listener::settings).toList(), maxSize,
                 maxRecipients, commandTimeout, dataTimeout, limits);
         return new Loaded(Optional.of(new ServerConfig(file, hostname, domains, users, aliases, smtp, networks, tls, spool,
-                maildirRoot, layout, quota, pipeline, metricsHttp, retry, senderLogin)), problems);
+                maildirRoot, layout, quota, pipeline, metricsHttp, retry, senderLogin, queueType)), problems);
     }
 
     /** A path key, relative to the configuration folder; one the OS cannot name (e.g. with NUL) is a problem. */

@@ -8,7 +8,6 @@ import jakarta.mail.internet.MimeMessage;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.Collection;
@@ -23,10 +22,10 @@ import org.postlet.mailet.MailetContext;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.server.config.ServerConfig;
 import org.postlet.server.directory.Directory;
-import org.postlet.server.spool.FileSpool;
-import org.postlet.server.spool.QueueIds;
-import org.postlet.smtp.inbound.Envelope;
-import org.postlet.smtp.inbound.IncomingMessage;
+import org.postlet.queue.MailEnvelope;
+import org.postlet.queue.MailQueue;
+import org.postlet.queue.Origin;
+import org.postlet.queue.QueueIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,22 +38,22 @@ public final class ServerMailetContext implements MailetContext {
 
     private final ServerConfig config;
     private final Directory directory;
-    private final Provider<FileSpool> spool;
+    private final Provider<MailQueue> queue;
     private final Clock clock;
     private final MailAddress postmaster;
     private final RunMode mode;
     private final Logger log;
 
     /**
-     * @param spool a provider, so a dry run or {@code check} never opens the spool
+     * @param queue a provider, so a dry run or {@code check} never opens the queue
      * @param log   where mailets log: {@link #MAILET_LOG}, or the trace's output in a dry run
      */
     @Inject
-    public ServerMailetContext(ServerConfig config, Directory directory, Provider<FileSpool> spool, Clock clock, RunMode mode,
+    public ServerMailetContext(ServerConfig config, Directory directory, Provider<MailQueue> queue, Clock clock, RunMode mode,
                                Logger log) {
         this.config = config;
         this.directory = directory;
-        this.spool = spool;
+        this.queue = queue;
         this.clock = clock;
         this.mode = mode;
         this.log = log;
@@ -96,9 +95,9 @@ public final class ServerMailetContext implements MailetContext {
     }
 
     /**
-     * Like the plain sendMail, with a spool id derived from the cause, the envelope and the
+     * Like the plain sendMail, with a queue id derived from the cause, the envelope and the
      * subject: when the cause is run again after a crash, the same new mail has the same id, and
-     * the spool, which still holds it or remembers sending it, does not take it twice.
+     * the queue, which still holds it or remembers sending it, does not take it twice.
      */
     @Override
     public void sendMail(Mail cause, Optional<MailAddress> sender, Collection<MailAddress> recipients, MimeMessage message,
@@ -113,27 +112,27 @@ public final class ServerMailetContext implements MailetContext {
                     sender.map(MailAddress::toPath).orElse("<>"), recipients, state, message.getSubject());
             return;
         }
-        Envelope envelope = new Envelope(sender, List.copyOf(recipients), Map.of(), Map.of(), config.hostname(),
-                new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.empty(), "internal", clock.instant());
-        Optional<IncomingMessage> opened;
+        MailEnvelope envelope = new MailEnvelope(sender, List.copyOf(recipients),
+                new Origin.Generated(cause.map(Mail::messageKey).orElse("")), clock.instant());
+        Optional<MailQueue.Enqueuing> opened;
         try {
             if (cause.isPresent()) {
                 String id = QueueIds.derived(String.join("\n", cause.get().messageKey(), cause.get().name(),
                         sender.map(MailAddress::toString).orElse(""), recipients.stream().map(MailAddress::toString).sorted()
                                 .collect(Collectors.joining(",")), String.valueOf(message.getSubject()), state.name()));
-                opened = spool.get().openOnce(id, envelope, state);
+                opened = queue.get().enqueueOnce(id, envelope, state, Map.of());
                 if (opened.isEmpty()) {
                     log.info("{}: {} for {} was already sent before the restart; not again", cause.get().name(), id,
                             recipients);
                     return;
                 }
             } else {
-                opened = Optional.of(spool.get().open(envelope, state));
+                opened = Optional.of(queue.get().enqueue(envelope, state, Map.of()));
             }
         } catch (IOException e) {
-            throw new MessagingException("cannot spool a new mail: " + e.getMessage(), e);
+            throw new MessagingException("cannot queue a new mail: " + e.getMessage(), e);
         }
-        IncomingMessage incoming = opened.get();
+        MailQueue.Enqueuing incoming = opened.get();
         try {
             OutputStream out = new BufferedOutputStream(new OutputStream() {
                 @Override
@@ -151,7 +150,7 @@ public final class ServerMailetContext implements MailetContext {
             incoming.commit().toCompletableFuture().join();
         } catch (IOException | CompletionException e) {
             incoming.abort();
-            throw new MessagingException("cannot spool a new mail: " + e.getMessage(), e);
+            throw new MessagingException("cannot queue a new mail: " + e.getMessage(), e);
         }
     }
 

@@ -5,7 +5,6 @@ import java.io.Console;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -34,9 +33,11 @@ import org.postlet.server.config.ServerConfigLoader;
 import org.postlet.server.context.RunMode;
 import org.postlet.server.pipeline.Pipeline;
 import org.postlet.server.pipeline.QueuedMail;
-import org.postlet.server.spool.FileSpool;
-import org.postlet.server.spool.SpoolEntry;
-import org.postlet.smtp.inbound.Envelope;
+import org.postlet.queue.Lease;
+import org.postlet.queue.MailEnvelope;
+import org.postlet.queue.MessageContent;
+import org.postlet.queue.Origin;
+import org.postlet.queue.file.FileMailQueue;
 
 /**
  * {@code bin/postlet}: the commands of docs/commands.md. Exit codes: 0 ok, 1 invalid input or
@@ -162,9 +163,9 @@ public final class Launcher {
             err.println("postlet trace: bad address: " + e.getMessage());
             return INVALID;
         }
-        long size;
+        byte[] message;
         try {
-            size = Files.size(file);
+            message = Files.readAllBytes(file); // a single message to look at, not a spool: memory is fine
         } catch (IOException e) {
             err.println("postlet trace: cannot read " + file + ": " + e.getMessage());
             return INVALID;
@@ -176,16 +177,14 @@ public final class Launcher {
             printProblems(e);
             return INVALID;
         }
-        Envelope envelope = new Envelope(sender, recipients, Map.of(), Map.of(), "trace",
-                new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.empty(), "trace",
-                Instant.now());
-        QueuedMail mail = new QueuedMail(new SpoolEntry("TRACE", envelope, ProcessingState.ROOT, file, 0, size),
-                Clock.systemUTC());
+        MailEnvelope envelope = new MailEnvelope(sender, recipients, new Origin.Trace(file.toString()), Instant.now());
+        QueuedMail mail = new QueuedMail(new Lease("TRACE", envelope, ProcessingState.ROOT, Map.of(), recipients,
+                Optional.empty(), false, MessageContent.of(message)), Clock.systemUTC());
         TraceReport report = new TraceReport(recipients);
         try {
             checked.pipeline().process(mail, report);
         } catch (Pipeline.PropagatedFailure e) {
-            out.println("processing failed and the mail would stay in the spool: " + e.getMessage());
+            out.println("processing failed and the mail would stay queued: " + e.getMessage());
         } finally {
             checked.pipeline().destroy();
         }
@@ -326,7 +325,7 @@ public final class Launcher {
                 continue;
             }
             try {
-                String id = FileSpool.drop(spool, file);
+                String id = FileMailQueue.drop(spool, file);
                 out.println(file + ": requeued as " + id);
             } catch (AccessDeniedException e) {
                 err.println("not requeued: " + file + ": permission denied for user " + System.getProperty("user.name")

@@ -35,8 +35,10 @@ public enum ServerMetric {
     SMTP_COMMIT_TIME("smtp.messages.commit", Kind.TIMER, "time from the end of DATA to the 250 reply (spool fsync)"),
 
     // Spool
-    SPOOL_DEPTH("spool.depth", Kind.GAUGE, "messages waiting in the spool"),
+    SPOOL_DEPTH("spool.depth", Kind.GAUGE, "messages in the spool: waiting, being processed, deferred and held"),
     SPOOL_OLDEST_AGE("spool.oldest.age.seconds", Kind.GAUGE, "age of the oldest message in the spool, in seconds"),
+    SPOOL_DEFERRED("spool.deferred", Kind.GAUGE, "messages in the spool waiting for their next attempt after a temporary failure"),
+    SPOOL_HELD("spool.held", Kind.GAUGE, "messages in the spool an operator holds out of processing"),
     SPOOL_RETRIES("spool.retries", Kind.METER, "messages deferred for a later attempt"),
 
     // Pipeline

@@ -1,17 +1,16 @@
 package org.postlet.server.pipeline;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Serializable;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,62 +23,71 @@ import jakarta.mail.internet.MimeMessage;
 import org.postlet.mailet.Mail;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.ProcessingState;
-import org.postlet.server.spool.SpoolEntry;
+import org.postlet.queue.Lease;
+import org.postlet.queue.MailEnvelope;
+import org.postlet.queue.Origin;
 
 /**
- * A {@link Mail} backed by its spool file. The message is parsed only when a mailet asks for it;
- * until then delivery copies the stored bytes as they are.
+ * A {@link Mail} backed by a queue lease. The message is parsed only when a mailet asks for it;
+ * until then delivery copies the queued bytes as they are.
  */
 public final class QueuedMail implements Mail {
 
     private static final Session SESSION = Session.getInstance(new Properties());
+    /** Where mail the server made itself (a bounce, a requeued mail) says it came from. */
+    private static final String SERVER_ITSELF = "127.0.0.1";
 
     private final String name;
-    private final SpoolEntry entry;
+    private final Lease lease;
     private final Clock clock;
     private final List<MailAddress> recipients;
     private final boolean possiblyRedelivered;
     private final Map<String, Serializable> attributes;
+    /** Directories deliveries left unsynced; shared by every part of one lease. */
+    private final Set<Path> directoriesToSync;
     private ProcessingState state;
     private SpooledMessage message;
-    /** The open spool file a parsed message reads from; closed by {@link #release}. */
-    private SpoolFileStream messageStream;
+    /** The stream a parsed message reads from; closed by {@link #release}. */
+    private InputStream messageStream;
     private String errorMessage;
     private Instant lastUpdated;
 
-    /** A mail as received: all recipients, in the state it was spooled with, processed for the first time. */
-    public QueuedMail(SpoolEntry entry, Clock clock) {
-        this(entry.id(), entry, clock, entry.envelope().recipients(), entry.state(), entry.attributes(), false);
-    }
-
     /**
-     * A mail run again: after a restart or a temporary failure, for the recipients still to do.
+     * A mail for the lease's recipients. It counts as possibly redelivered when the queue says so
+     * or when it is a retry: either way delivery mailets must skip what they did before.
      *
-     * @param recipients the recipients not yet done
-     * @param state      where processing starts
+     * @param state where processing starts (the lease's state, or {@code error} when retries ran out)
      */
-    public QueuedMail(SpoolEntry entry, Clock clock, Collection<MailAddress> recipients, ProcessingState state) {
-        this(entry.id(), entry, clock, recipients, state, entry.attributes(), true);
+    public QueuedMail(Lease lease, Clock clock, ProcessingState state) {
+        this(lease.id(), lease, clock, lease.recipients(), state, lease.attributes(),
+                lease.possibleRedelivery() || lease.deferral().isPresent(), new LinkedHashSet<>());
     }
 
-    private QueuedMail(String name, SpoolEntry entry, Clock clock, Collection<MailAddress> recipients,
-                       ProcessingState state, Map<String, Serializable> attributes, boolean possiblyRedelivered) {
+    /** A mail for the lease's recipients, in the lease's state. */
+    public QueuedMail(Lease lease, Clock clock) {
+        this(lease, clock, lease.state());
+    }
+
+    private QueuedMail(String name, Lease lease, Clock clock, Collection<MailAddress> recipients, ProcessingState state,
+                       Map<String, Serializable> attributes, boolean possiblyRedelivered, Set<Path> directoriesToSync) {
         this.name = name;
-        this.entry = entry;
+        this.lease = lease;
         this.clock = clock;
         this.possiblyRedelivered = possiblyRedelivered;
         this.recipients = new ArrayList<>(recipients);
         this.attributes = new LinkedHashMap<>(attributes);
+        this.directoriesToSync = directoriesToSync;
         this.state = state;
         this.lastUpdated = clock.instant();
     }
 
     /**
-     * A copy for some recipients, made when a matcher splits the mail. The copy shares the stored
+     * A copy for some recipients, made when a matcher splits the mail. The copy shares the queued
      * message and gets its own copy of a parsed one, so changes to one do not show in the other.
      */
     QueuedMail split(String newName, Collection<MailAddress> selected) throws MessagingException {
-        QueuedMail copy = new QueuedMail(newName, entry, clock, selected, state, attributes, possiblyRedelivered);
+        QueuedMail copy = new QueuedMail(newName, lease, clock, selected, state, attributes, possiblyRedelivered,
+                directoriesToSync);
         copy.errorMessage = errorMessage;
         if (message != null) {
             copy.message = new SpooledMessage(message);
@@ -87,9 +95,23 @@ public final class QueuedMail implements Mail {
         return copy;
     }
 
-    /** The spool entry this mail came from. */
-    SpoolEntry entry() {
-        return entry;
+    /** The envelope the mail was queued with. */
+    MailEnvelope envelope() {
+        return lease.envelope();
+    }
+
+    /** The directories this mail's deliveries (in every part) left for the server to sync. */
+    public Set<Path> directoriesToSync() {
+        synchronized (directoriesToSync) {
+            return Set.copyOf(directoriesToSync);
+        }
+    }
+
+    @Override
+    public void syncDirectoryBeforeProcessed(Path directory) {
+        synchronized (directoriesToSync) {
+            directoriesToSync.add(directory);
+        }
     }
 
     @Override
@@ -110,7 +132,7 @@ public final class QueuedMail implements Mail {
 
     @Override
     public Optional<MailAddress> sender() {
-        return entry.envelope().sender();
+        return lease.envelope().sender();
     }
 
     @Override
@@ -129,9 +151,9 @@ public final class QueuedMail implements Mail {
     public MimeMessage message() throws MessagingException {
         if (message == null) {
             try {
-                messageStream = SpoolFileStream.open(entry.file(), entry.messageOffset(), entry.messageSize());
+                messageStream = lease.content().open();
             } catch (IOException e) {
-                throw new MessagingException("cannot open the spooled message " + entry.file() + ": " + e.getMessage(), e);
+                throw new MessagingException("cannot read the queued message " + lease.id() + ": " + e.getMessage(), e);
             }
             message = new SpooledMessage(SESSION, messageStream);
         }
@@ -144,44 +166,32 @@ public final class QueuedMail implements Mail {
             message.writeTo(out);
             return;
         }
-        try (FileChannel in = FileChannel.open(entry.file())) {
-            // Exactly the message: the spool file goes on with its seal after it.
-            long position = entry.messageOffset();
-            long end = position + entry.messageSize();
-            WritableByteChannel target = Channels.newChannel(out);
-            while (position < end) {
-                long n = in.transferTo(position, end - position, target);
-                if (n <= 0) {
-                    throw new IOException(entry.file() + " ends before its message does");
-                }
-                position += n;
-            }
-        }
+        lease.content().writeTo(out);
     }
 
     @Override
     public long size() {
-        return entry.messageSize();
+        return lease.content().size();
     }
 
     @Override
     public String remoteAddress() {
-        return entry.envelope().client().getHostString();
+        return lease.envelope().origin().smtpSession().map(Origin.SmtpSession::clientAddress).orElse(SERVER_ITSELF);
     }
 
     @Override
     public String remoteHost() {
-        return entry.envelope().client().getHostString();
+        return remoteAddress();
     }
 
     @Override
     public String heloName() {
-        return entry.envelope().heloName();
+        return lease.envelope().origin().smtpSession().map(Origin.SmtpSession::heloName).orElse("");
     }
 
     @Override
     public Optional<String> authenticatedUser() {
-        return entry.envelope().authenticatedUser();
+        return lease.envelope().origin().smtpSession().flatMap(Origin.SmtpSession::authenticatedUser);
     }
 
     @Override
@@ -224,7 +234,7 @@ public final class QueuedMail implements Mail {
     /** The queue id of the received message, shared by every part and every attempt. */
     @Override
     public String messageKey() {
-        return entry.id();
+        return lease.id();
     }
 
     @Override
@@ -233,15 +243,15 @@ public final class QueuedMail implements Mail {
     }
 
     /**
-     * Closes the spool file, if the message was parsed: every stream read from it ends here, so no
-     * handle outlives the mail's processing (a parsed message still reads its content from the file).
+     * Closes what the parsed message reads from, if it was parsed: every stream made from it ends
+     * here, so no file handle outlives the mail's processing.
      */
     void release() {
         if (messageStream != null) {
             try {
                 messageStream.close();
             } catch (IOException e) {
-                // Only a read handle on a file about to be removed; nothing to recover.
+                // Only a read handle; nothing to recover.
             }
             messageStream = null;
         }

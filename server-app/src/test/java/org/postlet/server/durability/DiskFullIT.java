@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postlet.queue.QueueState;
 import org.postlet.server.PostletServer;
 import org.postlet.testsupport.Prerequisites;
 
@@ -81,7 +82,7 @@ class DiskFullIT {
             acknowledged.add("before-1");
         }
         Installation.awaitMessages(inst.inbox("alice"), 1, Duration.ofSeconds(20));
-        awaitEmptyQueue(inst);
+        awaitEmptyQueue(server);
 
         Path filler = mountPoint.resolve("filler");
         long filled = fill(filler);
@@ -105,7 +106,7 @@ class DiskFullIT {
         }
         System.out.println("DiskFullIT replies on a full disk:\n  " + String.join("\n  ", outcomes));
         assertThat(outcomes).hasSize(6);
-        assertThat(inst.spoolLeftovers()).as("nothing half-received is left in the spool").isEmpty();
+        assertThat(server.queue().browse()).as("nothing half-received is left in the queue").isEmpty();
 
         Files.delete(filler);
         // Recovers by itself: accepted again within a few seconds, without a restart.
@@ -137,7 +138,7 @@ class DiskFullIT {
         assertThat(ids).as("alice's maildir: every acknowledged message exactly once, none of the refused ones")
                 .containsExactlyInAnyOrderElementsOf(acknowledged);
         assertThat(Installation.messages(inst.inbox("bob"))).as("bob got only refused messages").isEmpty();
-        awaitEmptyQueue(inst);
+        awaitEmptyQueue(server);
     }
 
     @Test
@@ -161,18 +162,18 @@ class DiskFullIT {
                 acknowledged.add(id);
             }
         }
-        // Each mail was tried and failed temporarily: its retry record is the observable sign.
+        // Each mail was tried and failed temporarily: its deferral in the queue is the observable sign.
         long tried = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (inst.spoolFiles("retry").size() < acknowledged.size() && System.nanoTime() < tried) {
+        while (deferred(server) < acknowledged.size() && System.nanoTime() < tried) {
             Thread.sleep(50);
         }
-        assertThat(inst.spoolFiles("retry")).as("a retry record per mail that could not be delivered").hasSize(acknowledged.size());
+        assertThat(deferred(server)).as("every mail that could not be delivered is deferred").isEqualTo(acknowledged.size());
         assertThat(errorRepository(inst)).as("a full disk is a temporary failure, not an error").isEmpty();
         assertThat(Installation.messages(inst.inbox("alice"))).as("nothing fits into alice's maildir yet").isEmpty();
 
         Files.delete(filler);
-        assertThat(inst.spoolFiles("queue")).as("acknowledged mail waits in the spool while the maildir is full")
-                .hasSize(acknowledged.size());
+        assertThat(server.queue().size().mails()).as("acknowledged mail waits in the queue while the maildir is full")
+                .isEqualTo(acknowledged.size());
 
         // Retried with backoff: the installation sets retry.delay to 1 s (the default is a minute), so
         // allow 20 s. Mail that went to the error repository will not come back by itself: fail at
@@ -197,7 +198,7 @@ class DiskFullIT {
         }
         assertThat(aliceIds).as("alice's maildir after space returned").containsExactlyInAnyOrderElementsOf(acknowledged);
         assertThat(bobIds).as("bob's maildir after space returned").containsExactlyInAnyOrderElementsOf(acknowledged);
-        awaitEmptyQueue(inst);
+        awaitEmptyQueue(server);
     }
 
     /** The files in the error repository (var/error), relative to it. */
@@ -210,12 +211,16 @@ class DiskFullIT {
         }
     }
 
-    private static void awaitEmptyQueue(Installation inst) throws IOException, InterruptedException {
+    private static void awaitEmptyQueue(PostletServer server) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!inst.spoolLeftovers().isEmpty() && System.nanoTime() < deadline) {
+        while (!server.queue().browse().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertThat(inst.spoolLeftovers()).as("spool once everything is delivered").isEmpty();
+        assertThat(server.queue().browse()).as("queue once everything is delivered").isEmpty();
+    }
+
+    private static long deferred(PostletServer server) throws IOException {
+        return server.queue().browse().stream().filter(m -> m.state() == QueueState.DEFERRED).count();
     }
 
     /** Writes {@code file} until the file system has no space left; returns the bytes written. */

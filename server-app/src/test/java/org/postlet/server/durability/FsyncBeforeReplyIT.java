@@ -23,10 +23,10 @@ import org.postlet.testsupport.Prerequisites;
  * "250 only after fsync", seen from the kernel. A crash test with SIGKILL cannot show it: the page
  * cache outlives a killed process, so a server that never synced would pass. Here the server runs
  * under strace, and for every message it accepted the trace must show, before the {@code 250}
- * is written to the client's socket: every write of the spool file, then an fsync of that file, and
- * an fsync of the queue directory that began after the file was created (its name is durable).
- * Many sessions finishing at once must share directory fsyncs (group commit): fewer of them than
- * messages.
+ * is written to the client's socket: the write of its record to a segment of the queue's log, then
+ * an fdatasync of that segment, and an fsync of the log directory after the segment was created
+ * (its name is durable). Many sessions finishing at once must share fdatasyncs (group commit):
+ * fewer of them than messages.
  */
 class FsyncBeforeReplyIT {
 
@@ -38,7 +38,7 @@ class FsyncBeforeReplyIT {
     Path dir;
 
     @Test
-    void everyAcceptedMessageIsFsyncedWithItsDirectoryBeforeThe250AndSessionsShareDirectoryFsyncs() throws Exception {
+    void everyAcceptedMessageIsFsyncedInTheQueuesLogBeforeThe250AndSessionsShareTheFsyncs() throws Exception {
         Prerequisites.requireCommand("strace", "strace");
         Prerequisites.require(straceCanTrace(), "strace cannot trace processes here (ptrace is not permitted; a container"
                 + " needs CAP_SYS_PTRACE)");
@@ -83,36 +83,41 @@ class FsyncBeforeReplyIT {
         }
 
         SyscallTrace trace = SyscallTrace.read(traceFile);
-        Path queue = inst.spool.resolve("queue").toRealPath(); // strace shows the real path
+        Path log = inst.spool.resolve("log").toRealPath(); // strace shows the real path
         List<String> accepted = new ArrayList<>(alone);
         accepted.addAll(together);
         for (String id : accepted) {
-            Path file = queue.resolve(id);
             SyscallTrace.Call reply = trace.firstSocketWrite("queued as " + id).orElseThrow(
                     () -> new AssertionError("no 250 for " + id + " on a socket in " + traceFile));
-            SyscallTrace.Call created = trace.creationsOf(file).stream().findFirst().orElseThrow(
-                    () -> new AssertionError("no openat(O_CREAT) of " + file + " in " + traceFile));
-            SyscallTrace.Call fileSync = trace.syncsOf(file).stream().filter(s -> s.end() < reply.start()).findFirst()
-                    .orElseThrow(() -> new AssertionError("the 250 for " + id + " (trace line " + (reply.start() + 1)
-                            + ") was written before any fsync of " + file + " returned"));
-            assertThat(trace.writesTo(file).stream().filter(w -> w.start() < reply.start()))
-                    .as("writes to %s before its 250: all of them end before the fsync that precedes the 250", file)
-                    .isNotEmpty()
-                    .allSatisfy(w -> assertThat(w.end()).isLessThan(fileSync.start()));
-            assertThat(trace.syncsOf(queue))
-                    .as("an fsync of %s that began after %s was created (line %d) and returned before its 250 (line %d)",
-                            queue, id, created.end() + 1, reply.start() + 1)
-                    .anySatisfy(s -> assertThat(s.start() > created.end() && s.end() < reply.start()).isTrue());
+            SyscallTrace.Call write = trace.calls().stream()
+                    .filter(c -> c.name().startsWith("write") && c.succeeded() && c.target().startsWith(log + "/")
+                            && c.data().contains(id))
+                    .findFirst().orElseThrow(() -> new AssertionError("no write of " + id + " to a segment in " + log));
+            Path segment = Path.of(write.target());
+            assertThat(write.end()).as("the record of %s is written before its 250", id).isLessThan(reply.start());
+            assertThat(trace.syncsOf(segment))
+                    .as("an fdatasync of %s that began after the record of %s was written (line %d) and returned before its"
+                            + " 250 (line %d)", segment, id, write.end() + 1, reply.start() + 1)
+                    .anySatisfy(sync -> assertThat(sync.start() > write.end() && sync.end() < reply.start()).isTrue());
+            SyscallTrace.Call created = trace.creationsOf(segment).stream().findFirst().orElseThrow(
+                    () -> new AssertionError("no openat(O_CREAT) of " + segment + " in " + traceFile));
+            assertThat(trace.syncsOf(log))
+                    .as("an fsync of %s after %s was created (line %d), before the 250 of %s (line %d): the segment's"
+                            + " name is durable", log, segment, created.end() + 1, id, reply.start() + 1)
+                    .anySatisfy(sync -> assertThat(sync.start() > created.end() && sync.end() < reply.start()).isTrue());
         }
 
-        // Group commit: the concurrent phase, from its first file's creation to its last 250.
-        int from = together.stream().mapToInt(id -> trace.creationsOf(queue.resolve(id)).get(0).end()).min().orElseThrow();
+        // Group commit: the concurrent phase, from its first record's write to its last 250.
+        int from = together.stream().mapToInt(id -> trace.calls().stream()
+                .filter(c -> c.name().startsWith("write") && c.target().startsWith(log + "/") && c.data().contains(id))
+                .findFirst().orElseThrow().start()).min().orElseThrow();
         int to = together.stream().mapToInt(id -> trace.firstSocketWrite("queued as " + id).orElseThrow().start()).max()
                 .orElseThrow();
-        long directorySyncs = trace.syncsOf(queue).stream().filter(s -> s.start() > from && s.end() < to).count();
-        System.out.println("FsyncBeforeReplyIT: " + together.size() + " concurrent messages, " + directorySyncs
-                + " fsyncs of the queue directory");
-        assertThat(directorySyncs).as("fsyncs of %s while %d sessions delivered %d messages at once", queue, CLIENTS,
+        long logSyncs = trace.calls().stream().filter(c -> c.isSync() && c.succeeded() && c.target().startsWith(log + "/")
+                && c.start() >= from && c.end() < to).count();
+        System.out.println("FsyncBeforeReplyIT: " + together.size() + " concurrent messages, " + logSyncs
+                + " fdatasyncs of the queue's log");
+        assertThat(logSyncs).as("fdatasyncs of %s while %d sessions delivered %d messages at once", log, CLIENTS,
                 together.size()).isPositive().isLessThan(together.size());
     }
 

@@ -1,13 +1,24 @@
 package org.postlet.server.durability;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.postlet.queue.MailQueue;
+import org.postlet.queue.QueueIds;
+import org.postlet.queue.QueuedMailSummary;
+import org.postlet.queue.file.FileMailQueue;
 import org.postlet.server.testing.TestConfiguration;
 
 /**
@@ -35,9 +46,12 @@ final class Installation {
     final Path spool;
     final Path maildir;
     final Path error;
+    /** Where the server answers {@code /metrics}: the tests watch its queue there while it runs. */
+    final int metricsPort;
 
-    private Installation(Path root, Path spool, Path maildir) {
+    private Installation(Path root, Path spool, Path maildir) throws IOException {
         this.root = root;
+        this.metricsPort = freePort();
         this.conf = root.resolve("conf");
         this.spool = spool;
         this.maildir = maildir;
@@ -72,7 +86,8 @@ final class Installation {
                     layout: "%%d/%%n"
                 pipeline: pipeline.yaml
                 retry: { delay: 1s, maxDelay: 2s }    # tests wait for retries: keep them short
-                """.formatted(port, spool.toAbsolutePath(), maildir.toAbsolutePath()), StandardCharsets.UTF_8);
+                metrics: { http: "127.0.0.1:%d" }
+                """.formatted(port, spool.toAbsolutePath(), maildir.toAbsolutePath(), inst.metricsPort), StandardCharsets.UTF_8);
         return inst;
     }
 
@@ -111,21 +126,62 @@ final class Installation {
         return files;
     }
 
-    /** Every spool sub-directory that holds mail or state about mail, where the spool has it. */
-    static final List<String> SPOOL_DIRS = List.of("incoming", "queue", "retry", "maildrop");
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
 
-    /** The files left in the spool, as {@code dir/name}; empty once everything is processed. */
-    List<String> spoolLeftovers() throws IOException {
-        List<String> left = new ArrayList<>();
-        for (String sub : SPOOL_DIRS) {
-            for (String name : spoolFiles(sub)) {
-                left.add(sub + "/" + name);
+    /**
+     * A gauge of the running server's queue, from its {@code /metrics} (refreshed once a second):
+     * {@code postlet_spool_depth} (every queued mail) or {@code postlet_spool_deferred}.
+     */
+    long queueGauge(String name) throws IOException, InterruptedException {
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        for (String line : metrics.body().split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return (long) Double.parseDouble(line.substring(name.length() + 1).strip());
             }
         }
+        throw new AssertionError("no " + name + " in /metrics:\n" + metrics.body());
+    }
+
+    /** Waits until the running server's queue is empty (by its /metrics). */
+    void awaitEmptyQueue(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long depth = queueGauge("postlet_spool_depth");
+        while (depth > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            depth = queueGauge("postlet_spool_depth");
+        }
+        if (depth > 0) {
+            throw new AssertionError(depth + " mail(s) still queued after " + timeout.toSeconds() + " s");
+        }
+    }
+
+    /**
+     * The mails in the queue of a server that is not running, read by opening the queue (which
+     * also recovers it, as the next start would).
+     */
+    List<QueuedMailSummary> queuedWhileStopped() throws IOException {
+        try (MailQueue queue = FileMailQueue.open(spool, new QueueIds(Clock.systemUTC()), Clock.systemUTC())) {
+            return queue.browse();
+        }
+    }
+
+    /**
+     * What a stopped server left in its spool: queued mails by id and files waiting in
+     * {@code maildrop/}; empty once everything is processed.
+     */
+    List<String> spoolLeftovers() throws IOException {
+        List<String> left = new ArrayList<>(queuedWhileStopped().stream().map(m -> "queued " + m.id()).toList());
+        spoolFiles("maildrop").forEach(name -> left.add("maildrop/" + name));
         return left;
     }
 
-    /** The names of the files in a spool sub-directory ({@code queue}, {@code incoming}, ...). */
+    /** The names of the files in a spool sub-directory ({@code maildrop}, {@code damaged}, ...). */
     List<String> spoolFiles(String sub) throws IOException {
         Path dir = spool.resolve(sub);
         if (!Files.isDirectory(dir)) {

@@ -12,6 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postlet.queue.QueueState;
+import org.postlet.queue.QueuedMailSummary;
 import org.postlet.server.PostletServer;
 
 /**
@@ -69,12 +71,12 @@ class StorageFaultsIT {
 
         disk.remountReadOnly();
         assertThat(send(server, "during")).as("the spool is fine: accepted").matches(RawSmtp.Outcome::accepted);
-        awaitDeferred(inst);
+        awaitDeferred(server);
         assertThat(Installation.messages(inst.inbox("alice"))).as("nothing delivered while read-only").hasSize(1);
 
         disk.remountReadWrite();
         assertThat(subjectsDelivered(inst, "alice", 2)).containsExactlyInAnyOrder("before", "during");
-        awaitEmptySpool(inst);
+        awaitEmptyQueue(server);
         assertThat(Installation.messages(inst.inbox("alice"))).as("each exactly once").hasSize(2);
     }
 
@@ -104,7 +106,7 @@ class StorageFaultsIT {
 
         disk.failBlocksBeyond("8m");
         assertThat(send(server, "during")).as("the spool is fine: accepted").matches(RawSmtp.Outcome::accepted);
-        String kept = awaitDeferred(inst);
+        String kept = awaitDeferred(server);
         server.close();
         cleanup.remove(server);
 
@@ -114,10 +116,10 @@ class StorageFaultsIT {
         Files.writeString(config, Files.readString(config).replace(disk.path().resolve("mail").toAbsolutePath().toString(),
                 newMaildir.toString()));
         Installation moved = Installation.create(dir.resolve("moved"), 0, Installation.DEFAULT_PIPELINE, inst.spool, newMaildir);
-        track(PostletServer.start(moved.conf, dir.resolve("moved")));
+        PostletServer restarted = track(PostletServer.start(moved.conf, dir.resolve("moved")));
         assertThat(subjectsDelivered(moved, "alice", 1)).containsExactly("during");
-        awaitEmptySpool(moved);
-        assertThat(moved.spoolFiles("queue")).doesNotContain(kept);
+        awaitEmptyQueue(restarted);
+        assertThat(restarted.queue().find(kept)).isEmpty();
     }
 
     /** Starts the server and checks that mail goes through before the fault. */
@@ -153,25 +155,25 @@ class StorageFaultsIT {
         return subjects;
     }
 
-    /** Waits until a mail has a retry record (it was deferred); returns its id. */
-    private static String awaitDeferred(Installation inst) throws Exception {
+    /** Waits until a mail is deferred (it stays queued, waiting for its next attempt); returns its id. */
+    private static String awaitDeferred(PostletServer server) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
-            List<String> retry = inst.spoolFiles("retry").stream().filter(n -> !n.startsWith(".")).toList();
-            if (!retry.isEmpty()) {
-                assertThat(inst.spoolFiles("queue")).as("a deferred mail stays queued").contains(retry.get(0));
-                return retry.get(0);
+            List<QueuedMailSummary> deferred = server.queue().browse().stream()
+                    .filter(m -> m.state() == QueueState.DEFERRED).toList();
+            if (!deferred.isEmpty()) {
+                return deferred.get(0).id();
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("no mail was deferred within 20 s; spool: " + inst.spoolLeftovers());
+        throw new AssertionError("no mail was deferred within 20 s; queue: " + server.queue().browse());
     }
 
-    private static void awaitEmptySpool(Installation inst) throws Exception {
+    private static void awaitEmptyQueue(PostletServer server) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!inst.spoolFiles("queue").isEmpty() && System.nanoTime() < deadline) {
+        while (!server.queue().browse().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertThat(inst.spoolFiles("queue")).as("spool queue").isEmpty();
+        assertThat(server.queue().browse()).as("queue").isEmpty();
     }
 }

@@ -21,8 +21,8 @@ final class SyscallTrace {
 
     /** The strace options this class reads: every thread, fds as paths and socket addresses. */
     static List<String> strace(Path output) {
-        return List.of("strace", "-f", "-qq", "-tt", "-yy", "-s", "96", "--seccomp-bpf",
-                "-e", "trace=fsync,fdatasync,write,writev,sendto,sendmsg,openat", "-o", output.toString());
+        return List.of("strace", "-f", "-qq", "-tt", "-yy", "-s", "8192", "--seccomp-bpf",
+                "-e", "trace=fsync,fdatasync,write,writev,pwrite64,pwritev,sendto,sendmsg,openat", "-o", output.toString());
     }
 
     /** One call: its name, the path (or socket) of its fd or of the file it opens, and what it wrote. */

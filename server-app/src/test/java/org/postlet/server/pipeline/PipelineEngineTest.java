@@ -23,8 +23,10 @@ import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.mailet.testkit.RecordingMailetContext;
 import org.postlet.server.config.InvalidConfigException;
-import org.postlet.server.spool.SpoolEntry;
-import org.postlet.smtp.inbound.Envelope;
+import org.postlet.queue.Lease;
+import org.postlet.queue.MailEnvelope;
+import org.postlet.queue.MessageContent;
+import org.postlet.queue.Origin;
 
 /**
  * The engine's semantics (docs/pipeline.md), each scenario run from YAML and from XML: both formats
@@ -89,16 +91,15 @@ class PipelineEngineTest {
     }
 
     private QueuedMail mail(String... localParts) throws IOException {
-        Path file = dir.resolve("spooled-" + System.nanoTime());
         byte[] message = "Subject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
-        Files.write(file, message);
         List<MailAddress> rcpts = new ArrayList<>();
         for (String l : localParts) {
             rcpts.add(new MailAddress(l, "example.test"));
         }
-        Envelope env = new Envelope(Optional.of(new MailAddress("sender", "example.com")), rcpts, Map.of(), Map.of(), "client.example",
-                new InetSocketAddress("127.0.0.1", 40000), Optional.empty(), Optional.empty(), "mx", Instant.now());
-        return new QueuedMail(new SpoolEntry("Q1", env, ProcessingState.ROOT, file, 0, message.length), Clock.systemUTC());
+        MailEnvelope env = new MailEnvelope(Optional.of(new MailAddress("sender", "example.com")), rcpts,
+                new Origin.SmtpSession("client.example", "127.0.0.1", 40000, Optional.empty(), Optional.empty(), "mx"), Instant.now());
+        return new QueuedMail(new Lease("Q1", env, ProcessingState.ROOT, Map.of(), rcpts, Optional.empty(), false,
+                MessageContent.of(message)), Clock.systemUTC());
     }
 
     @ParameterizedTest
@@ -164,7 +165,7 @@ class PipelineEngineTest {
     @ParameterizedTest
     @ValueSource(strings = {"yaml", "xml"})
     void onMailetExceptionPropagateStopsProcessingAndHandsTheFailureToTheCaller(String format) throws Exception {
-        // That the caller keeps the mail in the spool and retries it: QueueRunnerTest.
+        // That the caller keeps the mail queued and retries it: QueueRunnerTest.
         Pipeline p = pipeline(format,
                 new P("root", new S("All", FAIL, "onMailetException", "propagate"), new S("All", RECORD, "id", "after")),
                 new P("error", new S("All", RECORD, "id", "error", "state", "ghost")));

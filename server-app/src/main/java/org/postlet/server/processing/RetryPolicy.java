@@ -1,4 +1,4 @@
-package org.postlet.server.spool;
+package org.postlet.server.processing;
 
 import java.time.Duration;
 
