@@ -237,6 +237,8 @@ public final class FileMailQueue implements MailQueue {
     private final Map<Long, Integer> liveBySegment = new HashMap<>();
     private final Set<String> enqueuing = new HashSet<>();
     private long nextOrder;
+    /** How many entries are {@link Status#HELD}, so that {@link #size} stays cheap. */
+    private int heldCount;
 
     /** Lazy records written but not yet forced; only the group-commit thread uses it. */
     private final List<CompletableFuture<Void>> awaitingForce = new ArrayList<>();
@@ -465,6 +467,9 @@ public final class FileMailQueue implements MailQueue {
     }
 
     private void drop(Entry e) {
+        if (e.status == Status.HELD) {
+            heldCount--;
+        }
         entries.remove(e.id);
         byArrival.remove(e.order);
         deferred.remove(e);
@@ -476,6 +481,11 @@ public final class FileMailQueue implements MailQueue {
     private void move(Entry e, Status status, boolean first) {
         if (e.status == Status.DEFERRED) {
             deferred.remove(e);
+        } else if (e.status == Status.HELD) {
+            heldCount--;
+        }
+        if (status == Status.HELD) {
+            heldCount++;
         }
         e.status = status;
         if (status == Status.DEFERRED) {
@@ -1126,16 +1136,7 @@ public final class FileMailQueue implements MailQueue {
     public QueueSize size() {
         lock.lock();
         try {
-            int deferred = 0;
-            int held = 0;
-            for (Entry e : entries.values()) {
-                if (e.status == Status.DEFERRED) {
-                    deferred++;
-                } else if (e.status == Status.HELD) {
-                    held++;
-                }
-            }
-            return new QueueSize(entries.size(), deferred, held,
+            return new QueueSize(entries.size(), deferred.size(), heldCount,
                     byArrival.isEmpty() ? Optional.empty() : Optional.of(byArrival.firstEntry().getValue().envelope.receivedAt()));
         } finally {
             lock.unlock();

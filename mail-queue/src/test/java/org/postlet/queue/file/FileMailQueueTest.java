@@ -576,5 +576,9 @@ class FileMailQueueTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(a, QueueState.DEFERRED, (long) BODY.length),
                         org.assertj.core.groups.Tuple.tuple(b, QueueState.ACTIVE, (long) BODY.length),
                         org.assertj.core.groups.Tuple.tuple(c, QueueState.HELD, (long) BODY.length));
+        assertThat(q.size()).isEqualTo(new org.postlet.queue.QueueSize(3, 1, 1, Optional.of(ENVELOPE.receivedAt())));
+        q.remove(c);
+        q.flush();
+        assertThat(q.size()).isEqualTo(new org.postlet.queue.QueueSize(2, 0, 0, Optional.of(ENVELOPE.receivedAt())));
     }
 }
