@@ -145,6 +145,10 @@ public final class FileMailQueue implements MailQueue {
         long order;
         List<MailAddress> remaining;
         Optional<Deferral> deferral = Optional.empty();
+        /** When the deferral was made, by the queue's clock. */
+        Instant deferredAt = Instant.EPOCH;
+        /** When the deferral is over by {@link System#nanoTime}, which no one sets back. */
+        long dueNanos;
         Status status = Status.WAITING;
         boolean holdAfterLease;
         boolean compacting;
@@ -349,8 +353,11 @@ public final class FileMailQueue implements MailQueue {
             liveBySegment.clear(); // counted again as the mails go into the index
             for (Entry e : recovered) {
                 e.redelivery = true;
-                Status status = e.status == Status.HELD ? Status.HELD
-                        : e.deferral.filter(d -> d.nextAttempt().isAfter(now)).isPresent() ? Status.DEFERRED : Status.WAITING;
+                // The delay left: never more than the delay given, even if the clock was set back since.
+                long left = e.deferral.map(d -> Math.min(Duration.between(now, d.nextAttempt()).toNanos(),
+                        Duration.between(e.deferredAt, d.nextAttempt()).toNanos())).orElse(0L);
+                e.dueNanos = System.nanoTime() + Math.max(0, left);
+                Status status = e.status == Status.HELD ? Status.HELD : left > 0 ? Status.DEFERRED : Status.WAITING;
                 e.status = Status.WAITING;
                 insert(e, status);
                 if (e.spill != null) {
@@ -386,6 +393,7 @@ public final class FileMailQueue implements MailQueue {
                 Entry e = new Entry(m.id(), r.envelope(), r.state(), r.attributes(), m.records(), m.messageSize());
                 e.remaining = m.remaining();
                 e.deferral = m.deferral();
+                e.deferredAt = m.deferredAt();
                 e.status = m.held() ? Status.HELD : Status.WAITING;
                 e.segment = segment;
                 if (m.spillFile().isPresent()) {
@@ -416,6 +424,7 @@ public final class FileMailQueue implements MailQueue {
         } else if (record instanceof LogFormat.Defer d) {
             e.remaining = d.remaining();
             e.deferral = Optional.of(d.deferral());
+            e.deferredAt = d.deferredAt();
         } else if (record instanceof LogFormat.Hold) {
             e.status = Status.HELD;
         } else if (record instanceof LogFormat.Unhold) {
@@ -766,9 +775,10 @@ public final class FileMailQueue implements MailQueue {
         public LogFormat.Frame frame() {
             Entry e = entry;
             return e.spill != null
-                    ? LogFormat.mailSpilled(e.id, status == Status.HELD, e.deferral, e.remaining, e.records,
+                    ? LogFormat.mailSpilled(e.id, status == Status.HELD, e.deferral, e.deferredAt, e.remaining, e.records,
                     e.spill.getFileName().toString(), e.size)
-                    : LogFormat.mail(e.id, status == Status.HELD, e.deferral, e.remaining, e.records, e.memory, (int) e.size);
+                    : LogFormat.mail(e.id, status == Status.HELD, e.deferral, e.deferredAt, e.remaining, e.records, e.memory,
+                    (int) e.size);
         }
 
         @Override
@@ -849,6 +859,8 @@ public final class FileMailQueue implements MailQueue {
                 e.remaining = retrying;
                 e.deferral = Optional.of(new Deferral(e.deferral.map(Deferral::attempts).orElse(0) + 1,
                         e.deferral.map(Deferral::firstFailure).orElse(now), now.plus(delay), disposition.retryReason()));
+                e.deferredAt = now;
+                e.dueNanos = System.nanoTime() + delay.toNanos();
                 e.redelivery = false;
                 forgetMemory(e);
                 boolean hold = e.holdAfterLease;
@@ -958,6 +970,7 @@ public final class FileMailQueue implements MailQueue {
             Entry e = entry;
             List<MailAddress> remaining;
             Optional<Deferral> deferral;
+            Instant deferredAt;
             boolean held;
             long segment;
             lock.lock();
@@ -967,6 +980,7 @@ public final class FileMailQueue implements MailQueue {
                 }
                 remaining = e.remaining;
                 deferral = e.deferral;
+                deferredAt = e.deferredAt;
                 held = e.held();
                 segment = e.segment;
             } finally {
@@ -974,11 +988,12 @@ public final class FileMailQueue implements MailQueue {
             }
             whole = kind == LogFormat.MAIL || segment != log.head();
             if (!whole) {
-                return kind == LogFormat.DEFER ? LogFormat.defer(e.id, remaining, deferral.orElseThrow())
+                return kind == LogFormat.DEFER ? LogFormat.defer(e.id, remaining, deferral.orElseThrow(), deferredAt)
                         : LogFormat.hold(e.id, held);
             }
             if (e.spill != null) {
-                return LogFormat.mailSpilled(e.id, held, deferral, remaining, e.records, e.spill.getFileName().toString(), e.size);
+                return LogFormat.mailSpilled(e.id, held, deferral, deferredAt, remaining, e.records, e.spill.getFileName().toString(),
+                        e.size);
             }
             try {
                 byte[] message = new byte[(int) e.size];
@@ -990,7 +1005,7 @@ public final class FileMailQueue implements MailQueue {
                         }
                     }
                 }
-                return LogFormat.mail(e.id, held, deferral, remaining, e.records, message, message.length);
+                return LogFormat.mail(e.id, held, deferral, deferredAt, remaining, e.records, message, message.length);
             } catch (IOException failure) {
                 // The mail stays where it is, with its state in memory; after a crash it runs again.
                 LOG.error("queue: cannot copy {} out of {}: {}", e.id, log.path(segment), failure.toString());
@@ -1107,8 +1122,7 @@ public final class FileMailQueue implements MailQueue {
             if (e.status == Status.LEASED && e.holdAfterLease) {
                 e.holdAfterLease = false;
             } else if (e.status == Status.HELD) {
-                boolean due = e.deferral.map(d -> !d.nextAttempt().isAfter(clock.instant())).orElse(true);
-                move(e, due ? Status.WAITING : Status.DEFERRED, false);
+                move(e, due(e, clock.instant()) ? Status.WAITING : Status.DEFERRED, false);
             } else {
                 return false;
             }
@@ -1182,6 +1196,14 @@ public final class FileMailQueue implements MailQueue {
         }
     }
 
+    /**
+     * Whether a deferred mail's time has come: by the clock (which tests move, and which may jump
+     * ahead), or by the monotonic time of its delay (should the clock have been set back since).
+     */
+    private static boolean due(Entry e, Instant now) {
+        return e.deferral.map(d -> !d.nextAttempt().isAfter(now)).orElse(true) || System.nanoTime() - e.dueNanos >= 0;
+    }
+
     /** Deferred mails whose time has come back in line. */
     private void releaseDue() {
         lock.lock();
@@ -1189,7 +1211,7 @@ public final class FileMailQueue implements MailQueue {
             Instant now = clock.instant();
             List<Entry> due = new ArrayList<>();
             for (Entry e : deferred) {
-                if (e.deferral.map(d -> !d.nextAttempt().isAfter(now)).orElse(true)) {
+                if (due(e, now)) {
                     due.add(e);
                 }
             }
@@ -1314,6 +1336,10 @@ public final class FileMailQueue implements MailQueue {
         Entry e = new Entry(kept.id(), kept.envelope(), kept.state(), kept.attributes(), records, kept.messageSize());
         e.remaining = remaining.isEmpty() ? kept.envelope().recipients() : remaining;
         e.deferral = deferral;
+        Instant now = clock.instant();
+        e.deferredAt = now; // not known: the delay left is what the clock says
+        Duration left = deferral.map(d -> Duration.between(now, d.nextAttempt())).orElse(Duration.ZERO);
+        e.dueNanos = System.nanoTime() + Math.max(0, left.toNanos());
         e.redelivery = true;
         try (FileChannel in = FileChannel.open(file)) {
             if (kept.messageSize() <= settings.spillThreshold()) {
@@ -1337,7 +1363,7 @@ public final class FileMailQueue implements MailQueue {
                 }
             }
         }
-        Status status = deferral.filter(d -> d.nextAttempt().isAfter(clock.instant())).isPresent() ? Status.DEFERRED : Status.WAITING;
+        Status status = left.isNegative() || left.isZero() ? Status.WAITING : Status.DEFERRED;
         try {
             await(commits.submit(new NewMail(e, status)));
         } catch (IOException failure) {

@@ -288,6 +288,60 @@ class FileMailQueueTest {
     }
 
     @Test
+    void aClockSetBackDoesNotStretchADelayAtRuntimeNorAcrossARestart() throws Exception {
+        Instant aYearAhead = Instant.now().plus(Duration.ofDays(365));
+        MutableClock clock = new MutableClock(aYearAhead);
+        FileMailQueue.Settings settings = new FileMailQueue.Settings(1 << 20, 1 << 20, 1 << 20, 0);
+        FileMailQueue first = FileMailQueue.open(dir, new QueueIds(Clock.systemUTC()), clock, settings);
+        opened.add(first);
+        String running = enqueue(first, BODY);
+        String restarted = enqueue(first, BODY);
+        for (int i = 0; i < 2; i++) {
+            first.acknowledge(take(first), Disposition.retry(List.of(ALICE), i == 0 ? Duration.ofMillis(200) : Duration.ofHours(1),
+                    "later")).toCompletableFuture().get();
+        }
+        clock.now = Instant.now(); // an operator fixes the clock
+        Lease due = take(first);
+        assertThat(due.id()).as("due after its 200 ms, not in a year").isEqualTo(running);
+        first.acknowledge(due, Disposition.done()).toCompletableFuture().get();
+        first.close();
+
+        FileMailQueue second = FileMailQueue.open(dir, new QueueIds(Clock.systemUTC()), Clock.systemUTC(), settings);
+        opened.add(second);
+        assertThat(second.take(Duration.ofMillis(1500)).map(Lease::id)).as("the mail deferred for an hour").isEmpty();
+        assertThat(second.find(restarted).orElseThrow().state()).isEqualTo(QueueState.DEFERRED);
+        second.close();
+        MutableClock later = new MutableClock(aYearAhead.plus(Duration.ofHours(2))); // past its next attempt
+        FileMailQueue third = FileMailQueue.open(dir, new QueueIds(Clock.systemUTC()), later, settings);
+        opened.add(third);
+        assertThat(take(third).id()).as("due by the clock").isEqualTo(restarted);
+    }
+
+    /** A clock the test sets. */
+    static final class MutableClock extends Clock {
+        volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    @Test
     void aHeldMailIsNeverTakenAndStaysHeldAcrossARestart() throws Exception {
         FileMailQueue first = queue();
         String id = enqueue(first, BODY);
