@@ -50,8 +50,8 @@ final class QueueLock implements AutoCloseable {
         if (lock == null) {
             String holder = holder(channel);
             channel.close();
-            throw new QueueInUseException("queue " + queue + " is in use by another Postlet (pid " + holder
-                    + "); stop it or give this one its own queue directory");
+            throw new QueueInUseException("spool " + queue + " is in use by another Postlet (pid " + holder
+                    + "); stop it or give this one its own spool"); // operators know the directory as the spool
         }
         try {
             byte[] pid = (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII);

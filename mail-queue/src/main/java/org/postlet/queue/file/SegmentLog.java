@@ -89,7 +89,8 @@ final class SegmentLog implements AutoCloseable {
      * Reads every frame of a segment, in order. A stretch that is not a valid frame is handed to
      * {@code damage} when a valid frame follows it, or when {@code last} is false; at the end of the
      * last segment it is a torn tail (a crash during an append whose client got no answer) and is
-     * cut off.
+     * cut off, except for whole frames (magic and length right, CRC wrong) at its start, which are
+     * damage: such a record may have been acknowledged, so an operator gets to see it.
      */
     void scan(long segment, boolean last, Visitor visitor, Damage damage) throws IOException {
         Path file = path(segment);
@@ -112,6 +113,13 @@ final class SegmentLog implements AutoCloseable {
                 while (next < size && frameLength(bytes, next) < 0) {
                     next++;
                 }
+                int whole = wholeFrameLength(bytes, position);
+                if (next >= size && last && whole >= 0) {
+                    // A whole record whose CRC fails, before the torn tail: damaged, not torn. Keep it.
+                    damage.damaged(segment, position, bytes.slice(position, whole));
+                    position += whole;
+                    continue;
+                }
                 if (next >= size && last) {
                     LOG.warn("queue: cutting {} at {}: {} bytes of a record whose append did not complete (its sender got no reply)",
                             file.getFileName(), position, size - position);
@@ -123,6 +131,15 @@ final class SegmentLog implements AutoCloseable {
                 position = next;
             }
         }
+    }
+
+    /** The length of what looks like a whole frame at {@code position}, its CRC not checked; or -1. */
+    private static int wholeFrameLength(ByteBuffer bytes, int position) {
+        if (bytes.limit() - position < LogFormat.FRAME_HEADER || bytes.getInt(position) != LogFormat.MAGIC) {
+            return -1;
+        }
+        int length = bytes.getInt(position + 5);
+        return length < 0 || length > bytes.limit() - position - LogFormat.FRAME_HEADER ? -1 : LogFormat.FRAME_HEADER + length;
     }
 
     /** The payload length of a valid frame at {@code position}, or -1. */

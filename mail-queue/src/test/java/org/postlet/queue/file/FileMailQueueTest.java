@@ -192,8 +192,8 @@ class FileMailQueueTest {
     void aQueueOpenInOneServerCannotBeOpenedByAnother() throws Exception {
         FileMailQueue first = queue();
         assertThatThrownBy(this::queue).isInstanceOf(QueueInUseException.class)
-                .hasMessage("queue " + dir + " is in use by another Postlet (pid " + ProcessHandle.current().pid()
-                        + "); stop it or give this one its own queue directory");
+                .hasMessage("spool " + dir + " is in use by another Postlet (pid " + ProcessHandle.current().pid()
+                        + "); stop it or give this one its own spool");
         first.close();
         queue().close(); // released at close
     }
@@ -239,6 +239,30 @@ class FileMailQueueTest {
             assertThat(files).hasSize(1);
             assertThat(new String(Files.readAllBytes(files.get(0)), StandardCharsets.ISO_8859_1)).contains("uhe damaged one");
         }
+    }
+
+    @Test
+    void aDamagedRecordJustBeforeATornTailIsQuarantinedAndTheTailCutOff() throws Exception {
+        FileMailQueue first = queue();
+        String good = enqueue(first, BODY);
+        enqueue(first, "Subject: f\r\n\r\nbody of flipped\r\n".getBytes(StandardCharsets.US_ASCII));
+        enqueue(first, BODY);
+        first.close();
+        Path segment = segments().get(segments().size() - 1);
+        byte[] bytes = Files.readAllBytes(segment);
+        int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("body of flipped");
+        bytes[at] ^= 0x20;
+        Files.write(segment, java.util.Arrays.copyOf(bytes, bytes.length - 40));
+
+        FileMailQueue second = queue();
+        assertThat(take(second).id()).isEqualTo(good);
+        assertThat(second.take(Duration.ofMillis(10))).isEmpty();
+        try (Stream<Path> damaged = Files.list(dir.resolve("damaged"))) {
+            List<Path> files = damaged.toList();
+            assertThat(files).hasSize(1);
+            assertThat(new String(Files.readAllBytes(files.get(0)), StandardCharsets.ISO_8859_1)).contains("Body of flipped");
+        }
+        assertThat(Files.size(segment)).as("the torn tail is cut off").isLessThan(bytes.length - 40);
     }
 
     @Test
