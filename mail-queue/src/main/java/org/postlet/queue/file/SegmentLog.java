@@ -2,7 +2,6 @@ package org.postlet.queue.file;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -99,7 +98,13 @@ final class SegmentLog implements AutoCloseable {
             if (size > Integer.MAX_VALUE) {
                 throw new IOException(file + " is larger than a segment can be (" + size + " bytes)");
             }
-            MappedByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            // Read, not mapped: a mapping would keep the file (and its file system) busy after close until a GC.
+            ByteBuffer bytes = ByteBuffer.allocate((int) size);
+            while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) > 0) {
+                // positional reads until the segment is in
+            }
+            bytes.flip();
+            size = bytes.limit(); // what could be read
             int position = 0;
             while (position < size) {
                 int length = frameLength(bytes, position);
