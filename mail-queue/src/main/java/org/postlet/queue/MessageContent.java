@@ -34,7 +34,8 @@ public interface MessageContent {
 
             @Override
             public InputStream open() {
-                return new java.io.ByteArrayInputStream(copy);
+                // Shared, so a MIME parser takes parts as views instead of copies, as for queued content.
+                return new jakarta.mail.util.SharedByteArrayInputStream(copy);
             }
 
             @Override

@@ -82,6 +82,12 @@ import org.slf4j.LoggerFactory;
  * once those are durable. A deferral or hold of a mail whose MAIL record is in the head segment is a
  * small DEFER/HOLD/UNHOLD record; of a mail in an older segment, a whole re-appended MAIL record.
  *
+ * <p><b>Threads.</b> The stages of {@link Enqueuing#commit} and {@link #acknowledge} complete on the
+ * queue's commit thread: hop to another executor before blocking (e.g. on {@link #hold}) in what is
+ * chained on them. A DONE record is not forced on its own: it rides along with the next batch that
+ * is forced (at most 2 ms later when no mail comes), so a worker should not wait for the
+ * acknowledgement before taking the next mail.
+ *
  * <p><b>Generated mail.</b> A mail with a derived id leaves a marker in {@code sent/} when processed,
  * kept 30 days, so {@link #enqueueOnce} refuses it again; the markers are made durable before any
  * segment holding such a mail's record is deleted.
@@ -106,7 +112,9 @@ public final class FileMailQueue implements MailQueue {
      *
      * @param segmentSize    a log segment rolls over past this many bytes
      * @param spillThreshold a message longer than this is written to a file of its own while it arrives
-     * @param memoryBudget   how many bytes of just-received messages are kept in memory for their first lease
+     * @param memoryBudget   how many bytes of just-received messages are kept in memory for their first lease;
+     *                       also how many bytes of large messages may wait in memory for the spill thread
+     *                       before further ones are refused (a temporary failure for their senders)
      * @param minFreeBytes   new mail is refused when the disk has less free space than this
      */
     public record Settings(long segmentSize, int spillThreshold, long memoryBudget, long minFreeBytes) {
@@ -117,6 +125,14 @@ public final class FileMailQueue implements MailQueue {
     }
 
     private enum Status { WAITING, LEASED, DEFERRED, HELD }
+
+    /**
+     * Whether {@code id} can be a queue id here: letters and digits (and, in files of the earlier
+     * layout, '-' and '_'), at most 64, so that it is also a safe file name.
+     */
+    static boolean acceptableId(String id) {
+        return id.length() <= 64 && id.matches("[A-Za-z0-9][A-Za-z0-9_-]*");
+    }
 
     /** One queued mail; guarded by {@link #lock}. */
     private static final class Entry {
@@ -129,6 +145,10 @@ public final class FileMailQueue implements MailQueue {
         long order;
         List<MailAddress> remaining;
         Optional<Deferral> deferral = Optional.empty();
+        /** When the deferral was made, by the queue's clock. */
+        Instant deferredAt = Instant.EPOCH;
+        /** When the deferral is over by {@link System#nanoTime}, which no one sets back. */
+        long dueNanos;
         Status status = Status.WAITING;
         boolean holdAfterLease;
         boolean compacting;
@@ -166,7 +186,31 @@ public final class FileMailQueue implements MailQueue {
         default boolean spilled() {
             return false;
         }
+
+        /**
+         * Whether the record may wait for a later batch's fsync: a DONE, whose loss in a crash only
+         * makes its mail run again as a possible redelivery. Its {@link #durable()} completes then.
+         */
+        default boolean lazy() {
+            return false;
+        }
+
+        default CompletableFuture<Void> durable() {
+            throw new UnsupportedOperationException("only a lazy record has its own completion");
+        }
     }
+
+    /** Forces what lazy records were written; a batch of it alone is one fdatasync. */
+    private static final Append SYNC = new Append() {
+        @Override
+        public LogFormat.Frame frame() {
+            return null;
+        }
+
+        @Override
+        public void applied(SegmentLog.Placement placement, LogFormat.Frame frame) {
+        }
+    };
 
     private final Path dir;
     private final QueueIds ids;
@@ -183,6 +227,11 @@ public final class FileMailQueue implements MailQueue {
     private final ScheduledExecutorService timer;
     private final ExecutorService spiller;
 
+    /**
+     * Held while a batch is written and applied, and while a segment is checked and deleted: between
+     * a record's append and its mail's index entry, nothing else tells that its segment is live.
+     */
+    private final ReentrantLock logLock = new ReentrantLock();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition readyChanged = lock.newCondition();
     private final Map<String, Entry> entries = new HashMap<>();
@@ -192,8 +241,16 @@ public final class FileMailQueue implements MailQueue {
     private final Map<Long, Integer> liveBySegment = new HashMap<>();
     private final Set<String> enqueuing = new HashSet<>();
     private long nextOrder;
+    /** How many entries are {@link Status#HELD}, so that {@link #size} stays cheap. */
+    private int heldCount;
 
+    /** Lazy records written but not yet forced; only the group-commit thread uses it. */
+    private final List<CompletableFuture<Void>> awaitingForce = new ArrayList<>();
+    /** Whether a SYNC is on its way for {@link #awaitingForce}; only the group-commit thread uses it. */
+    private boolean syncScheduled;
     private final AtomicLong memoryInUse = new AtomicLong();
+    /** Bytes handed to the spill thread and not yet written. */
+    private final AtomicLong spillBacklog = new AtomicLong();
     private final AtomicBoolean sentUnsynced = new AtomicBoolean();
     private volatile boolean closed;
 
@@ -282,8 +339,9 @@ public final class FileMailQueue implements MailQueue {
         Instant now = clock.instant();
         List<Entry> recovered = new ArrayList<>();
         for (Entry e : found.values()) {
-            if (e.spill != null && !Files.isRegularFile(e.spill)) {
-                LOG.error("queue: the message of {} ({}) is missing; the mail cannot be delivered", e.id, e.spill);
+            if (e.spill != null && (!Files.isRegularFile(e.spill) || Files.size(e.spill) != e.size)) {
+                LOG.error("queue: the message of {} ({}) is missing or not {} bytes long; the mail cannot be delivered",
+                        e.id, e.spill, e.size);
                 continue;
             }
             recovered.add(e);
@@ -295,8 +353,11 @@ public final class FileMailQueue implements MailQueue {
             liveBySegment.clear(); // counted again as the mails go into the index
             for (Entry e : recovered) {
                 e.redelivery = true;
-                Status status = e.status == Status.HELD ? Status.HELD
-                        : e.deferral.filter(d -> d.nextAttempt().isAfter(now)).isPresent() ? Status.DEFERRED : Status.WAITING;
+                // The delay left: never more than the delay given, even if the clock was set back since.
+                long left = e.deferral.map(d -> Math.min(Duration.between(now, d.nextAttempt()).toNanos(),
+                        Duration.between(e.deferredAt, d.nextAttempt()).toNanos())).orElse(0L);
+                e.dueNanos = System.nanoTime() + Math.max(0, left);
+                Status status = e.status == Status.HELD ? Status.HELD : left > 0 ? Status.DEFERRED : Status.WAITING;
                 e.status = Status.WAITING;
                 insert(e, status);
                 if (e.spill != null) {
@@ -325,12 +386,14 @@ public final class FileMailQueue implements MailQueue {
             record = LogFormat.decode(type, payload.duplicate());
             if (record instanceof LogFormat.Mail m) {
                 MailFile.Records r = MailFile.parse(m.records(), log.path(segment) + " at " + position);
-                if (!r.id().equals(m.id())) {
-                    throw new IOException("the record of " + m.id() + " has the envelope of " + r.id());
+                if (!r.id().equals(m.id()) || !acceptableId(m.id())
+                        || m.spillFile().filter(name -> !acceptableId(name)).isPresent()) {
+                    throw new IOException("the record of " + m.id() + " has the envelope of " + r.id() + " or a bad name");
                 }
                 Entry e = new Entry(m.id(), r.envelope(), r.state(), r.attributes(), m.records(), m.messageSize());
                 e.remaining = m.remaining();
                 e.deferral = m.deferral();
+                e.deferredAt = m.deferredAt();
                 e.status = m.held() ? Status.HELD : Status.WAITING;
                 e.segment = segment;
                 if (m.spillFile().isPresent()) {
@@ -361,6 +424,7 @@ public final class FileMailQueue implements MailQueue {
         } else if (record instanceof LogFormat.Defer d) {
             e.remaining = d.remaining();
             e.deferral = Optional.of(d.deferral());
+            e.deferredAt = d.deferredAt();
         } else if (record instanceof LogFormat.Hold) {
             e.status = Status.HELD;
         } else if (record instanceof LogFormat.Unhold) {
@@ -412,6 +476,9 @@ public final class FileMailQueue implements MailQueue {
     }
 
     private void drop(Entry e) {
+        if (e.status == Status.HELD) {
+            heldCount--;
+        }
         entries.remove(e.id);
         byArrival.remove(e.order);
         deferred.remove(e);
@@ -423,6 +490,11 @@ public final class FileMailQueue implements MailQueue {
     private void move(Entry e, Status status, boolean first) {
         if (e.status == Status.DEFERRED) {
             deferred.remove(e);
+        } else if (e.status == Status.HELD) {
+            heldCount--;
+        }
+        if (status == Status.HELD) {
+            heldCount++;
         }
         e.status = status;
         if (status == Status.DEFERRED) {
@@ -458,6 +530,9 @@ public final class FileMailQueue implements MailQueue {
     @Override
     public Optional<Enqueuing> enqueueOnce(String id, MailEnvelope envelope, ProcessingState state,
                                            Map<String, Serializable> attributes) throws IOException {
+        if (!acceptableId(id)) {
+            throw new IllegalArgumentException("'" + id + "' cannot be a queue id: letters and digits, at most 64");
+        }
         lock.lock();
         try {
             if (entries.containsKey(id) || !enqueuing.add(id)) {
@@ -566,6 +641,12 @@ public final class FileMailQueue implements MailQueue {
                 spilled = length;
                 buffer = null;
             }
+            long backlog = spillBacklog.get();
+            if (backlog > 0 && backlog + n > settings.memoryBudget()) {
+                // The disk does not keep up: refuse rather than hold every big message in memory.
+                throw new IOException("queue " + dir + ": " + backlog / 1024 + " KiB of messages wait to be written to disk;"
+                        + " try again later");
+            }
             byte[] chunk = new byte[n];
             bytes.get(chunk);
             spill.write(chunk, n);
@@ -625,8 +706,10 @@ public final class FileMailQueue implements MailQueue {
         }
 
         void write(byte[] bytes, int length) {
+            spillBacklog.addAndGet(length);
             spiller.execute(() -> {
                 if (failure != null) {
+                    spillBacklog.addAndGet(-length);
                     return;
                 }
                 try {
@@ -640,6 +723,8 @@ public final class FileMailQueue implements MailQueue {
                     }
                 } catch (IOException e) {
                     failure = e;
+                } finally {
+                    spillBacklog.addAndGet(-length);
                 }
             });
         }
@@ -690,9 +775,10 @@ public final class FileMailQueue implements MailQueue {
         public LogFormat.Frame frame() {
             Entry e = entry;
             return e.spill != null
-                    ? LogFormat.mailSpilled(e.id, status == Status.HELD, e.deferral, e.remaining, e.records,
+                    ? LogFormat.mailSpilled(e.id, status == Status.HELD, e.deferral, e.deferredAt, e.remaining, e.records,
                     e.spill.getFileName().toString(), e.size)
-                    : LogFormat.mail(e.id, status == Status.HELD, e.deferral, e.remaining, e.records, e.memory, (int) e.size);
+                    : LogFormat.mail(e.id, status == Status.HELD, e.deferral, e.deferredAt, e.remaining, e.records, e.memory,
+                    (int) e.size);
         }
 
         @Override
@@ -773,6 +859,8 @@ public final class FileMailQueue implements MailQueue {
                 e.remaining = retrying;
                 e.deferral = Optional.of(new Deferral(e.deferral.map(Deferral::attempts).orElse(0) + 1,
                         e.deferral.map(Deferral::firstFailure).orElse(now), now.plus(delay), disposition.retryReason()));
+                e.deferredAt = now;
+                e.dueNanos = System.nanoTime() + delay.toNanos();
                 e.redelivery = false;
                 forgetMemory(e);
                 boolean hold = e.holdAfterLease;
@@ -810,10 +898,21 @@ public final class FileMailQueue implements MailQueue {
         } finally {
             lock.unlock();
         }
-        return commits.submit(new Append() {
+        CompletableFuture<Void> durable = new CompletableFuture<>();
+        commits.submit(new Append() {
             @Override
             public LogFormat.Frame frame() {
                 return LogFormat.done(e.id);
+            }
+
+            @Override
+            public boolean lazy() {
+                return true;
+            }
+
+            @Override
+            public CompletableFuture<Void> durable() {
+                return durable;
             }
 
             @Override
@@ -826,7 +925,12 @@ public final class FileMailQueue implements MailQueue {
                     }
                 }
             }
+        }).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                durable.completeExceptionally(failure);
+            }
         });
+        return durable;
     }
 
     @Override
@@ -866,6 +970,7 @@ public final class FileMailQueue implements MailQueue {
             Entry e = entry;
             List<MailAddress> remaining;
             Optional<Deferral> deferral;
+            Instant deferredAt;
             boolean held;
             long segment;
             lock.lock();
@@ -875,6 +980,7 @@ public final class FileMailQueue implements MailQueue {
                 }
                 remaining = e.remaining;
                 deferral = e.deferral;
+                deferredAt = e.deferredAt;
                 held = e.held();
                 segment = e.segment;
             } finally {
@@ -882,11 +988,12 @@ public final class FileMailQueue implements MailQueue {
             }
             whole = kind == LogFormat.MAIL || segment != log.head();
             if (!whole) {
-                return kind == LogFormat.DEFER ? LogFormat.defer(e.id, remaining, deferral.orElseThrow())
+                return kind == LogFormat.DEFER ? LogFormat.defer(e.id, remaining, deferral.orElseThrow(), deferredAt)
                         : LogFormat.hold(e.id, held);
             }
             if (e.spill != null) {
-                return LogFormat.mailSpilled(e.id, held, deferral, remaining, e.records, e.spill.getFileName().toString(), e.size);
+                return LogFormat.mailSpilled(e.id, held, deferral, deferredAt, remaining, e.records, e.spill.getFileName().toString(),
+                        e.size);
             }
             try {
                 byte[] message = new byte[(int) e.size];
@@ -898,7 +1005,7 @@ public final class FileMailQueue implements MailQueue {
                         }
                     }
                 }
-                return LogFormat.mail(e.id, held, deferral, remaining, e.records, message, message.length);
+                return LogFormat.mail(e.id, held, deferral, deferredAt, remaining, e.records, message, message.length);
             } catch (IOException failure) {
                 // The mail stays where it is, with its state in memory; after a crash it runs again.
                 LOG.error("queue: cannot copy {} out of {}: {}", e.id, log.path(segment), failure.toString());
@@ -1015,8 +1122,7 @@ public final class FileMailQueue implements MailQueue {
             if (e.status == Status.LEASED && e.holdAfterLease) {
                 e.holdAfterLease = false;
             } else if (e.status == Status.HELD) {
-                boolean due = e.deferral.map(d -> !d.nextAttempt().isAfter(clock.instant())).orElse(true);
-                move(e, due ? Status.WAITING : Status.DEFERRED, false);
+                move(e, due(e, clock.instant()) ? Status.WAITING : Status.DEFERRED, false);
             } else {
                 return false;
             }
@@ -1044,16 +1150,7 @@ public final class FileMailQueue implements MailQueue {
     public QueueSize size() {
         lock.lock();
         try {
-            int deferred = 0;
-            int held = 0;
-            for (Entry e : entries.values()) {
-                if (e.status == Status.DEFERRED) {
-                    deferred++;
-                } else if (e.status == Status.HELD) {
-                    held++;
-                }
-            }
-            return new QueueSize(entries.size(), deferred, held,
+            return new QueueSize(entries.size(), deferred.size(), heldCount,
                     byArrival.isEmpty() ? Optional.empty() : Optional.of(byArrival.firstEntry().getValue().envelope.receivedAt()));
         } finally {
             lock.unlock();
@@ -1099,6 +1196,14 @@ public final class FileMailQueue implements MailQueue {
         }
     }
 
+    /**
+     * Whether a deferred mail's time has come: by the clock (which tests move, and which may jump
+     * ahead), or by the monotonic time of its delay (should the clock have been set back since).
+     */
+    private static boolean due(Entry e, Instant now) {
+        return e.deferral.map(d -> !d.nextAttempt().isAfter(now)).orElse(true) || System.nanoTime() - e.dueNanos >= 0;
+    }
+
     /** Deferred mails whose time has come back in line. */
     private void releaseDue() {
         lock.lock();
@@ -1106,7 +1211,7 @@ public final class FileMailQueue implements MailQueue {
             Instant now = clock.instant();
             List<Entry> due = new ArrayList<>();
             for (Entry e : deferred) {
-                if (e.deferral.map(d -> !d.nextAttempt().isAfter(now)).orElse(true)) {
+                if (due(e, now)) {
                     due.add(e);
                 }
             }
@@ -1148,6 +1253,7 @@ public final class FileMailQueue implements MailQueue {
                 compact.forEach(e -> commits.submit(new Persist(e, LogFormat.MAIL)));
                 return;
             }
+            logLock.lock();
             try {
                 lock.lock();
                 try {
@@ -1164,6 +1270,8 @@ public final class FileMailQueue implements MailQueue {
             } catch (IOException e) {
                 LOG.warn("queue: cannot delete the log segment {}: {}", log.path(segment), e.toString());
                 return;
+            } finally {
+                logLock.unlock();
             }
         }
     }
@@ -1192,6 +1300,11 @@ public final class FileMailQueue implements MailQueue {
                     continue;
                 }
                 MailFile.Kept kept = MailFile.read(file);
+                if (!acceptableId(kept.id())) {
+                    LOG.warn("queue: {} in {} has the id '{}', which cannot be a queue id; leaving it there",
+                            file.getFileName(), MAILDROP, kept.id());
+                    continue;
+                }
                 if (queued(kept.id())) {
                     LOG.warn("queue: {} is already queued; leaving it in {}", kept.id(), maildropDir);
                     continue;
@@ -1223,6 +1336,10 @@ public final class FileMailQueue implements MailQueue {
         Entry e = new Entry(kept.id(), kept.envelope(), kept.state(), kept.attributes(), records, kept.messageSize());
         e.remaining = remaining.isEmpty() ? kept.envelope().recipients() : remaining;
         e.deferral = deferral;
+        Instant now = clock.instant();
+        e.deferredAt = now; // not known: the delay left is what the clock says
+        Duration left = deferral.map(d -> Duration.between(now, d.nextAttempt())).orElse(Duration.ZERO);
+        e.dueNanos = System.nanoTime() + Math.max(0, left.toNanos());
         e.redelivery = true;
         try (FileChannel in = FileChannel.open(file)) {
             if (kept.messageSize() <= settings.spillThreshold()) {
@@ -1246,7 +1363,7 @@ public final class FileMailQueue implements MailQueue {
                 }
             }
         }
-        Status status = deferral.filter(d -> d.nextAttempt().isAfter(clock.instant())).isPresent() ? Status.DEFERRED : Status.WAITING;
+        Status status = left.isNegative() || left.isZero() ? Status.WAITING : Status.DEFERRED;
         try {
             await(commits.submit(new NewMail(e, status)));
         } catch (IOException failure) {
@@ -1289,6 +1406,11 @@ public final class FileMailQueue implements MailQueue {
                     kept = MailFile.read(p);
                 } catch (IOException e) {
                     moveToDamaged(p, e.getMessage());
+                    Files.deleteIfExists(retry);
+                    continue;
+                }
+                if (!acceptableId(kept.id())) {
+                    moveToDamaged(p, "its id '" + kept.id() + "' cannot be a queue id");
                     Files.deleteIfExists(retry);
                     continue;
                 }
@@ -1348,6 +1470,9 @@ public final class FileMailQueue implements MailQueue {
         if (!MailFile.sealed(keptMailFile)) {
             throw new IOException(keptMailFile + ": the kept mail is damaged (its seal does not match its content)");
         }
+        if (!acceptableId(kept.id())) {
+            throw new IOException(keptMailFile + ": its id '" + kept.id() + "' cannot be a queue id (letters and digits, at most 64)");
+        }
         Path drop = Files.createDirectories(queueDirectory.resolve(MAILDROP), OwnerOnly.directory(queueDirectory));
         Path tmp = drop.resolve("." + kept.id() + ".tmp");
         try (FileChannel c = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
@@ -1364,6 +1489,18 @@ public final class FileMailQueue implements MailQueue {
     // ---------------------------------------------------------------- the group commit
 
     private void commitBatch(List<Append> items) throws IOException {
+        List<CompletableFuture<Void>> durable;
+        logLock.lock();
+        try {
+            durable = appendBatch(items);
+        } finally {
+            logLock.unlock();
+        }
+        durable.forEach(f -> f.complete(null)); // outside the lock: what callers chain on them runs here
+    }
+
+    /** Writes a batch; returns the lazy records it made durable. */
+    private List<CompletableFuture<Void>> appendBatch(List<Append> items) throws IOException {
         List<LogFormat.Frame> frames = new ArrayList<>(items.size());
         boolean spilled = false;
         for (Append a : items) {
@@ -1373,12 +1510,39 @@ public final class FileMailQueue implements MailQueue {
         if (spilled) {
             Fsync.directory(spillDir); // the spill files' names, in the same commit as the records naming them
         }
-        SegmentLog.Placement[] placements = log.commit(frames);
+        boolean force = items.stream().anyMatch(a -> !a.lazy());
+        SegmentLog.Placement[] placements;
+        try {
+            placements = log.commit(frames, force);
+        } catch (IOException | RuntimeException e) {
+            awaitingForce.forEach(f -> f.completeExceptionally(e));
+            awaitingForce.clear();
+            throw e;
+        }
         for (int i = 0; i < items.size(); i++) {
             if (placements[i] != null) {
                 items.get(i).applied(placements[i], frames.get(i));
             }
+            if (items.get(i).lazy()) {
+                awaitingForce.add(items.get(i).durable());
+            }
         }
+        if (force) {
+            List<CompletableFuture<Void>> durable = new ArrayList<>(awaitingForce);
+            awaitingForce.clear();
+            syncScheduled = false;
+            return durable;
+        }
+        if (!syncScheduled) {
+            // Under load the next mail's batch forces them; when none comes, this does, soon.
+            syncScheduled = true;
+            try {
+                timer.schedule(() -> commits.submit(SYNC), 2, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                commits.submit(SYNC); // closing: the SYNC queued at close forces them
+            }
+        }
+        return List.of();
     }
 
     @Override
@@ -1399,7 +1563,11 @@ public final class FileMailQueue implements MailQueue {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        commits.submit(SYNC); // forces the DONE records that wait for one
         commits.close();
+        // The commit thread has ended: a DONE that came after the last SYNC is not known to be durable.
+        awaitingForce.forEach(f -> f.completeExceptionally(new IOException("queue " + dir + " closed before the record was forced")));
+        awaitingForce.clear();
         spiller.shutdown();
         try {
             if (!spiller.awaitTermination(10, TimeUnit.SECONDS)) {

@@ -22,7 +22,7 @@ import org.postlet.queue.Deferral;
  * damaged frame from a record, and find the next record after a damaged one.
  *
  * <p>Payloads: strings are a length and UTF-8; {@link Mail} is the id, flags (held, deferred,
- * spilled), the deferral, the recipients still to do, the envelope records of {@link MailFile},
+ * spilled), the deferral and when it was made, the recipients still to do, the envelope records of {@link MailFile},
  * and the message: its length and bytes, or for a spilled message the spill file's name and length.
  */
 final class LogFormat {
@@ -57,14 +57,15 @@ final class LogFormat {
      * @param messagePosition where the inline message starts, relative to the payload; -1 if spilled
      * @param spillFile       the spill file's name, if the message is in one
      */
-    record Mail(String id, boolean held, Optional<Deferral> deferral, List<MailAddress> remaining, byte[] records,
-                long messagePosition, long messageSize, Optional<String> spillFile) implements Record {
+    record Mail(String id, boolean held, Optional<Deferral> deferral, Instant deferredAt, List<MailAddress> remaining,
+                byte[] records, long messagePosition, long messageSize, Optional<String> spillFile) implements Record {
     }
 
     record Done(String id) implements Record {
     }
 
-    record Defer(String id, List<MailAddress> remaining, Deferral deferral) implements Record {
+    /** {@code deferredAt}: when the deferral was made, so that a clock set back since cannot stretch its delay. */
+    record Defer(String id, List<MailAddress> remaining, Deferral deferral, Instant deferredAt) implements Record {
     }
 
     record Hold(String id) implements Record {
@@ -84,16 +85,16 @@ final class LogFormat {
     }
 
     /** A MAIL frame with the message inline: {@code message[0, length)}. */
-    static Frame mail(String id, boolean held, Optional<Deferral> deferral, List<MailAddress> remaining, byte[] records,
-                      byte[] message, int length) {
-        byte[] meta = mailMeta(id, held, deferral, remaining, records, Optional.empty(), length);
+    static Frame mail(String id, boolean held, Optional<Deferral> deferral, Instant deferredAt, List<MailAddress> remaining,
+                      byte[] records, byte[] message, int length) {
+        byte[] meta = mailMeta(id, held, deferral, deferredAt, remaining, records, Optional.empty(), length);
         return frame(MAIL, ByteBuffer.wrap(meta), ByteBuffer.wrap(message, 0, length), FRAME_HEADER + meta.length);
     }
 
     /** A MAIL frame whose message is in the spill file {@code spillFile}. */
-    static Frame mailSpilled(String id, boolean held, Optional<Deferral> deferral, List<MailAddress> remaining, byte[] records,
-                             String spillFile, long size) {
-        byte[] meta = mailMeta(id, held, deferral, remaining, records, Optional.of(spillFile), size);
+    static Frame mailSpilled(String id, boolean held, Optional<Deferral> deferral, Instant deferredAt, List<MailAddress> remaining,
+                             byte[] records, String spillFile, long size) {
+        byte[] meta = mailMeta(id, held, deferral, deferredAt, remaining, records, Optional.of(spillFile), size);
         return frame(MAIL, ByteBuffer.wrap(meta), ByteBuffer.allocate(0), -1);
     }
 
@@ -101,11 +102,12 @@ final class LogFormat {
         return small(DONE, out -> writeString(out, id));
     }
 
-    static Frame defer(String id, List<MailAddress> remaining, Deferral deferral) {
+    static Frame defer(String id, List<MailAddress> remaining, Deferral deferral, Instant deferredAt) {
         return small(DEFER, out -> {
             writeString(out, id);
             writeRecipients(out, remaining);
             writeDeferral(out, deferral);
+            writeInstant(out, deferredAt);
         });
     }
 
@@ -125,21 +127,23 @@ final class LogFormat {
                     String id = readString(payload);
                     int flags = payload.get();
                     Optional<Deferral> deferral = (flags & DEFERRED) != 0 ? Optional.of(readDeferral(payload)) : Optional.empty();
+                    Instant deferredAt = deferral.isPresent() ? readInstant(payload) : Instant.EPOCH;
                     List<MailAddress> remaining = readRecipients(payload);
                     byte[] records = readBytes(payload);
                     if ((flags & SPILLED) != 0) {
                         String file = readString(payload);
                         long size = payload.getLong();
-                        yield new Mail(id, (flags & HELD) != 0, deferral, remaining, records, -1, size, Optional.of(file));
+                        yield new Mail(id, (flags & HELD) != 0, deferral, deferredAt, remaining, records, -1, size, Optional.of(file));
                     }
                     long size = payload.getLong();
                     if (size != payload.remaining()) {
                         throw new IOException("message length " + size + " does not match the record (" + payload.remaining() + ")");
                     }
-                    yield new Mail(id, (flags & HELD) != 0, deferral, remaining, records, payload.position(), size, Optional.empty());
+                    yield new Mail(id, (flags & HELD) != 0, deferral, deferredAt, remaining, records, payload.position(), size,
+                            Optional.empty());
                 }
                 case DONE -> new Done(readString(payload));
-                case DEFER -> new Defer(readString(payload), readRecipients(payload), readDeferral(payload));
+                case DEFER -> new Defer(readString(payload), readRecipients(payload), readDeferral(payload), readInstant(payload));
                 case HOLD -> new Hold(readString(payload));
                 case UNHOLD -> new Unhold(readString(payload));
                 default -> throw new IOException("unknown record type " + type);
@@ -181,14 +185,15 @@ final class LogFormat {
         return new Frame(new ByteBuffer[] {header, meta, message}, FRAME_HEADER + (long) length, messagePosition);
     }
 
-    private static byte[] mailMeta(String id, boolean held, Optional<Deferral> deferral, List<MailAddress> remaining,
-                                   byte[] records, Optional<String> spillFile, long size) {
+    private static byte[] mailMeta(String id, boolean held, Optional<Deferral> deferral, Instant deferredAt,
+                                   List<MailAddress> remaining, byte[] records, Optional<String> spillFile, long size) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(records.length + 128);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             writeString(out, id);
             out.writeByte((held ? HELD : 0) | (deferral.isPresent() ? DEFERRED : 0) | (spillFile.isPresent() ? SPILLED : 0));
             if (deferral.isPresent()) {
                 writeDeferral(out, deferral.get());
+                writeInstant(out, deferredAt);
             }
             writeRecipients(out, remaining);
             out.writeInt(records.length);
@@ -223,6 +228,15 @@ final class LogFormat {
         out.writeLong(d.nextAttempt().getEpochSecond());
         out.writeInt(d.nextAttempt().getNano());
         writeString(out, d.reason());
+    }
+
+    private static void writeInstant(DataOutputStream out, Instant instant) throws IOException {
+        out.writeLong(instant.getEpochSecond());
+        out.writeInt(instant.getNano());
+    }
+
+    private static Instant readInstant(ByteBuffer in) {
+        return Instant.ofEpochSecond(in.getLong(), in.getInt());
     }
 
     private static byte[] readBytes(ByteBuffer in) {

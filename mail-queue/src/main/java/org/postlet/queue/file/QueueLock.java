@@ -51,7 +51,7 @@ final class QueueLock implements AutoCloseable {
             String holder = holder(channel);
             channel.close();
             throw new QueueInUseException("spool " + queue + " is in use by another Postlet (pid " + holder
-                    + "); stop it or give this one its own spool");
+                    + "); stop it or give this one its own spool"); // operators know the directory as the spool
         }
         try {
             byte[] pid = (ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII);

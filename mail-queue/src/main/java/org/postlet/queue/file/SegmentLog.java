@@ -2,7 +2,6 @@ package org.postlet.queue.file;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -47,8 +46,10 @@ final class SegmentLog implements AutoCloseable {
     private final ConcurrentSkipListSet<Long> segments = new ConcurrentSkipListSet<>();
     private final AtomicLong forces = new AtomicLong();
     private FileChannel head;
-    private long headSequence;
+    private volatile long headSequence;
     private long headSize;
+    /** Whether the head has bytes written since its last force. */
+    private boolean unforced;
 
     SegmentLog(Path dir, long segmentSize) throws IOException {
         this.dir = Files.createDirectories(dir, OwnerOnly.directory(dir));
@@ -87,7 +88,8 @@ final class SegmentLog implements AutoCloseable {
      * Reads every frame of a segment, in order. A stretch that is not a valid frame is handed to
      * {@code damage} when a valid frame follows it, or when {@code last} is false; at the end of the
      * last segment it is a torn tail (a crash during an append whose client got no answer) and is
-     * cut off.
+     * cut off, except for whole frames (magic and length right, CRC wrong) at its start, which are
+     * damage: such a record may have been acknowledged, so an operator gets to see it.
      */
     void scan(long segment, boolean last, Visitor visitor, Damage damage) throws IOException {
         Path file = path(segment);
@@ -96,7 +98,13 @@ final class SegmentLog implements AutoCloseable {
             if (size > Integer.MAX_VALUE) {
                 throw new IOException(file + " is larger than a segment can be (" + size + " bytes)");
             }
-            MappedByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            // Read, not mapped: a mapping would keep the file (and its file system) busy after close until a GC.
+            ByteBuffer bytes = ByteBuffer.allocate((int) size);
+            while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) > 0) {
+                // positional reads until the segment is in
+            }
+            bytes.flip();
+            size = bytes.limit(); // what could be read
             int position = 0;
             while (position < size) {
                 int length = frameLength(bytes, position);
@@ -106,18 +114,16 @@ final class SegmentLog implements AutoCloseable {
                     position += LogFormat.FRAME_HEADER + length;
                     continue;
                 }
-                int end = completeFrameEnd(bytes, position);
-                if (end > 0 && (end == size || (size - end >= 4 && bytes.getInt(end) == LogFormat.MAGIC))) {
-                    // A whole frame (its length fits, another frame or the end follows) whose CRC
-                    // fails: the disk damaged a record that was complete once. Not a torn append,
-                    // which only ever shortens the last frame.
-                    damage.damaged(segment, position, bytes.slice(position, end - position));
-                    position = end;
-                    continue;
-                }
                 int next = position + 1;
                 while (next < size && frameLength(bytes, next) < 0) {
                     next++;
+                }
+                int whole = wholeFrameLength(bytes, position);
+                if (next >= size && last && whole >= 0) {
+                    // A whole record whose CRC fails, before the torn tail: damaged, not torn. Keep it.
+                    damage.damaged(segment, position, bytes.slice(position, whole));
+                    position += whole;
+                    continue;
                 }
                 if (next >= size && last) {
                     LOG.warn("queue: cutting {} at {}: {} bytes of a record whose append did not complete (its sender got no reply)",
@@ -130,6 +136,15 @@ final class SegmentLog implements AutoCloseable {
                 position = next;
             }
         }
+    }
+
+    /** The length of what looks like a whole frame at {@code position}, its CRC not checked; or -1. */
+    private static int wholeFrameLength(ByteBuffer bytes, int position) {
+        if (bytes.limit() - position < LogFormat.FRAME_HEADER || bytes.getInt(position) != LogFormat.MAGIC) {
+            return -1;
+        }
+        int length = bytes.getInt(position + 5);
+        return length < 0 || length > bytes.limit() - position - LogFormat.FRAME_HEADER ? -1 : LogFormat.FRAME_HEADER + length;
     }
 
     /** The payload length of a valid frame at {@code position}, or -1. */
@@ -146,32 +161,18 @@ final class SegmentLog implements AutoCloseable {
         return crc == bytes.getInt(position + 9) ? length : -1;
     }
 
-    /**
-     * Where a frame at {@code position} ends if its header is intact (magic, a length that fits in
-     * the file), whatever its CRC says; -1 if it has no such header.
-     */
-    private static int completeFrameEnd(ByteBuffer bytes, int position) {
-        if (bytes.limit() - position < LogFormat.FRAME_HEADER || bytes.getInt(position) != LogFormat.MAGIC) {
-            return -1;
-        }
-        int length = bytes.getInt(position + 5);
-        if (length < 0 || length > LogFormat.MAX_PAYLOAD || length > bytes.limit() - position - LogFormat.FRAME_HEADER) {
-            return -1;
-        }
-        return position + LogFormat.FRAME_HEADER + length;
-    }
-
     /** Starts a new head segment after the existing ones; called once, after recovery. */
     void start() throws IOException {
         roll();
     }
 
     /**
-     * Writes frames to the head segment, rolling over to a new one when it is full, and forces them
-     * to disk: one fdatasync per call (plus one per roll-over). A null frame is skipped. If it fails,
-     * what this call wrote in the head is cut off again.
+     * Writes frames to the head segment, rolling over to a new one when it is full, and, if
+     * {@code force}, forces them and whatever was written unforced before to disk: one fdatasync
+     * per call (plus one per roll-over), none when nothing is unforced. A null frame is skipped. If
+     * it fails, what this call wrote in the head is cut off again.
      */
-    Placement[] commit(List<LogFormat.Frame> frames) throws IOException {
+    Placement[] commit(List<LogFormat.Frame> frames, boolean force) throws IOException {
         Placement[] placements = new Placement[frames.size()];
         long startSegment = headSequence;
         long startSize = headSize;
@@ -194,7 +195,9 @@ final class SegmentLog implements AutoCloseable {
                 headSize += frame.length();
             }
             write(pending);
-            force();
+            if (force && unforced) {
+                force();
+            }
             return placements;
         } catch (IOException | RuntimeException e) {
             discard(startSegment, startSize);
@@ -210,6 +213,7 @@ final class SegmentLog implements AutoCloseable {
         }
         while (left > 0) {
             left -= head.write(buffers);
+            unforced = true;
         }
         pending.clear();
     }
@@ -218,6 +222,7 @@ final class SegmentLog implements AutoCloseable {
     private void force() throws IOException {
         forces.incrementAndGet();
         head.force(false);
+        unforced = false;
     }
 
     /**
@@ -259,6 +264,7 @@ final class SegmentLog implements AutoCloseable {
         head = channel;
         headSequence = next;
         headSize = 0;
+        unforced = false;
         segments.add(next);
         if (previous != null) {
             previous.close();

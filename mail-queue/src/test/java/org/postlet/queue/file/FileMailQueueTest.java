@@ -242,6 +242,30 @@ class FileMailQueueTest {
     }
 
     @Test
+    void aDamagedRecordJustBeforeATornTailIsQuarantinedAndTheTailCutOff() throws Exception {
+        FileMailQueue first = queue();
+        String good = enqueue(first, BODY);
+        enqueue(first, "Subject: f\r\n\r\nbody of flipped\r\n".getBytes(StandardCharsets.US_ASCII));
+        enqueue(first, BODY);
+        first.close();
+        Path segment = segments().get(segments().size() - 1);
+        byte[] bytes = Files.readAllBytes(segment);
+        int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("body of flipped");
+        bytes[at] ^= 0x20;
+        Files.write(segment, java.util.Arrays.copyOf(bytes, bytes.length - 40));
+
+        FileMailQueue second = queue();
+        assertThat(take(second).id()).isEqualTo(good);
+        assertThat(second.take(Duration.ofMillis(10))).isEmpty();
+        try (Stream<Path> damaged = Files.list(dir.resolve("damaged"))) {
+            List<Path> files = damaged.toList();
+            assertThat(files).hasSize(1);
+            assertThat(new String(Files.readAllBytes(files.get(0)), StandardCharsets.ISO_8859_1)).contains("Body of flipped");
+        }
+        assertThat(Files.size(segment)).as("the torn tail is cut off").isLessThan(bytes.length - 40);
+    }
+
+    @Test
     void aDeferredMailKeepsItsDeferralAndRecipientsAcrossARestart() throws Exception {
         FileMailQueue first = queue();
         String id = enqueue(first, BODY);
@@ -285,6 +309,60 @@ class FileMailQueueTest {
         assertThat(again.recipients()).containsExactly(ALICE);
         assertThat(again.deferral().orElseThrow().attempts()).isEqualTo(1);
         assertThat(again.possibleRedelivery()).isFalse();
+    }
+
+    @Test
+    void aClockSetBackDoesNotStretchADelayAtRuntimeNorAcrossARestart() throws Exception {
+        Instant aYearAhead = Instant.now().plus(Duration.ofDays(365));
+        MutableClock clock = new MutableClock(aYearAhead);
+        FileMailQueue.Settings settings = new FileMailQueue.Settings(1 << 20, 1 << 20, 1 << 20, 0);
+        FileMailQueue first = FileMailQueue.open(dir, new QueueIds(Clock.systemUTC()), clock, settings);
+        opened.add(first);
+        String running = enqueue(first, BODY);
+        String restarted = enqueue(first, BODY);
+        for (int i = 0; i < 2; i++) {
+            first.acknowledge(take(first), Disposition.retry(List.of(ALICE), i == 0 ? Duration.ofMillis(200) : Duration.ofHours(1),
+                    "later")).toCompletableFuture().get();
+        }
+        clock.now = Instant.now(); // an operator fixes the clock
+        Lease due = take(first);
+        assertThat(due.id()).as("due after its 200 ms, not in a year").isEqualTo(running);
+        first.acknowledge(due, Disposition.done()).toCompletableFuture().get();
+        first.close();
+
+        FileMailQueue second = FileMailQueue.open(dir, new QueueIds(Clock.systemUTC()), Clock.systemUTC(), settings);
+        opened.add(second);
+        assertThat(second.take(Duration.ofMillis(1500)).map(Lease::id)).as("the mail deferred for an hour").isEmpty();
+        assertThat(second.find(restarted).orElseThrow().state()).isEqualTo(QueueState.DEFERRED);
+        second.close();
+        MutableClock later = new MutableClock(aYearAhead.plus(Duration.ofHours(2))); // past its next attempt
+        FileMailQueue third = FileMailQueue.open(dir, new QueueIds(Clock.systemUTC()), later, settings);
+        opened.add(third);
+        assertThat(take(third).id()).as("due by the clock").isEqualTo(restarted);
+    }
+
+    /** A clock the test sets. */
+    static final class MutableClock extends Clock {
+        volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
     }
 
     @Test
@@ -335,6 +413,33 @@ class FileMailQueueTest {
         FileMailQueue second = queue();
         assertThat(take(second).id()).isEqualTo(leased);
         assertThat(second.take(Duration.ofMillis(10))).isEmpty();
+    }
+
+    @Test
+    void anAcknowledgementNobodyWaitedForIsDurableOnceTheQueueIsClosed() throws Exception {
+        FileMailQueue first = queue();
+        enqueue(first, BODY);
+        CompletableFuture<Void> ack = first.acknowledge(take(first), Disposition.done()).toCompletableFuture();
+        first.close();
+        assertThat(ack).isCompleted().isNotCompletedExceptionally();
+        assertThat(queue().take(Duration.ofMillis(10))).isEmpty();
+    }
+
+    @Test
+    void anAcknowledgementBecomesDurableWithoutOtherTraffic() throws Exception {
+        FileMailQueue q = queue();
+        enqueue(q, BODY);
+        long forces = q.forces();
+        q.acknowledge(take(q), Disposition.done()).toCompletableFuture().get(1, TimeUnit.SECONDS);
+        assertThat(q.forces()).isEqualTo(forces + 1);
+    }
+
+    @Test
+    void messageContentOfBytesIsSharedToo() throws IOException {
+        try (InputStream in = org.postlet.queue.MessageContent.of(BODY).open()) {
+            assertThat(in).isInstanceOf(SharedInputStream.class);
+            assertThat(in.readAllBytes()).isEqualTo(BODY);
+        }
     }
 
     @Test
@@ -406,6 +511,36 @@ class FileMailQueueTest {
         assertThat(summary.recipients()).containsExactly(ODD);
         assertThat(second.size().mails()).isEqualTo(1);
         second.flush();
+        assertThat(read(take(second))).isEqualTo(body);
+    }
+
+    @Test
+    void aMailDeferredOrHeldOutOfAnOldSegmentIsCopiedWholeToTheHeadSoTheOldSegmentGoes() throws Exception {
+        FileMailQueue first = queue(new FileMailQueue.Settings(16 * 1024, 1024 * 1024, 0, 0)); // nothing kept in memory
+        byte[] body = new byte[4096];
+        new Random(3).nextBytes(body);
+        String deferred = enqueue(first, body);
+        String held = enqueue(first, body);
+        for (int i = 0; i < 10; i++) {
+            enqueue(first, body);
+        }
+        Lease lease = take(first);
+        assertThat(lease.id()).isEqualTo(deferred);
+        first.acknowledge(lease, Disposition.retry(List.of(ALICE), Duration.ofHours(1), "later")).toCompletableFuture().get();
+        assertThat(first.hold(held)).isTrue();
+        for (int i = 0; i < 10; i++) {
+            first.acknowledge(take(first), Disposition.done()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+        first.reclaimSegments(); // no compaction needed: both were copied when deferred and held
+        assertThat(segments()).hasSize(1);
+        first.close();
+
+        FileMailQueue second = queue();
+        assertThat(second.find(deferred).orElseThrow().state()).isEqualTo(QueueState.DEFERRED);
+        assertThat(second.find(held).orElseThrow().state()).isEqualTo(QueueState.HELD);
+        second.flush();
+        second.unhold(held);
+        assertThat(read(take(second))).isEqualTo(body);
         assertThat(read(take(second))).isEqualTo(body);
     }
 
@@ -519,5 +654,9 @@ class FileMailQueueTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(a, QueueState.DEFERRED, (long) BODY.length),
                         org.assertj.core.groups.Tuple.tuple(b, QueueState.ACTIVE, (long) BODY.length),
                         org.assertj.core.groups.Tuple.tuple(c, QueueState.HELD, (long) BODY.length));
+        assertThat(q.size()).isEqualTo(new org.postlet.queue.QueueSize(3, 1, 1, Optional.of(ENVELOPE.receivedAt())));
+        q.remove(c);
+        q.flush();
+        assertThat(q.size()).isEqualTo(new org.postlet.queue.QueueSize(2, 0, 0, Optional.of(ENVELOPE.receivedAt())));
     }
 }
