@@ -132,6 +132,8 @@ class PackagingIT {
         assertThat(service.get("AmbientCapabilities")).containsExactly("CAP_NET_BIND_SERVICE");
         assertThat(service.get("Restart")).containsExactly("on-failure");
         assertThat(String.join(" ", service.get("ReadWritePaths"))).contains("/var/lib/postlet/spool", "/var/lib/postlet/mail");
+        assertThat(service.get("CacheDirectory")).as("a writable folder for the JVM's AOT cache").containsExactly("postlet");
+        assertThat(String.join(" ", service.get("Environment"))).contains("POSTLET_AOT_DIR=/var/cache/postlet");
         assertThat(unit.get("Install").get("WantedBy")).containsExactly("multi-user.target");
         assertInstallationPathsExist(String.join("\n", service.get("ExecStart")), "postlet.service");
         assertThat(home.resolve("packaging/postlet.service")).as("shipped in the tarball").isRegularFile();
