@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -217,7 +216,7 @@ public final class FileMailQueue implements MailQueue {
     private final Clock clock;
     private final Settings settings;
     private final QueueLock claim;
-    private final FileStore store;
+    private final FreeSpace freeSpace;
     private final Path spillDir;
     private final Path sentDir;
     private final Path maildropDir;
@@ -285,7 +284,7 @@ public final class FileMailQueue implements MailQueue {
         ExecutorService startedSpiller = null;
         SegmentLog segments = null;
         try {
-            this.store = Files.getFileStore(dir);
+            this.freeSpace = new FreeSpace(Files.getFileStore(dir), System::nanoTime);
             this.spillDir = Files.createDirectories(dir.resolve("spill"), OwnerOnly.directory(dir));
             this.sentDir = Files.createDirectories(dir.resolve("sent"), OwnerOnly.directory(dir));
             this.maildropDir = Files.createDirectories(dir.resolve(MAILDROP), OwnerOnly.directory(dir));
@@ -567,7 +566,7 @@ public final class FileMailQueue implements MailQueue {
         if (closed) {
             throw new IOException("queue " + dir + " is closed");
         }
-        long free = store.getUsableSpace();
+        long free = freeSpace.usable(settings.minFreeBytes());
         if (free < settings.minFreeBytes()) {
             throw new IOException("queue " + dir + " has only " + free / 1024 + " KiB free; "
                     + settings.minFreeBytes() / 1024 + " KiB are kept free");
@@ -584,7 +583,8 @@ public final class FileMailQueue implements MailQueue {
     @Override
     public boolean hasRoomFor(long size) {
         try {
-            return store.getUsableSpace() >= settings.minFreeBytes() + size;
+            long needed = settings.minFreeBytes() + size;
+            return freeSpace.usable(needed) >= needed;
         } catch (IOException e) {
             LOG.warn("queue: cannot tell the free space of {}: {}", dir, e.toString());
             return false;

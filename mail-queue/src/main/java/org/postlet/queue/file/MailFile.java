@@ -419,6 +419,36 @@ public final class MailFile {
     }
 
     private static void record(StringBuilder b, String name, String value) {
-        b.append(name).append(": ").append(URLEncoder.encode(value, StandardCharsets.UTF_8)).append('\n');
+        b.append(name).append(": ");
+        encode(b, value);
+        b.append('\n');
     }
+
+    /**
+     * Appends {@code value} exactly as {@code URLEncoder.encode(value, UTF_8)} writes it. ASCII,
+     * nearly every value, is encoded here in one pass without the encoder's intermediate buffers
+     * and strings (the envelope is built on the event loop for every message); anything else goes
+     * to URLEncoder itself.
+     */
+    static void encode(StringBuilder b, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) >= 0x80) {
+                b.append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+                return;
+            }
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || c == '.' || c == '-' || c == '*' || c == '_') {
+                b.append(c);
+            } else if (c == ' ') {
+                b.append('+');
+            } else {
+                b.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);
+            }
+        }
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 }

@@ -145,4 +145,19 @@ class MailFileTest {
         @SuppressWarnings("unused")
         private final Object inside = new Object();
     }
+
+    /** Records are written as URLEncoder writes them: files written before the fast path read the same. */
+    @Test
+    void recordValuesAreEncodedExactlyAsUrlEncoderDoes() {
+        StringBuilder ascii = new StringBuilder();
+        for (char c = 0; c < 0x80; c++) {
+            ascii.append(c);
+        }
+        for (String value : List.of(ascii.toString(), "", "user@example.test", "a b+c%d", "caf\u00e9 x",
+                "\ud83d\udce7 mail", "lone \ud83d surrogate", "\u0000\u007f\u0080\u00ff\u0100")) {
+            StringBuilder b = new StringBuilder("x");
+            MailFile.encode(b, value);
+            assertThat(b.toString()).as(value).isEqualTo("x" + java.net.URLEncoder.encode(value, StandardCharsets.UTF_8));
+        }
+    }
 }

@@ -20,4 +20,21 @@ public final class AsciiCase {
         }
         return b.toString();
     }
+
+    /**
+     * Whether {@code upper} (upper-case ASCII) equals {@code text} with a-z upper-cased, as
+     * {@code upper.equals(upper(text))} says, without building the upper-cased copy.
+     */
+    static boolean equalsIgnoreCase(String upper, String text) {
+        if (upper.length() != text.length()) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((c >= 'a' && c <= 'z' ? (char) (c - 'a' + 'A') : c) != upper.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.postlet.mailet.InvalidAddressException;
 import org.postlet.mailet.MailAddress;
 
@@ -26,6 +27,9 @@ import org.postlet.mailet.MailAddress;
  * @param postmaster whether the recipient was the bare {@code <postmaster>}
  */
 public record PathArgument(Optional<MailAddress> address, Map<String, String> parameters, boolean postmaster) {
+
+    /** Splits ESMTP parameters; compiled once, as String.split(" +") would compile it per command. */
+    private static final Pattern SPACES = Pattern.compile(" +");
 
     /** A path that is not the bare postmaster. */
     public PathArgument(Optional<MailAddress> address, Map<String, String> parameters) {
@@ -107,7 +111,11 @@ public record PathArgument(Optional<MailAddress> address, Map<String, String> pa
 
     private static Map<String, String> parseParameters(String text) throws CommandException {
         Map<String, String> parameters = new LinkedHashMap<>();
-        for (String item : text.strip().split(" +")) {
+        String items = text.strip();
+        if (items.isEmpty()) {
+            return parameters; // the usual MAIL or RCPT: no parameters, no split
+        }
+        for (String item : SPACES.split(items)) {
             if (item.isEmpty()) {
                 continue;
             }

@@ -9,12 +9,17 @@ import java.util.Optional;
 public enum Verb {
     HELO, EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT, VRFY, HELP, STARTTLS, AUTH, BDAT;
 
+    /** {@link #values()} copies its array on every call; this one is never handed out. */
+    private static final Verb[] VERBS = values();
+
     /** The verb named by {@code word}, ignoring case; empty for an unknown word. */
     public static Optional<Verb> of(String word) {
         // Verbs are ASCII; a word with other characters is simply unknown.
-        String upper = AsciiCase.upper(word);
-        for (Verb verb : values()) {
-            if (verb.name().equals(upper)) {
+        // Compared in place against the constants (no upper-cased copy, no values() clone): this
+        // runs for every command line.
+        for (Verb verb : VERBS) {
+            String name = verb.name();
+            if (name.length() == word.length() && AsciiCase.equalsIgnoreCase(name, word)) {
                 return Optional.of(verb);
             }
         }

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +39,7 @@ import org.postlet.mailet.MailAddress;
  */
 final class ReceivedHeader {
 
-    private static final DateTimeFormatter RFC_5322_DATE =
+    static final DateTimeFormatter RFC_5322_DATE =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH);
 
     /** RFC 5321 Domain: sub-domain *("." sub-domain), sub-domain = Let-dig [Ldh-str]. */
@@ -69,8 +70,40 @@ final class ReceivedHeader {
         if (recipients.size() == 1) {
             header.append("\r\n\tfor ").append(recipients.get(0).toPath());
         }
-        header.append("; ").append(RFC_5322_DATE.format(receivedAt.atZone(zone))).append("\r\n");
+        header.append("; ");
+        appendDate(header, receivedAt.atZone(zone));
+        header.append("\r\n");
         return header.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static final String[] DAYS = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    private static final String[] MONTHS =
+            {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+    /**
+     * Appends {@code time} as {@link #RFC_5322_DATE} formats it, e.g. {@code Tue, 2 Jan 2024 10:00:00 +0100}.
+     * Written out by hand because the formatter showed in the profile of every message; the
+     * formatter still does the rare cases it prints differently (years outside 1000-9999, offsets
+     * with seconds).
+     */
+    static void appendDate(StringBuilder b, ZonedDateTime time) {
+        int offset = time.getOffset().getTotalSeconds();
+        if (time.getYear() < 1000 || time.getYear() > 9999 || offset % 60 != 0) {
+            b.append(RFC_5322_DATE.format(time));
+            return;
+        }
+        b.append(DAYS[time.getDayOfWeek().getValue() - 1]).append(", ").append(time.getDayOfMonth()).append(' ')
+                .append(MONTHS[time.getMonthValue() - 1]).append(' ').append(time.getYear()).append(' ');
+        twoDigits(b, time.getHour()).append(':');
+        twoDigits(b, time.getMinute()).append(':');
+        twoDigits(b, time.getSecond()).append(' ').append(offset < 0 ? '-' : '+');
+        int minutes = Math.abs(offset) / 60;
+        twoDigits(b, minutes / 60);
+        twoDigits(b, minutes % 60);
+    }
+
+    private static StringBuilder twoDigits(StringBuilder b, int value) {
+        return b.append((char) ('0' + value / 10)).append((char) ('0' + value % 10));
     }
 
     /** The HELO name as an RFC 5321 Domain or address-literal, or the client's address literal if it is neither. */

@@ -193,6 +193,24 @@ class SmtpFrameDecoderTest {
                 .containsExactly("DATA", "DATA[" + longLine + "\r\n]");
     }
 
+    /**
+     * The decoder scans data in heap windows of 8 KiB; every dot, CR and LF sequence must mean the
+     * same when it straddles a window's end inside one received buffer.
+     */
+    @Test
+    void sequencesAcrossTheScanWindowMeanTheSame() {
+        for (int pad = 8150; pad < 8200; pad++) {
+            String padding = "a".repeat(pad);
+            String input = "DATA\r\n" + padding + "\r\n..x\r\n..\r\n.\r\r\n.\rx\r\nline.\r\n. \r\n\r\n.\r\nQUIT\r\n";
+            assertThat(decodeWhole(input)).as("padding %d", pad).containsExactly("DATA",
+                    "DATA[" + padding + "\r\n.x\r\n.\r\n\r\r\n\rx\r\nline.\r\n \r\n\r\n]", "QUIT");
+            assertThat(decodeWhole("DATA\r\n" + padding + "\n.\nMAIL FROM:<x@y.test>\r\n"))
+                    .as("padding %d", pad).containsExactly("DATA", "BARE-LF-DOT[]"); // refused whole: none of it is passed on
+            assertThat(decodeWhole("DATA\r\n" + padding + "\r\n.\r\nQUIT\r\n"))
+                    .as("padding %d", pad).containsExactly("DATA", "DATA[" + padding + "\r\n]", "QUIT");
+        }
+    }
+
     @Test
     void holdsFramesWhilePausedAndDeliversThemOnResume() {
         SmtpFrameDecoder decoder = new SmtpFrameDecoder();

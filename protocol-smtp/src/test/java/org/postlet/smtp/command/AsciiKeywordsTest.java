@@ -23,6 +23,21 @@ class AsciiKeywordsTest {
     }
 
     @Test
+    void everyVerbIsKnownInAnyAsciiCaseAndNothingCloseToOne() {
+        for (Verb verb : Verb.values()) {
+            String name = verb.name();
+            assertThat(Verb.of(name)).contains(verb);
+            assertThat(Verb.of(name.toLowerCase(java.util.Locale.ROOT))).contains(verb);
+            assertThat(Verb.of(name.charAt(0) + name.substring(1).toLowerCase(java.util.Locale.ROOT))).contains(verb);
+            assertThat(Verb.of(name + "X")).isEmpty();
+            assertThat(Verb.of(name.substring(1))).isEmpty();
+        }
+        assertThat(Verb.of("")).isEmpty();
+        assertThat(Verb.of("QU1T")).isEmpty();
+        assertThat(Verb.of("D@TA")).isEmpty(); // '@' + 32 is '`': only a-z fold
+    }
+
+    @Test
     void anEsmtpKeywordWithANonAsciiLetterIsASyntaxError() {
         assertThatThrownBy(() -> PathArgument.parse("FROM:<a@example.test> \u017fIZE=10", PathArgument.Kind.SENDER))
                 .isInstanceOfSatisfying(CommandException.class, e -> assertThat(e.reply().code()).isEqualTo(501));

@@ -26,6 +26,16 @@ class PathArgumentTest {
     }
 
     @Test
+    void parametersAreSplitOnRunsOfSpacesAndNoneGiveAnEmptyMap() throws CommandException {
+        assertThat(PathArgument.parse("FROM:<a@b.test>   SIZE=10  BODY=8BITMIME ", PathArgument.Kind.SENDER).parameters())
+                .containsExactly(Map.entry("SIZE", "10"), Map.entry("BODY", "8BITMIME"));
+        assertThat(PathArgument.parse("FROM:<a@b.test>", PathArgument.Kind.SENDER).parameters()).isEmpty();
+        assertThat(PathArgument.parse("TO:<a@b.test>   ", PathArgument.Kind.RECIPIENT).parameters()).isEmpty();
+        assertThatThrownBy(() -> PathArgument.parse("FROM:<a@b.test> SIZE=1  size=2", PathArgument.Kind.SENDER))
+                .isInstanceOf(CommandException.class).hasMessageContaining("Duplicate parameter: SIZE");
+    }
+
+    @Test
     void quotedLocalPartMayContainBracketsAndSpaces() throws CommandException {
         PathArgument path = PathArgument.parse("TO:<\"john >doe\"@b.test> NOTIFY=NEVER", PathArgument.Kind.RECIPIENT);
         assertThat(path.address()).contains(new MailAddress("john >doe", "b.test"));
