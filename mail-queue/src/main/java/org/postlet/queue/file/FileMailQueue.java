@@ -84,8 +84,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> The stages of {@link Enqueuing#commit} and {@link #acknowledge} complete on the
  * queue's commit thread: hop to another executor before blocking (e.g. on {@link #hold}) in what is
  * chained on them. A DONE record is not forced on its own: it rides along with the next batch that
- * is forced (at most 2 ms later when no mail comes), so a worker should not wait for the
- * acknowledgement before taking the next mail.
+ * is forced, or with a sync at most {@link #LAZY_FORCE_DELAY} later when no mail comes, so a worker
+ * should not wait for the acknowledgement before taking the next mail. Losing a DONE in a crash
+ * costs a possible redelivery, which delivery code skips, never a lost mail; a spill file is
+ * deleted only once its DONE is durable, so a redelivered large mail still has its message.
  *
  * <p><b>Generated mail.</b> A mail with a derived id leaves a marker in {@code sent/} when processed,
  * kept 30 days, so {@link #enqueueOnce} refuses it again; the markers are made durable before any
@@ -101,6 +103,13 @@ public final class FileMailQueue implements MailQueue {
 
     /** Below this much free space new mail is refused with a temporary error instead of failing half-way. */
     public static final long MIN_FREE_BYTES = 64L * 1024 * 1024;
+    /**
+     * How long DONE records may wait for a batch that forces them anyway. Under any traffic the next
+     * mail's commit comes sooner, so they cost no fdatasync of their own; an idle queue syncs them
+     * once after this.
+     */
+    static final Duration LAZY_FORCE_DELAY = Duration.ofMillis(500);
+
     /** How long a processed generated mail is remembered: longer than any cause can be retried. */
     static final Duration SENT_MEMORY = Duration.ofDays(30);
     static final String MAILDROP = "maildrop";
@@ -917,19 +926,23 @@ public final class FileMailQueue implements MailQueue {
 
             @Override
             public void applied(SegmentLog.Placement placement, LogFormat.Frame frame) {
-                if (e.spill != null) {
-                    try {
-                        Files.deleteIfExists(e.spill);
-                    } catch (IOException failure) {
-                        LOG.warn("queue: cannot delete the spill file {}: {}", e.spill, failure.toString());
-                    }
-                }
+                // the mail left the index when it was acknowledged; its spill file goes once this is durable
             }
         }).whenComplete((ok, failure) -> {
             if (failure != null) {
                 durable.completeExceptionally(failure);
             }
         });
+        if (e.spill != null) {
+            Path spill = e.spill;
+            durable.thenRun(() -> {
+                try {
+                    Files.deleteIfExists(spill);
+                } catch (IOException failure) {
+                    LOG.warn("queue: cannot delete the spill file {}: {}", spill, failure.toString());
+                }
+            });
+        }
         return durable;
     }
 
@@ -1537,7 +1550,7 @@ public final class FileMailQueue implements MailQueue {
             // Under load the next mail's batch forces them; when none comes, this does, soon.
             syncScheduled = true;
             try {
-                timer.schedule(() -> commits.submit(SYNC), 2, TimeUnit.MILLISECONDS);
+                timer.schedule(() -> commits.submit(SYNC), LAZY_FORCE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException closing) {
                 commits.submit(SYNC); // closing: the SYNC queued at close forces them
             }
