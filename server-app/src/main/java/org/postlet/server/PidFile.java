@@ -25,7 +25,7 @@ public final class PidFile implements AutoCloseable {
         this.content = content;
     }
 
-    /** Writes this process's id to {@code file}; the caller must own the spool (see {@code FileSpool}). */
+    /** Writes this process's id to {@code file}; the caller must own the spool (see {@code FileMailQueue}, which locks it). */
     public static PidFile write(Path file) throws IOException {
         String content = ProcessHandle.current().pid() + "\n";
         Files.writeString(file, content, StandardCharsets.US_ASCII);
