@@ -113,9 +113,9 @@ final class ReceivedHeader {
         }
         if (isLdhText(heloName)) {
             // IDN.toASCII returns pure ASCII text unchanged (or refuses a label over 63 characters,
-            // which DOMAIN refuses as well), so the usual HELO name skips it: it showed in the
-            // profile of every message.
-            return heloName.length() <= 255 && DOMAIN.matcher(heloName).matches() ? heloName : clientLiteral;
+            // which DOMAIN refuses as well), so the usual HELO name skips it and the regular
+            // expression: both showed in the profile of every message.
+            return heloName.length() <= 255 && isLdhDomain(heloName) ? heloName : clientLiteral;
         }
         try {
             String ascii = IDN.toASCII(heloName, 0);
@@ -135,6 +135,25 @@ final class ReceivedHeader {
             if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.')) {
                 return false;
             }
+        }
+        return true;
+    }
+
+    /**
+     * {@link #DOMAIN} for text of letters, digits, hyphens and dots only: labels of 1 to 63
+     * characters that start and end with a letter or digit, separated by single dots.
+     */
+    private static boolean isLdhDomain(String text) {
+        int labelStart = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            if (i < text.length() && text.charAt(i) != '.') {
+                continue;
+            }
+            int length = i - labelStart;
+            if (length < 1 || length > 63 || text.charAt(labelStart) == '-' || text.charAt(i - 1) == '-') {
+                return false;
+            }
+            labelStart = i + 1;
         }
         return true;
     }
