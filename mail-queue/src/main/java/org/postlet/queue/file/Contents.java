@@ -49,7 +49,8 @@ final class Contents {
             @Override
             public void writeTo(OutputStream out) throws IOException {
                 try (InputStream in = open()) {
-                    byte[] buffer = new byte[64 * 1024];
+                    // No bigger than the message: a 4 KiB mail need not allocate and zero 64 KiB.
+                    byte[] buffer = new byte[(int) Math.max(1, Math.min(64 * 1024, size))];
                     long left = size;
                     while (left > 0) {
                         int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));

@@ -54,11 +54,11 @@ final class ReceivedHeader {
      * @param tls      the TLS protocol and cipher suite, e.g. {@code TLSv1.3 TLS_AES_128_GCM_SHA256}, if encrypted
      * @return the header bytes, ending with CRLF
      */
-    static byte[] build(String heloName, InetSocketAddress client, Optional<String> tls, String hostname,
+    static byte[] build(String heloName, String clientLiteral, Optional<String> tls, String hostname,
                         String protocol, String queueId, List<MailAddress> recipients, Instant receivedAt, ZoneId zone) {
         StringBuilder header = new StringBuilder(256)
-                .append("Received: from ").append(fromDomain(heloName, client))
-                .append(" (").append(addressLiteral(client)).append(")\r\n");
+                .append("Received: from ").append(fromDomain(heloName, clientLiteral))
+                .append(" (").append(clientLiteral).append(")\r\n");
         tls.ifPresent(t -> {
             int space = t.indexOf(' ');
             header.append("\t(using ").append(space < 0 ? t : t.substring(0, space) + " with cipher " + t.substring(space + 1))
@@ -107,9 +107,15 @@ final class ReceivedHeader {
     }
 
     /** The HELO name as an RFC 5321 Domain or address-literal, or the client's address literal if it is neither. */
-    static String fromDomain(String heloName, InetSocketAddress client) {
+    static String fromDomain(String heloName, String clientLiteral) {
         if (isAddressLiteral(heloName)) {
             return heloName;
+        }
+        if (isLdhText(heloName)) {
+            // IDN.toASCII returns pure ASCII text unchanged (or refuses a label over 63 characters,
+            // which DOMAIN refuses as well), so the usual HELO name skips it and the regular
+            // expression: both showed in the profile of every message.
+            return heloName.length() <= 255 && isLdhDomain(heloName) ? heloName : clientLiteral;
         }
         try {
             String ascii = IDN.toASCII(heloName, 0);
@@ -119,7 +125,37 @@ final class ReceivedHeader {
         } catch (IllegalArgumentException e) {
             // Not convertible to A-labels: fall through to the address literal.
         }
-        return addressLiteral(client);
+        return clientLiteral;
+    }
+
+    /** Whether {@code text} has only letters, digits, hyphens and dots of US-ASCII. */
+    private static boolean isLdhText(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@link #DOMAIN} for text of letters, digits, hyphens and dots only: labels of 1 to 63
+     * characters that start and end with a letter or digit, separated by single dots.
+     */
+    private static boolean isLdhDomain(String text) {
+        int labelStart = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            if (i < text.length() && text.charAt(i) != '.') {
+                continue;
+            }
+            int length = i - labelStart;
+            if (length < 1 || length > 63 || text.charAt(labelStart) == '-' || text.charAt(i - 1) == '-') {
+                return false;
+            }
+            labelStart = i + 1;
+        }
+        return true;
     }
 
     private static boolean isAddressLiteral(String text) {

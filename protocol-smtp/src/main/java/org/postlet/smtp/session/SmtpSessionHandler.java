@@ -141,6 +141,11 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
 
     private ChannelHandlerContext ctx;
     private InetSocketAddress remote;
+    /**
+     * The client's address literal, e.g. {@code [192.0.2.1]}: built once per session, since the
+     * connect, accept and disconnect lines and the Received header all name it.
+     */
+    private String clientLiteral;
     private SessionState state = SessionState.CONNECTED;
     private String heloName = "";
     private boolean extended;
@@ -199,7 +204,8 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         this.ctx = ctx;
         this.remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        LOG.info("connect from {} on {}", ReceivedHeader.addressLiteral(remote), listener.name());
+        this.clientLiteral = ReceivedHeader.addressLiteral(remote);
+        LOG.info("connect from {} on {}", clientLiteral, listener.name());
         config.events().connectionOpened(listener.name());
         // A crowded listener gives even the first command less time (stress mode).
         timeout.use(commandTimeout());
@@ -246,7 +252,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         if (event == SessionTimeout.Expired.INSTANCE) {
             // While committing or checking a password, the client is waiting for us.
             if (state != SessionState.COMMITTING && state != SessionState.CLOSING && !checkingCredentials()) {
-                LOG.info("timeout after {} from {}", state, ReceivedHeader.addressLiteral(remote));
+                LOG.info("timeout after {} from {}", state, clientLiteral);
                 closeWith(timedOut);
             }
         } else if (event == ShutdownRequest.INSTANCE) {
@@ -266,13 +272,13 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (state == SessionState.RECEIVING_DATA || state == SessionState.RECEIVING_CHUNK
                 || state == SessionState.CHUNKS_RECEIVED) {
-            config.events().connectionLost(listener.name(), ReceivedHeader.addressLiteral(remote), lastVerb.name());
+            config.events().connectionLost(listener.name(), clientLiteral, lastVerb.name());
         }
         if (transaction != null && state != SessionState.COMMITTING) {
             // The client went away mid-transaction; a commit in progress is left to finish.
             transaction.abortMessage();
         }
-        LOG.info("disconnect from {} on {}: {} message(s) accepted", ReceivedHeader.addressLiteral(remote),
+        LOG.info("disconnect from {} on {}: {} message(s) accepted", clientLiteral,
                 listener.name(), messagesAccepted);
         config.events().connectionClosed(listener.name());
         super.channelInactive(ctx);
@@ -283,11 +289,11 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         if (cause instanceof IOException) {
             // A reset connection is common: build its line only when someone reads it.
             if (LOG.isDebugEnabled()) {
-                LOG.debug("connection from {} failed: {}", ReceivedHeader.addressLiteral(remote), cause.toString());
+                LOG.debug("connection from {} failed: {}", clientLiteral, cause.toString());
             }
         } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException tlsProblem) {
             // A client speaking broken or refused TLS: its problem, not ours.
-            LOG.info("TLS with {} failed: {}", ReceivedHeader.addressLiteral(remote), tlsProblem.getMessage());
+            LOG.info("TLS with {} failed: {}", clientLiteral, tlsProblem.getMessage());
         } else {
             LOG.warn("SMTP session with {} failed", remote, cause);
         }
@@ -297,7 +303,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private void onHandshake(SslHandshakeCompletionEvent handshake) {
         config.events().tlsHandshake(listener.name(), handshake.isSuccess());
         if (!handshake.isSuccess()) {
-            LOG.info("TLS handshake with {} failed: {}", ReceivedHeader.addressLiteral(remote),
+            LOG.info("TLS handshake with {} failed: {}", clientLiteral,
                     handshake.cause().toString());
             state = SessionState.CLOSING;
             ctx.close();
@@ -305,7 +311,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         }
         SslHandler handler = ctx.pipeline().get(SslHandler.class);
         tls = Optional.of(TlsContext.describe(handler.engine().getSession()));
-        LOG.info("TLS from {} on {}: {}", ReceivedHeader.addressLiteral(remote), listener.name(), tls.get());
+        LOG.info("TLS from {} on {}: {}", clientLiteral, listener.name(), tls.get());
         timeout.use(commandTimeout());
     }
 
@@ -319,7 +325,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             stage = null;
         }
         if (++commands > limits.commandsPerSession()) {
-            LOG.info("too many commands from {}", ReceivedHeader.addressLiteral(remote));
+            LOG.info("too many commands from {}", clientLiteral);
             closeWith(tooManyCommands);
             return;
         }
@@ -523,16 +529,16 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             transaction.message(config.queue().open(envelope));
             transaction.receivedAt(envelope.receivedAt());
         } catch (IOException e) {
-            LOG.warn("cannot queue a message from {}: {}", ReceivedHeader.addressLiteral(remote), e.toString());
+            LOG.warn("cannot queue a message from {}: {}", clientLiteral, e.toString());
             throw new CommandException(NO_STORAGE);
         } catch (RuntimeException e) {
-            LOG.warn("cannot queue a message from {}", ReceivedHeader.addressLiteral(remote), e);
+            LOG.warn("cannot queue a message from {}", clientLiteral, e);
             throw new CommandException(INTERNAL_ERROR);
         }
     }
 
     private void writeReceivedHeader() {
-        byte[] received = ReceivedHeader.build(heloName, remote, tls, settings.hostname(), protocolName(),
+        byte[] received = ReceivedHeader.build(heloName, clientLiteral, tls, settings.hostname(), protocolName(),
                 transaction.message().id(), transaction.recipientAddresses(), transaction.receivedAt(), zone);
         transaction.addHeaderBytes(received.length);
         write(ByteBuffer.wrap(received));
@@ -549,7 +555,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         boolean syntaxOk = (words.length == 1 || words.length == 2 && AsciiCase.upper(words[1]).equals("LAST"))
                 && CHUNK_SIZE.matcher(words[0]).matches();
         if (!syntaxOk) {
-            LOG.info("malformed BDAT from {}: {}", ReceivedHeader.addressLiteral(remote), argument);
+            LOG.info("malformed BDAT from {}: {}", clientLiteral, argument);
             closeWith(BDAT_SYNTAX);
             return;
         }
@@ -702,7 +708,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         // get no more checks than the limit; success or a failed check gives the count back.
         if (!config.authFailures().tryStart(remote.getAddress())) {
             // Not even checked: a right guess must look the same as a wrong one to this address now.
-            LOG.info("AUTH from {} refused unchecked: too many failures from that address", ReceivedHeader.addressLiteral(remote));
+            LOG.info("AUTH from {} refused unchecked: too many failures from that address", clientLiteral);
             endAuth();
             reply(TOO_MANY_AUTH_FAILURES_FROM_CLIENT);
             resumeReading();
@@ -728,7 +734,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         stage = "AUTH";
         if (failure != null) {
             config.authFailures().unchecked(remote.getAddress());
-            LOG.warn("cannot check the password of {} from {}: {}", username, ReceivedHeader.addressLiteral(remote),
+            LOG.warn("cannot check the password of {} from {}: {}", username, clientLiteral,
                     failure.toString());
             endAuth();
             reply(AUTH_UNAVAILABLE);
@@ -739,7 +745,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             config.events().authentication(listener.name(), true);
             config.authFailures().succeeded(remote.getAddress());
             authenticatedUser = identity;
-            LOG.info("authenticated {} from {} on {}", identity.get(), ReceivedHeader.addressLiteral(remote),
+            LOG.info("authenticated {} from {} on {}", identity.get(), clientLiteral,
                     listener.name());
             endAuth();
             reply(AUTH_OK);
@@ -748,7 +754,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         }
         authFailures++;
         config.events().authentication(listener.name(), false);
-        LOG.info("authentication failed for {} from {} ({} of {})", username, ReceivedHeader.addressLiteral(remote),
+        LOG.info("authentication failed for {} from {} ({} of {})", username, clientLiteral,
                 authFailures, limits.authFailures());
         // A growing delay before the answer makes guessing passwords slow.
         Duration delay = limits.authFailureDelay().multipliedBy(authFailures);
@@ -794,7 +800,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         try {
             ctx.executor().execute(task);
         } catch (RejectedExecutionException e) {
-            LOG.warn("the server stopped before a session with {} could go on", ReceivedHeader.addressLiteral(remote));
+            LOG.warn("the server stopped before a session with {} could go on", clientLiteral);
         }
     }
 
@@ -828,7 +834,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             t.message().write(buffer);
             return true;
         } catch (IOException | RuntimeException e) {
-            LOG.warn("cannot write message {} from {}: {}", t.message().id(), ReceivedHeader.addressLiteral(remote),
+            LOG.warn("cannot write message {} from {}: {}", t.message().id(), clientLiteral,
                     e.toString());
             t.markWriteFailed();
             t.abortMessage();
@@ -853,7 +859,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         if (state != SessionState.RECEIVING_DATA) {
             return;
         }
-        LOG.info("bare LF dot in DATA from {}: message refused, connection closed", ReceivedHeader.addressLiteral(remote));
+        LOG.info("bare LF dot in DATA from {}: message refused, connection closed", clientLiteral);
         stage = "END-OF-MESSAGE";
         // The decoder reads nothing more; the transaction's message is aborted by closeWith.
         config.events().refused(listener.name(), BARE_LF_DOT.code(), BARE_LF_DOT.enhancedCode());
@@ -892,7 +898,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private boolean refusedAtEnd(Transaction t) {
         if (t.oversized()) {
             LOG.info("rejected message from {}: {} bytes exceed the limit of {}",
-                    ReceivedHeader.addressLiteral(remote), t.size(), settings.maxMessageSize());
+                    clientLiteral, t.size(), settings.maxMessageSize());
             reply(MESSAGE_TOO_BIG);
             finishTransaction();
             return true;
@@ -929,12 +935,12 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             // size= is the message as stored (our Received header included): the size the pipeline logs too.
             LOG.info("accepted {} from={} to={} size={} client={} helo={} listener={}{}{}", message.id(),
                     senderPath(t), t.recipientAddresses(), t.storedSize(),
-                    ReceivedHeader.addressLiteral(remote), heloName, listener.name(),
+                    clientLiteral, heloName, listener.name(),
                     tls.map(v -> " tls=" + v.replace(' ', '/')).orElse(""),
                     authenticatedUser.map(u -> " sasl=" + u).orElse(""));
             reply(Reply.of(250, "2.0.0", "Ok: queued as " + message.id()));
         } else {
-            LOG.warn("cannot commit message {} from {}: {}", message.id(), ReceivedHeader.addressLiteral(remote),
+            LOG.warn("cannot commit message {} from {}: {}", message.id(), clientLiteral,
                     failure.toString());
             stage = "END-OF-MESSAGE";
             reply(QUEUE_WRITE_ERROR);
@@ -993,14 +999,14 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         if (!reply.isError()) {
             consecutiveErrors = 0;
         } else if (countsAsError && ++consecutiveErrors >= limits.errorsPerSession()) {
-            LOG.info("too many errors from {}", ReceivedHeader.addressLiteral(remote));
+            LOG.info("too many errors from {}", clientLiteral);
             closeWith(tooManyErrors);
         }
     }
 
     private void reportRejection(Reply reply) {
         if (stage != null) {
-            config.events().rejected(new SmtpEvents.Rejection(listener.name(), stage, ReceivedHeader.addressLiteral(remote),
+            config.events().rejected(new SmtpEvents.Rejection(listener.name(), stage, clientLiteral,
                     reply.code(), reply.enhancedCode(), String.join(" ", reply.lines()), stageSender, stageRecipient,
                     extended ? "ESMTP" : "SMTP", heloName));
         }
