@@ -149,11 +149,9 @@ final class SegmentLog implements AutoCloseable {
 
     /** The payload length of a valid frame at {@code position}, or -1. */
     private static int frameLength(ByteBuffer bytes, int position) {
-        if (bytes.limit() - position < LogFormat.FRAME_HEADER || bytes.getInt(position) != LogFormat.MAGIC) {
-            return -1;
-        }
-        int length = bytes.getInt(position + 5);
-        if (length < 0 || length > LogFormat.MAX_PAYLOAD || length > bytes.limit() - position - LogFormat.FRAME_HEADER) {
+        int whole = wholeFrameLength(bytes, position);
+        int length = whole - LogFormat.FRAME_HEADER;
+        if (whole < 0 || length > LogFormat.MAX_PAYLOAD) {
             return -1;
         }
         byte type = bytes.get(position + 4);

@@ -24,7 +24,6 @@ import org.postlet.mailet.Mail;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.queue.Lease;
-import org.postlet.queue.MailEnvelope;
 import org.postlet.queue.Origin;
 
 /**
@@ -93,11 +92,6 @@ public final class QueuedMail implements Mail {
             copy.message = new SpooledMessage(message);
         }
         return copy;
-    }
-
-    /** The envelope the mail was queued with. */
-    MailEnvelope envelope() {
-        return lease.envelope();
     }
 
     /** The directories this mail's deliveries (in every part) left for the server to sync. */
