@@ -3,8 +3,6 @@ package org.postlet.server.durability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +60,7 @@ class CrashRecoveryIT {
         long seed = Long.getLong("crash.seed", System.nanoTime());
         System.out.println("CrashRecoveryIT seed: " + seed + " (repeat with -Dcrash.seed=" + seed + ")");
         Random random = new Random(seed);
-        int port = freePort();
+        int port = Installation.freePort();
         Installation inst = Installation.create(dir, port, Installation.DEFAULT_PIPELINE);
         Files.writeString(inst.conf.resolve("users.passwd"), "carol@example.test:{PLAIN}carol\ndave@example.test:{PLAIN}dave\n",
                 StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
@@ -293,11 +291,5 @@ class CrashRecoveryIT {
         }
         b.append("end ").append(id).append("\r\n");
         return b.toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }

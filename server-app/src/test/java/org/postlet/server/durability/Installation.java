@@ -126,7 +126,8 @@ final class Installation {
         return files;
     }
 
-    private static int freePort() throws IOException {
+    /** A loopback port free right now, for a server started in another process. */
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
