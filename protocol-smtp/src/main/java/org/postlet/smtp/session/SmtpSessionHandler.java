@@ -152,6 +152,7 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     private Transaction transaction;
     private int consecutiveErrors;
     private int commands;
+    private long connectedAt;
     private int messagesAccepted;
     private boolean shutdownRequested;
     /** The TLS protocol and cipher once a handshake has completed. */
@@ -205,7 +206,10 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         this.remote = (InetSocketAddress) ctx.channel().remoteAddress();
         this.clientLiteral = ReceivedHeader.addressLiteral(remote);
-        LOG.info("connect from {} on {}", clientLiteral, listener.name());
+        connectedAt = System.nanoTime();
+        // At INFO a session is one line, written when it ends (with its length); a line at the start
+        // too would make logging a fifth of the CPU of a busy server.
+        LOG.debug("connect from {} on {}", clientLiteral, listener.name());
         config.events().connectionOpened(listener.name());
         // A crowded listener gives even the first command less time (stress mode).
         timeout.use(commandTimeout());
@@ -278,8 +282,10 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             // The client went away mid-transaction; a commit in progress is left to finish.
             transaction.abortMessage();
         }
-        LOG.info("disconnect from {} on {}: {} message(s) accepted", clientLiteral,
-                listener.name(), messagesAccepted);
+        if (LOG.isInfoEnabled()) {
+            LOG.info("disconnect from {} on {} after {} ms: {} command(s), {} message(s) accepted", clientLiteral,
+                    listener.name(), (System.nanoTime() - connectedAt) / 1_000_000, commands, messagesAccepted);
+        }
         config.events().connectionClosed(listener.name());
         super.channelInactive(ctx);
     }
