@@ -47,6 +47,10 @@ public enum ServerMetric {
             "processor", "mailet"),
     PIPELINE_MAILET_EXCEPTIONS("pipeline.mailet.*.*.exceptions", Kind.METER, "exceptions thrown by a mailet",
             "processor", "mailet"),
+    PIPELINE_STEP_RUNS("pipeline.step.*.*.runs", Kind.METER, "mails a step's mailet ran on (step: its position in the processor, from 0)",
+            "processor", "step"),
+    PIPELINE_STEP_FAILURES("pipeline.step.*.*.failures", Kind.METER,
+            "mails a step's mailet threw on, temporary failures included", "processor", "step"),
 
     // Delivery
     DELIVERY_DELIVERED("delivery.delivered", Kind.METER, "recipients delivered (Maildir or repository)"),

@@ -47,10 +47,12 @@ public final class Pipeline {
      * @param exceptions        how often the mailet threw
      * @param mailetName        the mailet's name as the pipeline file gives it
      * @param sendsTo           the processors this step sends mail to when it works, as far as its parameters say
+     * @param runs              how often this step's mailet ran (the timer is shared by the processor's steps of one mailet)
+     * @param failures          how often this step's mailet threw
      */
     record Step(ProcessingState processor, int index, MatcherExpression matcher, Mailet mailet,
                 FailureAction onMailetException, FailureAction onMatchException, Timer time, Meter exceptions,
-                String mailetName, Set<ProcessingState> sendsTo) {
+                String mailetName, Set<ProcessingState> sendsTo, Meter runs, Meter failures) {
     }
 
     /**
@@ -101,7 +103,7 @@ public final class Pipeline {
         List<PipelineView.Processor> out = new ArrayList<>();
         processors.forEach((state, steps) -> out.add(new PipelineView.Processor(state.name(), mailsIn.get(state).getCount(),
                 steps.stream().map(s -> new PipelineView.Step(s.index(), s.matcher().toString(), s.mailetName(),
-                        s.time().getCount(), s.exceptions().getCount(), s.time().getSnapshot().getMean() / 1_000_000.0,
+                        s.runs().getCount(), s.failures().getCount(), s.time().getSnapshot().getMean() / 1_000_000.0,
                         s.sendsTo().stream().map(ProcessingState::name).toList(), s.onMailetException().toString()))
                         .toList())));
         return new PipelineView(out);
@@ -249,12 +251,14 @@ public final class Pipeline {
 
         /** Runs the step's mailet; returns false when the mail was deferred and must not go on. */
         private boolean service(QueuedMail mail, Step s, Set<MailAddress> selected) throws PropagatedFailure {
+            s.runs().mark();
             try (Timer.Context timed = s.time().time()) {
                 s.mailet().service(mail);
                 trace.stepRan(mail.name(), s.processor(), s.index(), s.matcher().toString(), s.mailet().info(), selected,
                         mail.state(), null);
             } catch (TemporaryFailureException e) {
                 s.exceptions().mark();
+                s.failures().mark();
                 LOG.warn("{}: deferred for {}: {} in {}[{}]: {}", mail.name(), mail.recipients(), s.mailet().info(),
                         s.processor(), s.index(), e.getMessage());
                 trace.stepRan(mail.name(), s.processor(), s.index(), s.matcher().toString(), s.mailet().info(), selected,
@@ -266,6 +270,7 @@ public final class Pipeline {
                 return false;
             } catch (MessagingException | RuntimeException | LinkageError e) {
                 s.exceptions().mark();
+                s.failures().mark();
                 Exception failure = asException(e);
                 handleFailure(mail, s, s.onMailetException(), "mailet " + s.mailet().info(), failure);
                 trace.stepRan(mail.name(), s.processor(), s.index(), s.matcher().toString(), s.mailet().info(), selected,

@@ -103,7 +103,9 @@ public final class PipelineBuilder {
                             d.onMatchException(),
                             metrics.timer(ServerMetric.PIPELINE_MAILET_TIME.dropwizardName(p.state().name(), mailetName)),
                             metrics.meter(ServerMetric.PIPELINE_MAILET_EXCEPTIONS.dropwizardName(p.state().name(), mailetName)),
-                            mailetName, routes(d, states)));
+                            mailetName, routes(d, states),
+                            metrics.meter(ServerMetric.PIPELINE_STEP_RUNS.dropwizardName(p.state().name(), Integer.toString(i))),
+                            metrics.meter(ServerMetric.PIPELINE_STEP_FAILURES.dropwizardName(p.state().name(), Integer.toString(i)))));
                 }
             }
             processors.put(p.state(), steps);

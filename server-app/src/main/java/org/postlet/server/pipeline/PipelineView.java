@@ -35,7 +35,7 @@ public record PipelineView(List<Processor> processors) {
      * @param mailet     its mailet's name
      * @param calls      how often the mailet ran
      * @param exceptions how often it threw (temporary failures included)
-     * @param meanMillis its mean run time in milliseconds, recent runs weighing more
+     * @param meanMillis the mean run time in milliseconds of its mailet in this processor, recent runs weighing more
      * @param sendsTo    the processors it sends mail to when it works, as its parameters say
      * @param onFailure  what its mailet failing leads to: a processor, {@code ignore} or {@code propagate}
      */

@@ -6,8 +6,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -152,14 +154,25 @@ public final class QueueRunner implements AutoCloseable {
         finishing.submit(new Finished(lease, mail.directoriesToSync(), disposition));
     }
 
-    /** Collects the processors the parts of a mail ended in, e.g. {@code local} for a delivery. */
+    /**
+     * Collects the processors the parts of a mail ended in, e.g. {@code local} for a delivery: the
+     * processor of the last step that ran on each part (when a step ends a mail, the state it
+     * ended in is already ghost).
+     */
     private static final class EndedIn implements PipelineTrace {
         final Set<String> processors = new LinkedHashSet<>();
+        private final Map<String, ProcessingState> lastStep = new HashMap<>();
+
+        @Override
+        public void stepRan(String mail, ProcessingState processor, int index, String matcher, String mailet,
+                            Set<MailAddress> recipients, ProcessingState stateAfter, Exception failure) {
+            lastStep.put(mail, processor);
+        }
 
         @Override
         public void ended(String mail, Set<MailAddress> recipients, ProcessingState lastState, boolean deferred) {
             if (!deferred) {
-                processors.add(lastState.name());
+                processors.add(lastStep.getOrDefault(mail, lastState).name());
             }
         }
     }

@@ -124,7 +124,11 @@ class AdminApiTest {
         assertThat(toLocal.get("sendsTo").get(0).asText()).isEqualTo("local");
         assertThat(toLocal.get("calls").asLong()).isEqualTo(1);
         // LocalDelivery fails over quota: counted as an exception of that step.
-        await("/api/pipeline", p -> p.get("processors").get(1).get("steps").get(1).get("exceptions").asLong() >= 1);
+        JsonNode local = await("/api/pipeline", p -> p.get("processors").get(1).get("steps").get(1).get("exceptions").asLong() >= 1)
+                .get("processors").get(1).get("steps");
+        // counted per step, though both steps are LocalDelivery: the Junk one never ran
+        assertThat(local.get(0).get("calls").asLong()).isZero();
+        assertThat(local.get(1).get("calls").asLong()).isEqualTo(local.get(1).get("exceptions").asLong());
         await("/api/recent", r -> r.get("outcomes").size() >= 1
                 && r.get("outcomes").get(0).get("result").asText().equals("DEFERRED"));
 
