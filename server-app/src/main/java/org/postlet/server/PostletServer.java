@@ -195,6 +195,8 @@ public final class PostletServer implements AutoCloseable {
             started.add(PidFile.write(config.spool().resolve(PidFile.NAME)));
             MetricRegistry metrics = injector.getInstance(MetricRegistry.class);
             registerQueueGauges(metrics, queue);
+            registerFreeSpace(metrics, ServerMetric.SPOOL_FREE_BYTES, config.spool());
+            registerFreeSpace(metrics, ServerMetric.MAILDIR_FREE_BYTES, config.maildirRoot());
             started.add(JmxExport.start(metrics));
 
             // Workers spend most of their time waiting for a Maildir file's fsync, and the file system
@@ -256,6 +258,17 @@ public final class PostletServer implements AutoCloseable {
         metrics.gauge(ServerMetric.SPOOL_HELD.dropwizardName(), () -> () -> depth.getValue().held());
         metrics.gauge(ServerMetric.SPOOL_OLDEST_AGE.dropwizardName(), () -> () -> depth.getValue().oldest()
                 .map(t -> Duration.between(t, Instant.now()).toSeconds()).orElse(0L));
+    }
+
+    /** Free space as the scrape asks, for alerts before a full disk turns mail away. */
+    private static void registerFreeSpace(MetricRegistry metrics, ServerMetric metric, Path folder) {
+        metrics.gauge(metric.dropwizardName(), () -> () -> {
+            try {
+                return Files.getFileStore(folder).getUsableSpace();
+            } catch (IOException e) {
+                return -1L; // the folder is gone: -1 rather than a scrape error, and the health check says why
+            }
+        });
     }
 
     private static void stop(List<AutoCloseable> started) {

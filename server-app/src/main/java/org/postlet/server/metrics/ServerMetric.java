@@ -40,6 +40,8 @@ public enum ServerMetric {
     SPOOL_DEFERRED("spool.deferred", Kind.GAUGE, "messages in the spool waiting for their next attempt after a temporary failure"),
     SPOOL_HELD("spool.held", Kind.GAUGE, "messages in the spool an operator holds out of processing"),
     SPOOL_RETRIES("spool.retries", Kind.METER, "messages deferred for a later attempt"),
+    SPOOL_FREE_BYTES("spool.free.bytes", Kind.GAUGE, "bytes free for Postlet on the spool's file system"),
+    MAILDIR_FREE_BYTES("storage.maildir.free.bytes", Kind.GAUGE, "bytes free for Postlet on the Maildir root's file system"),
 
     // Pipeline
     PIPELINE_PROCESSOR_MAILS("pipeline.processor.*.mails", Kind.METER, "mails entering a processor", "processor"),
