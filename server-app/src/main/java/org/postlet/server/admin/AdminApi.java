@@ -21,7 +21,9 @@ import org.postlet.queue.MailEnvelope;
 import org.postlet.queue.MailQueue;
 import org.postlet.queue.Origin;
 import org.postlet.queue.QueueSize;
+import org.postlet.queue.QueuedMailDetail;
 import org.postlet.queue.QueuedMailSummary;
+import org.postlet.mailet.ProcessingState;
 import org.postlet.server.config.ConfigProblem;
 import org.postlet.server.config.InvalidConfigException;
 import org.postlet.server.pipeline.PipelineView;
@@ -210,9 +212,30 @@ public final class AdminApi {
         return ok(body);
     }
 
+    /** A mail as the list shows it, plus its processor, attributes and message header where the queue can tell. */
     private Response queueShow(String id) throws IOException {
-        Optional<QueuedMailSummary> mail = queue.find(id);
-        return mail.isEmpty() ? noSuchMail(id) : ok(entry(mail.get(), clock.instant()));
+        Optional<QueuedMailDetail> mail = queue.inspect(id);
+        if (mail.isEmpty()) {
+            return noSuchMail(id);
+        }
+        QueuedMailDetail d = mail.get();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> body = json.convertValue(entry(d.summary(), clock.instant()), LinkedHashMap.class);
+        body.put("processor", d.state().map(ProcessingState::name).orElse(null));
+        Map<String, String> attributes = new LinkedHashMap<>();
+        d.attributes().forEach((name, value) -> attributes.put(name, String.valueOf(value)));
+        body.put("attributes", attributes);
+        String header = null;
+        if (d.content().isPresent()) {
+            try {
+                header = d.content().get().header(Repositories.MAX_HEADER_BYTES);
+            } catch (IOException e) {
+                // e.g. the mail was delivered and its file removed while we looked: show the rest
+                LOG.debug("admin API: cannot read the message of {}: {}", id, e.toString());
+            }
+        }
+        body.put("headers", header);
+        return ok(body);
     }
 
     private Response holdOrRelease(Request r, String id, boolean hold) throws IOException {

@@ -124,6 +124,16 @@ final class QueueCommand {
             field("next attempt", m.get("nextAttempt").asText());
             field("last error", m.get("lastError").asText());
         }
+        if (!m.path("processor").isNull()) {
+            field("processor", m.path("processor").asText());
+        }
+        m.path("attributes").fields().forEachRemaining(a -> field("attribute", a.getKey() + " = " + a.getValue().asText()));
+        if (m.path("headers").isNull()) {
+            out.println("(this queue cannot show the message without taking it)");
+        } else {
+            out.println();
+            out.print(m.path("headers").asText().replace("\r\n", "\n"));
+        }
         return Launcher.OK;
     }
 

@@ -3,7 +3,6 @@ package org.postlet.server.repository;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -33,10 +32,10 @@ import org.postlet.server.pipeline.PipelineLoader;
  */
 public final class Repositories {
 
+    /** The most of a message's header shown; a header is rarely a tenth of this. */
+    public static final int MAX_HEADER_BYTES = 64 * 1024;
     /** A kept mail's file is named by its id: letters, digits and the {@code -} of split parts. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9-]{1,100}");
-    /** The headers shown of a kept mail, at most; a message's header is rarely a tenth of this. */
-    private static final int MAX_HEADER_BYTES = 64 * 1024;
 
     /**
      * A repository.
@@ -148,11 +147,7 @@ public final class Repositories {
             return Optional.empty();
         }
         MailFile.Kept kept = MailFile.read(file.get());
-        try (InputStream in = MailFile.content(file.get(), kept).open()) {
-            String text = new String(in.readNBytes(MAX_HEADER_BYTES), StandardCharsets.UTF_8);
-            int end = text.indexOf("\r\n\r\n");
-            return Optional.of(end < 0 ? text : text.substring(0, end + 2));
-        }
+        return Optional.of(MailFile.content(file.get(), kept).header(MAX_HEADER_BYTES));
     }
 
     /**

@@ -68,7 +68,10 @@ class AdminApiTest {
         assertThat(mail.get("size").asLong()).isPositive();
         assertThat(mail.get("origin").asText()).startsWith("smtp mx from 127.0.0.1");
 
-        assertThat(get("/api/queue/" + id).body()).contains("\"id\":\"" + id + "\"");
+        JsonNode shown = tree(get("/api/queue/" + id));
+        assertThat(shown.get("id").asText()).isEqualTo(id);
+        assertThat(shown.get("processor").asText()).isEqualTo("root");
+        assertThat(shown.get("headers").asText()).contains("Subject: over quota\r\n").startsWith("Received: ");
         assertThat(call("POST", "/api/queue/" + id + "/hold").statusCode()).isEqualTo(200);
         assertThat(tree(get("/api/queue/" + id)).get("state").asText()).isEqualTo("held");
         assertThat(tree(get("/api/queue")).get("held").asInt()).isEqualTo(1);

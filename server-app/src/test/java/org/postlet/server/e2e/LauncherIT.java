@@ -318,7 +318,8 @@ class LauncherIT {
             assertThat(queue(conf, "hold", id)).isEqualTo(id + ": held\n");
             assertThat(queue(conf, "list")).contains("  held");
             assertThat(queue(conf, "show", id)).contains("id: " + id + "\n", "state: held\n", "sender: a@example.com\n",
-                    "recipient: alice@example.test (to do)\n", "last error: ", "over quota");
+                    "recipient: alice@example.test (to do)\n", "last error: ", "over quota", "processor: root\n",
+                    "\nReceived: from t ", "Subject: stuck\n");
             assertThat(queue(conf, "release", id)).isEqualTo(id + ": released\n");
             assertThat(queue(conf, "list")).contains("  deferred  ");
             assertThat(queue(conf, "flush")).isEqualTo("1 deferred mail(s) will be tried again now\n");
