@@ -73,6 +73,10 @@ public final class Launcher {
                                    one mail in full; keep it out of processing; let it go again; drop it
               queue flush [--conf DIR]
                                    try every deferred mail again now
+              repository list [NAME] [--conf DIR]
+                                   the repositories (var/error...) with their counts, or the mails kept in one
+              repository show|requeue|delete NAME ID [--conf DIR]
+                                   a kept mail in full; put it back into processing; delete it
             DIR defaults to the conf/ folder of the installation.""";
 
     private final PrintStream out;
@@ -109,7 +113,7 @@ public final class Launcher {
             if (known.contains(args[i]) && i + 1 < args.length) {
                 options.put(args[i], args[++i]);
             } else if (!args[i].startsWith("-") && (command.equals("requeue") || command.equals("trace")
-                    || command.equals("queue"))) {
+                    || command.equals("queue") || command.equals("repository"))) {
                 positional.add(args[i]);
             } else {
                 err.println("postlet " + command + ": unknown option '" + args[i] + "'\n" + USAGE_TEXT);
@@ -126,6 +130,7 @@ public final class Launcher {
             case "reload" -> reload(conf);
             case "requeue" -> requeue(conf, files);
             case "queue" -> queue(conf, positional);
+            case "repository" -> repository(conf, positional);
             case "trace" -> trace(conf, options.get("--from"), options.get("--to"), files);
             case "passwd" -> passwd(options.getOrDefault("--scheme", "SHA512-CRYPT"));
             case "help", "--help", "-h" -> {
@@ -357,16 +362,33 @@ public final class Launcher {
             err.println("postlet queue: give list, flush, or show|hold|release|delete and a queue id\n" + USAGE_TEXT);
             return USAGE;
         }
-        ServerConfig config;
+        Optional<ServerConfig> config = adminConfig(conf);
+        return config.isEmpty() ? INVALID : new QueueCommand(out, err).run(config.get(), action.get(),
+                words.size() > 1 ? Optional.of(words.get(1)) : Optional.empty());
+    }
+
+    private int repository(Path conf, List<String> words) {
+        Optional<RepositoryCommand.Action> action = words.isEmpty() ? Optional.empty()
+                : RepositoryCommand.Action.of(words.get(0));
+        if (action.isEmpty() || words.size() - 1 < action.get().fewest || words.size() - 1 > action.get().most) {
+            err.println("postlet repository: give list [NAME], or show|requeue|delete with a repository name and a mail id\n"
+                    + USAGE_TEXT);
+            return USAGE;
+        }
+        Optional<ServerConfig> config = adminConfig(conf);
+        return config.isEmpty() ? INVALID
+                : new RepositoryCommand(out, err).run(config.get(), action.get(), words.subList(1, words.size()));
+    }
+
+    /** The configuration the admin commands find the server through; empty (problems printed) if it is invalid. */
+    private Optional<ServerConfig> adminConfig(Path conf) {
         try {
-            config = new ServerConfigLoader().load(conf);
+            return Optional.of(new ServerConfigLoader().load(conf));
         } catch (InvalidConfigException e) {
             e.problems().forEach(err::println);
             err.println(e.problems().size() + " problem(s) in the configuration; nothing was asked of the server");
-            return INVALID;
+            return Optional.empty();
         }
-        return new QueueCommand(out, err).run(config, action.get(),
-                words.size() > 1 ? Optional.of(words.get(1)) : Optional.empty());
     }
 
     private int run(Path conf) {

@@ -339,9 +339,58 @@ class LauncherIT {
         assertThat(out).contains("postlet queue list: no server is running with this configuration");
     }
 
+    @Test
+    void repositoryCommandsListShowRequeueAndDeleteAMailKeptInError() throws Exception {
+        TestInstallation inst = new TestInstallation(dir, 0);
+        inst.enableAdmin("launcher-test-token-0123456789", 0);
+        String conf = inst.conf.toString();
+        Running server = new Running(inst.conf);
+        try {
+            int port = server.port();
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                s.getOutputStream().write(("HELO t\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<carol@elsewhere.example>\r\nDATA\r\n"
+                        + "Subject: nowhere to go\r\n\r\nbody\r\n.\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII));
+                s.getInputStream().readAllBytes();
+            }
+            String id = TestInstallation.awaitFiles(inst.root.resolve("var/error"), 1).get(0).getFileName().toString();
+            assertThat(command(conf, "repository", "list")).contains("relay  0  " + inst.root.resolve("var/relay") + "\n",
+                    "error  1  " + inst.root.resolve("var/error") + "\n");
+            assertThat(command(conf, "repository", "list", "error")).containsPattern("(?m)^" + id
+                    + "  \\d+s  \\d+  a@example\\.com  carol@elsewhere\\.example  no local mailbox and no remote delivery$");
+            assertThat(command(conf, "repository", "show", "error", id)).contains("id: " + id + "\n",
+                    "recipient: carol@elsewhere.example\n", "error: no local mailbox", "\nSubject: nowhere to go\n");
+            Matcher requeued = Pattern.compile("error/" + id + ": requeued as (\\w+)\n")
+                    .matcher(command(conf, "repository", "requeue", "error", id));
+            assertThat(requeued.find()).isTrue();
+            // the same pipeline keeps it in error again, under its new id
+            TestInstallation.awaitFiles(inst.root.resolve("var/error"), 1);
+            assertThat(inst.root.resolve("var/error/" + id)).doesNotExist();
+            String again = requeued.group(1);
+            for (int i = 0; i < 100 && !Files.exists(inst.root.resolve("var/error/" + again)); i++) {
+                Thread.sleep(100);
+            }
+            assertThat(command(conf, "repository", "delete", "error", again)).isEqualTo("error/" + again + ": deleted\n");
+            assertThat(inst.root.resolve("var/error/" + again)).doesNotExist();
+            Process missing = launch("repository", "show", "error", again, "--conf", conf);
+            String out = finish(missing);
+            assertThat(missing.exitValue()).isEqualTo(1);
+            assertThat(out).contains("no mail " + again + " in repository error");
+        } finally {
+            server.stop();
+        }
+    }
+
     /** Runs a queue command that must succeed and returns its standard output. */
     private static String queue(String conf, String... words) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER.toString(), "queue"));
+        String[] all = new String[words.length + 1];
+        all[0] = "queue";
+        System.arraycopy(words, 0, all, 1, words.length);
+        return command(conf, all);
+    }
+
+    /** Runs a command that must succeed with {@code --conf conf} and returns its standard output. */
+    private static String command(String conf, String... words) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER.toString()));
         command.addAll(List.of(words));
         command.addAll(List.of("--conf", conf));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();

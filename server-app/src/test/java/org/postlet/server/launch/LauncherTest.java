@@ -167,6 +167,17 @@ class LauncherTest {
     }
 
     @Test
+    void repositoryNeedsANameAndAnIdToActOnAMail() {
+        assertThat(run("repository", "--conf", conf.toString())).isEqualTo(2);
+        assertThat(run("repository", "show", "error", "--conf", conf.toString())).isEqualTo(2);
+        assertThat(run("repository", "list", "error", "extra", "--conf", conf.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("postlet repository: give list [NAME], or show|requeue|delete");
+        err.reset();
+        assertThat(run("repository", "list", "--conf", conf.toString())).as("a valid command, but no API").isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("postlet repository list: the admin API is off in");
+    }
+
+    @Test
     void queueSaysWhatIsMissingBeforeAskingAServer() throws Exception {
         assertThat(run("queue", "list", "--conf", conf.toString())).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("the admin API is off in " + conf.resolve("postlet.yaml"))
