@@ -1,5 +1,6 @@
 package org.postlet.server.config;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,7 @@ public record ServerConfig(Path file, String hostname, List<String> domains, Pat
         lines.add("tls.keystore = " + tls.map(t -> t.keystore().toString()).orElse(smtp.usesTls()
                 ? "(generated self-signed at first start)" : "(unused: no listener uses TLS)"));
         lines.add("metrics.http = " + metricsHttp.orElse("(off)"));
-        lines.add("admin.token = " + adminToken + (java.nio.file.Files.isRegularFile(adminToken)
+        lines.add("admin.token = " + adminToken + (Files.isRegularFile(adminToken)
                 ? (metricsHttp.isPresent() ? "" : " (unused: the admin API needs metrics.http)")
                 : " (no such file: the admin API and the console are off)"));
         return lines;

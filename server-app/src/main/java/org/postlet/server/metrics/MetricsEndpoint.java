@@ -1,6 +1,7 @@
 package org.postlet.server.metrics;
 
 import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -97,6 +98,7 @@ public final class MetricsEndpoint implements AutoCloseable {
     private final ExecutorService responders;
     private final PrometheusRegistry prometheus;
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final ObjectMapper json = new ObjectMapper();
     private final HealthCheck health;
     private final Optional<AdminApi> admin;
     private final Console console;
@@ -378,7 +380,7 @@ public final class MetricsEndpoint implements AutoCloseable {
                 case "/health" -> {
                     Health h = checkHealth();
                     send(ctx, h.up() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, JSON,
-                            (Json.health(h) + "\n").getBytes(StandardCharsets.UTF_8), head, keepAlive);
+                            healthJson(h), head, keepAlive);
                 }
                 default -> send(ctx, HttpResponseStatus.NOT_FOUND, TEXT,
                         ("not found; try /metrics or /health" + (console == null ? "" : ", the console at / or the API under /api/")
@@ -420,6 +422,19 @@ public final class MetricsEndpoint implements AutoCloseable {
         ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
         writer.write(body, prometheus.scrape());
         return body.toByteArray();
+    }
+
+    /** The body of {@code /health}: status, each check's state, and the problems when down. */
+    private byte[] healthJson(Health health) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", health.up() ? "UP" : "DOWN");
+        Map<String, String> checks = new LinkedHashMap<>();
+        health.checks().forEach(c -> checks.put(c.name(), c.passed() ? "UP" : "DOWN"));
+        body.put("checks", checks);
+        if (!health.up()) {
+            body.put("problems", health.problems());
+        }
+        return (json.writeValueAsString(body) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     private Health checkHealth() {

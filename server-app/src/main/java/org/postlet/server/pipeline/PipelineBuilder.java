@@ -2,6 +2,7 @@ package org.postlet.server.pipeline;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
@@ -103,7 +104,7 @@ public final class PipelineBuilder {
                             d.onMatchException(),
                             metrics.timer(ServerMetric.PIPELINE_MAILET_TIME.dropwizardName(p.state().name(), mailetName)),
                             metrics.meter(ServerMetric.PIPELINE_MAILET_EXCEPTIONS.dropwizardName(p.state().name(), mailetName)),
-                            mailetName, routes(d, states),
+                            mailetName, Collections.unmodifiableSet(routes(d, states)),
                             metrics.meter(ServerMetric.PIPELINE_STEP_RUNS.dropwizardName(p.state().name(), Integer.toString(i))),
                             metrics.meter(ServerMetric.PIPELINE_STEP_FAILURES.dropwizardName(p.state().name(), Integer.toString(i)))));
                 }

@@ -162,6 +162,14 @@ class AdminApiTest {
         assertThat(off.body()).contains("the admin API is off").contains("head -c 32 /dev/urandom");
         Files.writeString(installation.conf.resolve("admin.token"), "short\n");
         assertThat(get("/api/queue").statusCode()).as("a guessable token is refused").isEqualTo(404);
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).as("the console itself holds no data").isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp ->
+                assertThat(csp).contains("script-src 'self'").contains("frame-ancestors 'none'"));
+        assertThat(page.body()).contains("<script src=\"console.js\"").doesNotContain("<script>");
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).POST(HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(405);
         // metrics and health stay open, as before
         assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
