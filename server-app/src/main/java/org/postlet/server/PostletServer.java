@@ -218,7 +218,9 @@ public final class PostletServer implements AutoCloseable {
                 // Before SMTP: a taken metrics port fails the start before any mail is accepted.
                 HealthCheck health = new ServerHealth(config.smtp().listeners().stream().map(ListenerSettings::name).toList(),
                         smtp::listening, config.spool(), FileMailQueue.MIN_FREE_BYTES);
-                AdminApi admin = new AdminApi(new AdminToken(config.adminToken()), queue, new AdminApi.Server() {
+                AdminToken token = new AdminToken(config.adminToken());
+                token.exposure().ifPresent(LOG::warn);
+                AdminApi admin = new AdminApi(token, queue, new AdminApi.Server() {
                     @Override
                     public PipelineView pipeline() {
                         return pipeline.current().view();

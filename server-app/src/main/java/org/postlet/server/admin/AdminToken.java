@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
@@ -57,6 +58,24 @@ public final class AdminToken {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * A warning when every user of the machine can read the token file; empty when only its owner
+     * and group can, when there is no file, or on a file system without POSIX permissions.
+     */
+    public Optional<String> exposure() {
+        try {
+            if (Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ)) {
+                return Optional.of("the admin token " + file + " can be read by every user of this machine, and with it"
+                        + " anyone can delete queued mail — chmod 600 " + file);
+            }
+        } catch (NoSuchFileException | UnsupportedOperationException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of("cannot check who may read the admin token " + file + ": " + e.getMessage());
+        }
+        return Optional.empty();
     }
 
     /** Checks an {@code Authorization} header (null if the request had none). */

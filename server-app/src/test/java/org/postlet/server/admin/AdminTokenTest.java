@@ -38,4 +38,15 @@ class AdminTokenTest {
         Files.writeString(dir.resolve("admin.token"), "\n");
         assertThat(token.check("Bearer ").access()).as("an empty file is no token").isEqualTo(AdminToken.Access.OFF);
     }
+
+    @Test
+    void aTokenEveryUserCanReadIsWarnedAbout() throws Exception {
+        Path file = Files.writeString(dir.resolve("admin.token"), "s3cret-token-0123456789\n");
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(new AdminToken(file).exposure()).hasValueSatisfying(w -> assertThat(w).contains("chmod 600 " + file));
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        assertThat(new AdminToken(file).exposure()).isEmpty();
+        assertThat(new AdminToken(dir.resolve("none")).exposure()).isEmpty();
+    }
 }
