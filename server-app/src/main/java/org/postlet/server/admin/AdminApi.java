@@ -21,6 +21,7 @@ import org.postlet.queue.MailEnvelope;
 import org.postlet.queue.MailQueue;
 import org.postlet.queue.Origin;
 import org.postlet.queue.QueueSize;
+import org.postlet.queue.QueueState;
 import org.postlet.queue.QueuedMailDetail;
 import org.postlet.queue.QueuedMailSummary;
 import org.postlet.mailet.ProcessingState;
@@ -49,11 +50,22 @@ public final class AdminApi {
      *
      * @param method        GET, POST, DELETE...
      * @param path          the decoded path, without the query
+     * @param parameters    the query's parameters, decoded
      * @param authorization the {@code Authorization} header, or null
      * @param client        the client's address, for the log
      * @param userAgent     the {@code User-Agent} header, or null, for the log
      */
-    public record Request(String method, String path, String authorization, String client, String userAgent) {
+    public record Request(String method, String path, Map<String, List<String>> parameters, String authorization,
+                          String client, String userAgent) {
+        public Request {
+            parameters = Map.copyOf(parameters);
+        }
+
+        /** The first value of a query parameter. */
+        Optional<String> parameter(String name) {
+            List<String> values = parameters.get(name);
+            return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+        }
     }
 
     /**
@@ -136,7 +148,7 @@ public final class AdminApi {
         switch (what) {
             case "queue" -> {
                 if (p.length == 3) {
-                    return m.equals("GET") ? queueList() : notAllowed(m, r.path(), "GET");
+                    return m.equals("GET") ? queueList(r) : notAllowed(m, r.path(), "GET");
                 }
                 if (p.length == 4 && p[3].equals("flush")) {
                     return m.equals("POST") ? flush(r) : notAllowed(m, r.path(), "POST");
@@ -199,9 +211,22 @@ public final class AdminApi {
                 + " /api/repositories/NAME/ID, /api/repositories/NAME/ID/requeue, /api/pipeline, /api/reload and /api/recent");
     }
 
-    private Response queueList() throws IOException {
+    /**
+     * The queue, oldest first; {@code ?state=deferred} (or {@code active}, {@code held}) keeps one
+     * state, {@code ?limit=N} the first N, so a console need not fetch a queue of a million mails.
+     */
+    private Response queueList(Request r) throws IOException {
+        Optional<QueueState> state;
+        long limit;
+        try {
+            state = r.parameter("state").map(s -> QueueState.valueOf(s.toUpperCase(java.util.Locale.ROOT)));
+            limit = r.parameter("limit").map(Long::parseLong).orElse(Long.MAX_VALUE);
+        } catch (IllegalArgumentException e) {
+            return error(400, "state is active, deferred or held, and limit a number: " + e.getMessage());
+        }
         Instant now = clock.instant();
-        List<QueueEntry> mails = queue.browse().stream().map(m -> entry(m, now)).toList();
+        List<QueueEntry> mails = queue.browse().stream().filter(m -> state.isEmpty() || m.state() == state.get())
+                .limit(Math.max(0, limit)).map(m -> entry(m, now)).toList();
         QueueSize size = queue.size();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("mails", mails);

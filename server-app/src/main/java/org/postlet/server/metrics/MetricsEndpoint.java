@@ -329,12 +329,13 @@ public final class MetricsEndpoint implements AutoCloseable {
                 return;
             }
             HttpMethod method = request.method();
-            String path = new QueryStringDecoder(request.uri()).path();
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
             // Only what answering needs leaves the event loop; the request's buffers are released on return.
-            String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-            String userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
+            AdminApi.Request asked = new AdminApi.Request(method.equals(HttpMethod.HEAD) ? "GET" : method.name(), uri.path(),
+                    uri.parameters(), request.headers().get(HttpHeaderNames.AUTHORIZATION),
+                    String.valueOf(ctx.channel().remoteAddress()), request.headers().get(HttpHeaderNames.USER_AGENT));
             try {
-                responders.execute(() -> answer(ctx, method, path, authorization, userAgent, keepAlive));
+                responders.execute(() -> answer(ctx, method, asked, keepAlive));
             } catch (RejectedExecutionException e) {
                 send(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, "busy; try again\n".getBytes(StandardCharsets.UTF_8),
                         method.equals(HttpMethod.HEAD), false);
@@ -349,12 +350,11 @@ public final class MetricsEndpoint implements AutoCloseable {
         }
     }
 
-    private void answer(ChannelHandlerContext ctx, HttpMethod method, String path, String authorization, String userAgent,
-                        boolean keepAlive) {
+    private void answer(ChannelHandlerContext ctx, HttpMethod method, AdminApi.Request asked, boolean keepAlive) {
         boolean head = method.equals(HttpMethod.HEAD);
+        String path = asked.path();
         if (admin.isPresent() && (path.equals("/api") || path.startsWith("/api/"))) {
-            AdminApi.Response r = admin.get().handle(new AdminApi.Request(head ? "GET" : method.name(), path, authorization,
-                    String.valueOf(ctx.channel().remoteAddress()), userAgent));
+            AdminApi.Response r = admin.get().handle(asked);
             FullHttpResponse response = response(HttpResponseStatus.valueOf(r.status()), r.contentType(), r.body(), head);
             r.headers().forEach((name, value) -> response.headers().set(name, value));
             write(ctx, response, keepAlive);

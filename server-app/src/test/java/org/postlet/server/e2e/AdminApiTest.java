@@ -75,6 +75,10 @@ class AdminApiTest {
         assertThat(call("POST", "/api/queue/" + id + "/hold").statusCode()).isEqualTo(200);
         assertThat(tree(get("/api/queue/" + id)).get("state").asText()).isEqualTo("held");
         assertThat(tree(get("/api/queue")).get("held").asInt()).isEqualTo(1);
+        assertThat(tree(get("/api/queue?state=held")).get("mails").size()).isEqualTo(1);
+        assertThat(tree(get("/api/queue?state=deferred")).get("mails").size()).isZero();
+        assertThat(tree(get("/api/queue?limit=0")).get("mails").size()).isZero();
+        assertThat(get("/api/queue?state=stuck").statusCode()).isEqualTo(400);
         assertThat(call("POST", "/api/queue/" + id + "/release").statusCode()).isEqualTo(200);
         assertThat(tree(get("/api/queue/" + id)).get("state").asText()).isEqualTo("deferred");
         assertThat(call("POST", "/api/queue/" + id + "/release").statusCode()).as("not held any more").isEqualTo(409);

@@ -4,6 +4,8 @@
 
 const TOKEN_KEY = "postlet.adminToken";
 const REFRESH_MS = 3000;
+// The oldest mails of the queue, at most: a long queue is for bin/postlet queue list.
+const QUEUE_ROWS = 200;
 const SVG = "http://www.w3.org/2000/svg";
 let timer = null;
 
@@ -202,7 +204,8 @@ async function act(method, path, question) {
 
 function drawQueue(queue) {
   document.getElementById("queue-summary").textContent =
-    queue.total + " mail(s): " + queue.deferred + " deferred, " + queue.held + " held";
+    queue.total + " mail(s): " + queue.deferred + " deferred, " + queue.held + " held"
+    + (queue.total > queue.mails.length ? "; the oldest " + queue.mails.length + " shown" : "");
   const rows = queue.mails.map(m => {
     const id = encodeURIComponent(m.id);
     const actions = el("td", {},
@@ -230,7 +233,7 @@ function drawRecent(recent) {
 async function refresh() {
   try {
     const [pipeline, queue, recent] = await Promise.all(
-      [api("GET", "/api/pipeline"), api("GET", "/api/queue"), api("GET", "/api/recent")]);
+      [api("GET", "/api/pipeline"), api("GET", "/api/queue?limit=" + QUEUE_ROWS), api("GET", "/api/recent")]);
     document.getElementById("login").hidden = true;
     document.getElementById("console").hidden = false;
     document.getElementById("logout").hidden = false;
