@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postlet.server.metrics.ServerMetric;
+import org.postlet.testsupport.Prerequisites;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -153,6 +154,50 @@ class PackagingIT {
                         .contains("`" + key + "`");
             }
         }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void grafanaDashboardAndAlertRulesUseOnlyExportedMetricsAndTheRulesFireAsTested() throws Exception {
+        Path dashboard = home.resolve("packaging/grafana/postlet-dashboard.json");
+        Path alerts = home.resolve("packaging/prometheus/postlet-alerts.yml");
+        String dashboardText = Files.readString(dashboard, StandardCharsets.UTF_8);
+        // JSON is YAML: one parser for both files.
+        Map<String, Object> board = new Yaml().load(dashboardText);
+        assertThat((List<Object>) board.get("panels")).hasSizeGreaterThan(8);
+        Map<String, Object> rules = yaml(alerts);
+        List<Map<String, Object>> alertRules = (List<Map<String, Object>>) ((List<Map<String, Object>>) rules.get("groups"))
+                .get(0).get("rules");
+        assertThat(alertRules).extracting(r -> r.get("alert")).contains("PostletMailStuck", "PostletManyDeferred",
+                "PostletTemporaryDeliveryFailures", "PostletPermanentDeliveryFailures", "PostletTlsHandshakeFailures",
+                "PostletSpoolDiskLow", "PostletMaildirDiskLow");
+
+        Set<String> exported = new TreeSet<>();
+        for (ServerMetric m : ServerMetric.values()) {
+            String name = m.prometheusName();
+            switch (m.kind()) {
+                case METER, COUNTER -> exported.add(name + "_total");
+                case TIMER, HISTOGRAM -> exported.addAll(List.of(name, name + "_count", name + "_sum"));
+                case GAUGE -> exported.add(name);
+            }
+        }
+        String both = dashboardText + Files.readString(alerts, StandardCharsets.UTF_8);
+        Matcher used = Pattern.compile("\\bpostlet_[a-z0-9_]+").matcher(both);
+        Set<String> names = new TreeSet<>();
+        while (used.find()) {
+            names.add(used.group());
+        }
+        assertThat(names).as("metric names in the dashboard and the alerts").isNotEmpty();
+        assertThat(exported).as("GET /metrics exports every name the dashboard and alerts use").containsAll(names);
+
+        Prerequisites.requireCommand("promtool", "prometheus");
+        Process check = new ProcessBuilder("promtool", "check", "rules", alerts.toString()).redirectErrorStream(true).start();
+        String checked = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(check.waitFor()).as(checked).isZero();
+        Process test = new ProcessBuilder("promtool", "test", "rules", "postlet-alerts-test.yml")
+                .directory(alerts.getParent().toFile()).redirectErrorStream(true).start();
+        String tested = new String(test.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(test.waitFor()).as(tested).isZero();
     }
 
     /** {@code a.b.c} for every leaf of a YAML tree; list items of maps as {@code key[].leaf}. */

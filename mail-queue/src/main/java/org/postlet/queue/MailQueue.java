@@ -88,6 +88,15 @@ public interface MailQueue extends AutoCloseable {
     }
 
     /**
+     * One mail in full, for an operator's look at it: the processor it is in, its attributes and
+     * its message. A queue that cannot read a mail's content apart from taking it leaves those
+     * empty (this default); the summary is always there.
+     */
+    default Optional<QueuedMailDetail> inspect(String id) throws IOException {
+        return find(id).map(s -> new QueuedMailDetail(s, Optional.empty(), Map.of(), Optional.empty()));
+    }
+
+    /**
      * Removes a mail that is not being processed; it is never delivered.
      *
      * @return false if there is no such mail or it is leased right now

@@ -23,6 +23,18 @@ public interface MessageContent {
         }
     }
 
+    /**
+     * The message's header section as text (UTF-8, as RFC 6532 allows), up to and without the
+     * empty line that ends it, reading at most {@code maxBytes}: what an operator looks at.
+     */
+    default String header(int maxBytes) throws IOException {
+        try (InputStream in = open()) {
+            String text = new String(in.readNBytes(maxBytes), java.nio.charset.StandardCharsets.UTF_8);
+            int end = text.indexOf("\r\n\r\n");
+            return end < 0 ? text : text.substring(0, end + 2);
+        }
+    }
+
     /** Content held in memory, e.g. for a mail built by a mailet or a test. */
     static MessageContent of(byte[] bytes) {
         byte[] copy = bytes.clone();

@@ -33,6 +33,7 @@ import org.postlet.server.context.ServerMailetContext;
 import org.postlet.server.directory.Directory;
 import org.postlet.server.metrics.HealthCheck;
 import org.postlet.server.metrics.JmxExport;
+import org.postlet.server.metrics.MetricsAddress;
 import org.postlet.server.metrics.MetricsEndpoint;
 import org.postlet.server.metrics.ServerHealth;
 import org.postlet.server.metrics.ServerMetric;
@@ -46,6 +47,11 @@ import org.postlet.queue.MailQueue;
 import org.postlet.queue.QueueSize;
 import org.postlet.queue.file.FileMailQueue;
 import org.postlet.server.processing.QueueRunner;
+import org.postlet.server.processing.RecentOutcomes;
+import org.postlet.server.admin.AdminApi;
+import org.postlet.server.admin.AdminToken;
+import org.postlet.server.pipeline.PipelineView;
+import org.postlet.server.repository.Repositories;
 import org.postlet.server.processing.SmtpIntake;
 import org.postlet.smtp.inbound.SubmissionHeaders;
 import org.postlet.smtp.policy.RecipientPolicy;
@@ -67,27 +73,23 @@ public final class PostletServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PostletServer.class);
 
     private final Checked checked;
-    private final LivePipeline pipeline;
     private final ServerConfig config;
     private final SmtpServer smtp;
     private final MailQueue queue;
     private final Optional<MetricsEndpoint> metricsEndpoint;
     /** Everything started, in start order; closed in reverse, so SMTP stops before the workers and the spool. */
     private final List<AutoCloseable> started;
-    private final ReloadStatus reloadStatus;
-    /** Reloads done by this process; guarded by {@code this}. */
-    private long reloads;
+    private final PipelineReload reload;
 
-    private PostletServer(Checked checked, LivePipeline pipeline, SmtpServer smtp, MailQueue queue,
+    private PostletServer(Checked checked, PipelineReload reload, SmtpServer smtp, MailQueue queue,
                           Optional<MetricsEndpoint> metricsEndpoint, List<AutoCloseable> started) {
         this.checked = checked;
-        this.pipeline = pipeline;
+        this.reload = reload;
         this.config = checked.config();
         this.smtp = smtp;
         this.queue = queue;
         this.metricsEndpoint = metricsEndpoint;
         this.started = List.copyOf(started);
-        this.reloadStatus = new ReloadStatus(config.spool().resolve(ReloadStatus.NAME));
     }
 
     /**
@@ -193,13 +195,17 @@ public final class PostletServer implements AutoCloseable {
             started.add(PidFile.write(config.spool().resolve(PidFile.NAME)));
             MetricRegistry metrics = injector.getInstance(MetricRegistry.class);
             registerQueueGauges(metrics, queue);
+            registerFreeSpace(metrics, ServerMetric.SPOOL_FREE_BYTES, config.spool());
+            registerFreeSpace(metrics, ServerMetric.MAILDIR_FREE_BYTES, config.maildirRoot());
             started.add(JmxExport.start(metrics));
 
             // Workers spend most of their time waiting for a Maildir file's fsync, and the file system
             // commits concurrent fsyncs together: 12 workers on 2 cores delivered ~20 % more mail per
             // second than 4, with less CPU per message (docs/performance.md).
             int threads = Math.min(64, Math.max(8, Runtime.getRuntime().availableProcessors() * 6));
-            started.add(new QueueRunner(queue, pipeline, Clock.systemUTC(), config.retry(), threads, metrics));
+            RecentOutcomes recent = new RecentOutcomes(RecentOutcomes.DEFAULT_CAPACITY);
+            started.add(new QueueRunner(queue, pipeline, Clock.systemUTC(), config.retry(), threads, metrics, recent));
+            PipelineReload reload = new PipelineReload(checked, pipeline);
             PasswdFileAuthenticator authenticator = new PasswdFileAuthenticator(injector.getInstance(Directory.class));
             started.add(authenticator);
             Optional<TlsContext> tls = TlsKeyMaterial.load(config);
@@ -212,7 +218,21 @@ public final class PostletServer implements AutoCloseable {
                 // Before SMTP: a taken metrics port fails the start before any mail is accepted.
                 HealthCheck health = new ServerHealth(config.smtp().listeners().stream().map(ListenerSettings::name).toList(),
                         smtp::listening, config.spool(), FileMailQueue.MIN_FREE_BYTES);
-                endpoint = Optional.of(MetricsEndpoint.start(config.metricsHttp().get(), metrics, health));
+                AdminToken token = new AdminToken(config.adminToken());
+                token.exposure().ifPresent(LOG::warn);
+                AdminApi admin = new AdminApi(token, queue, new AdminApi.Server() {
+                    @Override
+                    public PipelineView pipeline() {
+                        return pipeline.current().view();
+                    }
+
+                    @Override
+                    public List<ConfigProblem> reloadPipeline() {
+                        return reload.run();
+                    }
+                }, new Repositories(config.pipeline(), config.directory()), recent, Clock.systemUTC());
+                endpoint = Optional.of(MetricsEndpoint.start(MetricsAddress.parse(config.metricsHttp().get()), metrics, health,
+                        Optional.of(admin)));
                 started.add(endpoint.get());
             }
             started.add(smtp);
@@ -220,7 +240,7 @@ public final class PostletServer implements AutoCloseable {
             LOG.info("Postlet ready: {} on {}, domains {}, maildir {}, spool {}", config.hostname(),
                     config.smtp().listeners().stream().map(l -> l.name() + "=" + l.bind() + ":" + smtp.port(l.name())).toList(),
                     config.domains(), config.maildirRoot(), config.spool());
-            return new PostletServer(checked, pipeline, smtp, queue, endpoint, started);
+            return new PostletServer(checked, reload, smtp, queue, endpoint, started);
         } catch (IOException | RuntimeException e) {
             stop(started);
             throw e;
@@ -240,6 +260,17 @@ public final class PostletServer implements AutoCloseable {
         metrics.gauge(ServerMetric.SPOOL_HELD.dropwizardName(), () -> () -> depth.getValue().held());
         metrics.gauge(ServerMetric.SPOOL_OLDEST_AGE.dropwizardName(), () -> () -> depth.getValue().oldest()
                 .map(t -> Duration.between(t, Instant.now()).toSeconds()).orElse(0L));
+    }
+
+    /** Free space as the scrape asks, for alerts before a full disk turns mail away. */
+    private static void registerFreeSpace(MetricRegistry metrics, ServerMetric metric, Path folder) {
+        metrics.gauge(metric.dropwizardName(), () -> () -> {
+            try {
+                return Files.getFileStore(folder).getUsableSpace();
+            } catch (IOException e) {
+                return -1L; // the folder is gone: -1 rather than a scrape error, and the health check says why
+            }
+        });
     }
 
     private static void stop(List<AutoCloseable> started) {
@@ -274,32 +305,12 @@ public final class PostletServer implements AutoCloseable {
 
     /**
      * Reads the pipeline file again and, if it is valid, makes it the pipeline for all new mail;
-     * mail already being processed finishes in the old one. An invalid file changes nothing. The
-     * outcome is written to {@link ReloadStatus} for {@code bin/postlet reload}.
+     * see {@link PipelineReload#run()}.
      *
      * @return the problems of an invalid pipeline; empty when the new one is in use
      */
-    public synchronized List<ConfigProblem> reloadPipeline() {
-        List<ConfigProblem> problems;
-        try {
-            pipeline.replace(checked.rebuildPipeline());
-            LOG.info("pipeline reloaded from {}", config.pipeline());
-            problems = List.of();
-        } catch (InvalidConfigException e) {
-            e.problems().forEach(p -> LOG.error("reload refused: {}", p));
-            LOG.error("pipeline not reloaded: {} problem(s); the previous pipeline stays in use", e.problems().size());
-            problems = e.problems();
-        } catch (RuntimeException e) {
-            LOG.error("pipeline not reloaded; the previous pipeline stays in use", e);
-            problems = List.of(new ConfigProblem(config.pipeline(), 0, "the new pipeline could not be built: " + e,
-                    "see the server's log for the stack trace"));
-        }
-        try {
-            reloadStatus.write(++reloads, problems);
-        } catch (IOException e) {
-            LOG.warn("cannot write the reload status to {}: {}", config.spool().resolve(ReloadStatus.NAME), e.toString());
-        }
-        return problems;
+    public List<ConfigProblem> reloadPipeline() {
+        return reload.run();
     }
 
     /** Stops accepting mail, finishes what is in flight, leaves the rest in the spool. */

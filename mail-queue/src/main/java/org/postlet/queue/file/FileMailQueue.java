@@ -47,6 +47,7 @@ import org.postlet.queue.MessageContent;
 import org.postlet.queue.QueueIds;
 import org.postlet.queue.QueueSize;
 import org.postlet.queue.QueueState;
+import org.postlet.queue.QueuedMailDetail;
 import org.postlet.queue.QueuedMailSummary;
 import org.postlet.queue.RecipientOutcome;
 import org.postlet.queue.durability.Fsync;
@@ -833,9 +834,7 @@ public final class FileMailQueue implements MailQueue {
                         continue; // moved on since it was put in line
                     }
                     e.status = Status.LEASED;
-                    MessageContent content = e.memory != null ? Contents.memory(e.memory, (int) e.size)
-                            : e.spill != null ? Contents.file(e.spill, 0, e.size)
-                            : Contents.file(log.path(e.segment), e.position, e.size);
+                    MessageContent content = content(e);
                     e.lease = new Lease(e.id, e.envelope, e.state, e.attributes, e.remaining, e.deferral, e.redelivery, content);
                     return Optional.of(e.lease);
                 }
@@ -1070,6 +1069,24 @@ public final class FileMailQueue implements MailQueue {
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public Optional<QueuedMailDetail> inspect(String id) {
+        lock.lock();
+        try {
+            return Optional.ofNullable(entries.get(id)).map(e -> new QueuedMailDetail(summary(e), Optional.of(e.state),
+                    e.attributes, Optional.of(content(e))));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Where a mail's message is: in memory, in its spill file, or in its log segment (called under the lock). */
+    private MessageContent content(Entry e) {
+        return e.memory != null ? Contents.memory(e.memory, (int) e.size)
+                : e.spill != null ? Contents.file(e.spill, 0, e.size)
+                : Contents.file(log.path(e.segment), e.position, e.size);
     }
 
     private QueuedMailSummary summary(Entry e) {

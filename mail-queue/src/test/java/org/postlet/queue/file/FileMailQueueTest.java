@@ -659,4 +659,16 @@ class FileMailQueueTest {
         q.flush();
         assertThat(q.size()).isEqualTo(new org.postlet.queue.QueueSize(2, 0, 0, Optional.of(ENVELOPE.receivedAt())));
     }
+
+    @Test
+    void inspectShowsAMailsProcessorAttributesAndMessageWithoutTakingIt() throws Exception {
+        FileMailQueue q = queue();
+        String id = enqueue(q, BODY);
+        org.postlet.queue.QueuedMailDetail detail = q.inspect(id).orElseThrow();
+        assertThat(detail.summary().id()).isEqualTo(id);
+        assertThat(detail.state()).contains(org.postlet.mailet.ProcessingState.ROOT);
+        assertThat(detail.content().orElseThrow().header(1024)).isEqualTo("Subject: x\r\n");
+        assertThat(q.inspect("nosuchmail")).isEmpty();
+        assertThat(take(q).id()).as("still there to be taken").isEqualTo(id);
+    }
 }

@@ -1,5 +1,6 @@
 package org.postlet.server.config;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,11 +34,13 @@ import org.postlet.smtp.server.SmtpSettings;
  * @param retry              when mail deferred by a temporary failure is tried again, and for how long
  * @param senderLogin        which senders an authenticated user may use ({@code smtp.senderLogin})
  * @param queueType          which queue holds accepted mail ({@code queue.type})
+ * @param adminToken         the file holding the admin API's bearer token ({@code admin.token}); no file, no API
  */
 public record ServerConfig(Path file, String hostname, List<String> domains, Path users, Optional<Path> aliases,
                            SmtpSettings smtp, List<IpNetwork> authorizedNetworks, Optional<TlsConfig> tls, Path spool,
                            Path maildirRoot, String maildirLayout, OptionalLong maildirQuota, Path pipeline, Optional<String> metricsHttp,
-                           RetryPolicy retry, SenderLogin senderLogin, QueueType queueType) {
+                           RetryPolicy retry, SenderLogin senderLogin, QueueType queueType,
+                           Path adminToken) {
 
     public ServerConfig {
         domains = List.copyOf(domains);
@@ -66,6 +69,9 @@ public record ServerConfig(Path file, String hostname, List<String> domains, Pat
         lines.add("tls.keystore = " + tls.map(t -> t.keystore().toString()).orElse(smtp.usesTls()
                 ? "(generated self-signed at first start)" : "(unused: no listener uses TLS)"));
         lines.add("metrics.http = " + metricsHttp.orElse("(off)"));
+        lines.add("admin.token = " + adminToken + (Files.isRegularFile(adminToken)
+                ? (metricsHttp.isPresent() ? "" : " (unused: the admin API needs metrics.http)")
+                : " (no such file: the admin API and the console are off)"));
         return lines;
     }
 

@@ -50,7 +50,7 @@ public final class ServerConfigLoader {
             "smtp.limits.authFailureDelay", "smtp.limits.authFailuresPerClient", "smtp.limits.recipientOvershoot",
             "smtp.listeners.connections", "smtp.listeners.connectionsPerClient", "tls.keystore", "tls.password", "spool", "storage.maildir.root",
             "storage.maildir.layout", "storage.maildir.quota", "pipeline", "metrics.http",
-            "retry.delay", "retry.maxDelay", "retry.giveUpAfter", "smtp.senderLogin", "queue.type");
+            "retry.delay", "retry.maxDelay", "retry.giveUpAfter", "smtp.senderLogin", "queue.type", "admin.token");
 
     private static final long DEFAULT_MAX_MESSAGE_SIZE = 25L * 1024 * 1024;
 
@@ -177,6 +177,7 @@ public final class ServerConfigLoader {
         Optional<String> metricsHttp = c.string("metrics.http");
         metricsHttp.ifPresent(m -> c.parsed("metrics.http", null, MetricsAddress::parse, MetricsAddress.FORMAT));
         Path pipeline = path(c, base, "pipeline", "pipeline.yaml");
+        Path adminToken = path(c, base, "admin.token", "admin.token").normalize();
         String layout = c.string("storage.maildir.layout", "%d/%n");
         OptionalLong quota = c.has("storage.maildir.quota")
                 ? OptionalLong.of(c.size("storage.maildir.quota", 0)) : OptionalLong.empty();
@@ -197,7 +198,7 @@ public final class ServerConfigLoader {
         SmtpSettings smtp = new SmtpSettings(hostname, listeners.stream().map(Listener::settings).toList(), maxSize,
                 maxRecipients, commandTimeout, dataTimeout, limits);
         return new Loaded(Optional.of(new ServerConfig(file, hostname, domains, users, aliases, smtp, networks, tls, spool,
-                maildirRoot, layout, quota, pipeline, metricsHttp, retry, senderLogin, queueType)), problems);
+                maildirRoot, layout, quota, pipeline, metricsHttp, retry, senderLogin, queueType, adminToken)), problems);
     }
 
     /** A path key, relative to the configuration folder; one the OS cannot name (e.g. with NUL) is a problem. */

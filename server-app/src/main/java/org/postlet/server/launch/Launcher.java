@@ -29,6 +29,7 @@ import org.postlet.server.ReloadStatus;
 import org.postlet.server.auth.PasswordHashes;
 import org.postlet.server.config.ConfigProblem;
 import org.postlet.server.config.InvalidConfigException;
+import org.postlet.server.config.ServerConfig;
 import org.postlet.server.config.ServerConfigLoader;
 import org.postlet.server.context.RunMode;
 import org.postlet.server.pipeline.Pipeline;
@@ -65,6 +66,17 @@ public final class Launcher {
                                    print a Dovecot passwd-file hash
               requeue [--conf DIR] FILE...
                                    put mails kept by ToRepository (e.g. var/error/*) back into processing
+              queue list [--conf DIR]
+                                   the running server's queue, one line per mail: id, age, size, sender,
+                                   recipients, state (active, deferred, held), last error
+              queue show|hold|release|delete ID [--conf DIR]
+                                   one mail in full; keep it out of processing; let it go again; drop it
+              queue flush [--conf DIR]
+                                   try every deferred mail again now
+              repository list [NAME] [--conf DIR]
+                                   the repositories (var/error...) with their counts, or the mails kept in one
+              repository show|requeue|delete NAME ID [--conf DIR]
+                                   a kept mail in full; put it back into processing; delete it
             DIR defaults to the conf/ folder of the installation.""";
 
     private final PrintStream out;
@@ -100,7 +112,8 @@ public final class Launcher {
         for (int i = 1; i < args.length; i++) {
             if (known.contains(args[i]) && i + 1 < args.length) {
                 options.put(args[i], args[++i]);
-            } else if (!args[i].startsWith("-") && (command.equals("requeue") || command.equals("trace"))) {
+            } else if (!args[i].startsWith("-") && (command.equals("requeue") || command.equals("trace")
+                    || command.equals("queue") || command.equals("repository"))) {
                 positional.add(args[i]);
             } else {
                 err.println("postlet " + command + ": unknown option '" + args[i] + "'\n" + USAGE_TEXT);
@@ -116,6 +129,8 @@ public final class Launcher {
             case "check" -> check(conf);
             case "reload" -> reload(conf);
             case "requeue" -> requeue(conf, files);
+            case "queue" -> queue(conf, positional);
+            case "repository" -> repository(conf, positional);
             case "trace" -> trace(conf, options.get("--from"), options.get("--to"), files);
             case "passwd" -> passwd(options.getOrDefault("--scheme", "SHA512-CRYPT"));
             case "help", "--help", "-h" -> {
@@ -339,6 +354,41 @@ public final class Launcher {
             }
         }
         return failed == 0 ? OK : INVALID;
+    }
+
+    private int queue(Path conf, List<String> words) {
+        Optional<QueueCommand.Action> action = words.isEmpty() ? Optional.empty() : QueueCommand.Action.of(words.get(0));
+        if (action.isEmpty() || words.size() != (action.get().needsId ? 2 : 1)) {
+            err.println("postlet queue: give list, flush, or show|hold|release|delete and a queue id\n" + USAGE_TEXT);
+            return USAGE;
+        }
+        Optional<ServerConfig> config = adminConfig(conf);
+        return config.isEmpty() ? INVALID : new QueueCommand(out, err).run(config.get(), action.get(),
+                words.size() > 1 ? Optional.of(words.get(1)) : Optional.empty());
+    }
+
+    private int repository(Path conf, List<String> words) {
+        Optional<RepositoryCommand.Action> action = words.isEmpty() ? Optional.empty()
+                : RepositoryCommand.Action.of(words.get(0));
+        if (action.isEmpty() || words.size() - 1 < action.get().fewest || words.size() - 1 > action.get().most) {
+            err.println("postlet repository: give list [NAME], or show|requeue|delete with a repository name and a mail id\n"
+                    + USAGE_TEXT);
+            return USAGE;
+        }
+        Optional<ServerConfig> config = adminConfig(conf);
+        return config.isEmpty() ? INVALID
+                : new RepositoryCommand(out, err).run(config.get(), action.get(), words.subList(1, words.size()));
+    }
+
+    /** The configuration the admin commands find the server through; empty (problems printed) if it is invalid. */
+    private Optional<ServerConfig> adminConfig(Path conf) {
+        try {
+            return Optional.of(new ServerConfigLoader().load(conf));
+        } catch (InvalidConfigException e) {
+            e.problems().forEach(err::println);
+            err.println(e.problems().size() + " problem(s) in the configuration; nothing was asked of the server");
+            return Optional.empty();
+        }
     }
 
     private int run(Path conf) {

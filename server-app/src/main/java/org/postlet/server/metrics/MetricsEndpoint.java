@@ -1,6 +1,7 @@
 package org.postlet.server.metrics;
 
 import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -48,11 +49,14 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.postlet.server.admin.AdminApi;
+import org.postlet.server.admin.Console;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,9 +66,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /metrics}: the Dropwizard registry in Prometheus text exposition format,
  *       converted by Prometheus' own bridge with the names and labels of {@link ServerMetric};</li>
  *   <li>{@code GET /health}: 200 {@code {"status":"UP",...}} or 503 {@code {"status":"DOWN","problems":[...]}};</li>
- *   <li>any other path 404; any method other than GET and HEAD 405.</li>
+ *   <li>{@code /api/...}: the {@link AdminApi}, behind its bearer token;</li>
+ *   <li>{@code GET /}, {@code /console.js}, {@code /console.css}: the web {@link Console};</li>
+ *   <li>any other path 404; any method other than GET and HEAD 405 (except under {@code /api/}).</li>
  * </ul>
- * It has no authentication: bind it to loopback or a management network.
+ * {@code /metrics} and {@code /health} have no authentication: bind it to loopback or a management network.
  *
  * <p>A health check must answer while clients misbehave, so the endpoint runs on Netty: reading
  * requests holds no thread, a request must arrive whole within {@link #REQUEST_TIMEOUT} (however
@@ -92,14 +98,19 @@ public final class MetricsEndpoint implements AutoCloseable {
     private final ExecutorService responders;
     private final PrometheusRegistry prometheus;
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final ObjectMapper json = new ObjectMapper();
     private final HealthCheck health;
+    private final Optional<AdminApi> admin;
+    private final Console console;
     /** Open connections, oldest first. */
     private final Deque<Channel> connections = new ArrayDeque<>();
 
     private MetricsEndpoint(InetSocketAddress socket, MetricsAddress address, PrometheusRegistry prometheus,
-                            HealthCheck health) throws IOException {
+                            HealthCheck health, Optional<AdminApi> admin) throws IOException {
         this.prometheus = prometheus;
         this.health = health;
+        this.admin = admin;
+        this.console = admin.isPresent() ? new Console() : null;
         this.acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("metrics-accept", true),
                 NioIoHandler.newFactory());
         this.io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("metrics-io", true), NioIoHandler.newFactory());
@@ -159,13 +170,24 @@ public final class MetricsEndpoint implements AutoCloseable {
      */
     public static MetricsEndpoint start(MetricsAddress address, MetricRegistry registry, HealthCheck health)
             throws IOException {
+        return start(address, registry, health, Optional.empty());
+    }
+
+    /**
+     * Starts the endpoint on {@code address}, with the admin API and the console if {@code admin} is given.
+     *
+     * @throws IOException if the address cannot be bound, naming it and the key
+     */
+    public static MetricsEndpoint start(MetricsAddress address, MetricRegistry registry, HealthCheck health,
+                                        Optional<AdminApi> admin) throws IOException {
         InetSocketAddress socket = address.socketAddress();
         if (socket.isUnresolved()) {
             throw new IOException("metrics.http " + address + ": unknown host '" + address.host()
                     + "' — use an IP address such as 127.0.0.1 or a name this machine resolves");
         }
-        MetricsEndpoint endpoint = new MetricsEndpoint(socket, address, prometheusRegistry(registry), health);
-        LOG.info("metrics on http://{}/metrics and /health", endpoint.addressText());
+        MetricsEndpoint endpoint = new MetricsEndpoint(socket, address, prometheusRegistry(registry), health, admin);
+        LOG.info("metrics on http://{}/metrics and /health{}", endpoint.addressText(),
+                admin.isPresent() ? ", admin API on /api/, console on /" : "");
         return endpoint;
     }
 
@@ -307,9 +329,13 @@ public final class MetricsEndpoint implements AutoCloseable {
                 return;
             }
             HttpMethod method = request.method();
-            String path = new QueryStringDecoder(request.uri()).path();
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            // Only what answering needs leaves the event loop; the request's buffers are released on return.
+            AdminApi.Request asked = new AdminApi.Request(method.equals(HttpMethod.HEAD) ? "GET" : method.name(), uri.path(),
+                    uri.parameters(), request.headers().get(HttpHeaderNames.AUTHORIZATION),
+                    String.valueOf(ctx.channel().remoteAddress()), request.headers().get(HttpHeaderNames.USER_AGENT));
             try {
-                responders.execute(() -> answer(ctx, method, path, keepAlive));
+                responders.execute(() -> answer(ctx, method, asked, keepAlive));
             } catch (RejectedExecutionException e) {
                 send(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, "busy; try again\n".getBytes(StandardCharsets.UTF_8),
                         method.equals(HttpMethod.HEAD), false);
@@ -324,8 +350,16 @@ public final class MetricsEndpoint implements AutoCloseable {
         }
     }
 
-    private void answer(ChannelHandlerContext ctx, HttpMethod method, String path, boolean keepAlive) {
+    private void answer(ChannelHandlerContext ctx, HttpMethod method, AdminApi.Request asked, boolean keepAlive) {
         boolean head = method.equals(HttpMethod.HEAD);
+        String path = asked.path();
+        if (admin.isPresent() && (path.equals("/api") || path.startsWith("/api/"))) {
+            AdminApi.Response r = admin.get().handle(asked);
+            FullHttpResponse response = response(HttpResponseStatus.valueOf(r.status()), r.contentType(), r.body(), head);
+            r.headers().forEach((name, value) -> response.headers().set(name, value));
+            write(ctx, response, keepAlive);
+            return;
+        }
         if (!head && !method.equals(HttpMethod.GET)) {
             FullHttpResponse r = response(HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT,
                     ("method " + method + " not allowed; use GET\n").getBytes(StandardCharsets.UTF_8), false);
@@ -334,15 +368,23 @@ public final class MetricsEndpoint implements AutoCloseable {
             return;
         }
         try {
+            Optional<Console.Asset> asset = console == null ? Optional.empty() : console.asset(path);
+            if (asset.isPresent()) {
+                FullHttpResponse response = response(HttpResponseStatus.OK, asset.get().contentType(), asset.get().body(), head);
+                Console.HEADERS.forEach((name, value) -> response.headers().set(name, value));
+                write(ctx, response, keepAlive);
+                return;
+            }
             switch (path) {
                 case "/metrics" -> send(ctx, HttpResponseStatus.OK, writer.getContentType(), scrape(), head, keepAlive);
                 case "/health" -> {
                     Health h = checkHealth();
                     send(ctx, h.up() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, JSON,
-                            (Json.health(h) + "\n").getBytes(StandardCharsets.UTF_8), head, keepAlive);
+                            healthJson(h), head, keepAlive);
                 }
                 default -> send(ctx, HttpResponseStatus.NOT_FOUND, TEXT,
-                        "not found; try /metrics or /health\n".getBytes(StandardCharsets.UTF_8), head, keepAlive);
+                        ("not found; try /metrics or /health" + (console == null ? "" : ", the console at / or the API under /api/")
+                                + "\n").getBytes(StandardCharsets.UTF_8), head, keepAlive);
             }
         } catch (IOException | RuntimeException e) {
             // A bug worth seeing: the scrape itself broke.
@@ -380,6 +422,19 @@ public final class MetricsEndpoint implements AutoCloseable {
         ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
         writer.write(body, prometheus.scrape());
         return body.toByteArray();
+    }
+
+    /** The body of {@code /health}: status, each check's state, and the problems when down. */
+    private byte[] healthJson(Health health) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", health.up() ? "UP" : "DOWN");
+        Map<String, String> checks = new LinkedHashMap<>();
+        health.checks().forEach(c -> checks.put(c.name(), c.passed() ? "UP" : "DOWN"));
+        body.put("checks", checks);
+        if (!health.up()) {
+            body.put("problems", health.problems());
+        }
+        return (json.writeValueAsString(body) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     private Health checkHealth() {

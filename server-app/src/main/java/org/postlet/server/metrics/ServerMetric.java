@@ -40,6 +40,8 @@ public enum ServerMetric {
     SPOOL_DEFERRED("spool.deferred", Kind.GAUGE, "messages in the spool waiting for their next attempt after a temporary failure"),
     SPOOL_HELD("spool.held", Kind.GAUGE, "messages in the spool an operator holds out of processing"),
     SPOOL_RETRIES("spool.retries", Kind.METER, "messages deferred for a later attempt"),
+    SPOOL_FREE_BYTES("spool.free.bytes", Kind.GAUGE, "bytes free for Postlet on the spool's file system"),
+    MAILDIR_FREE_BYTES("storage.maildir.free.bytes", Kind.GAUGE, "bytes free for Postlet on the Maildir root's file system"),
 
     // Pipeline
     PIPELINE_PROCESSOR_MAILS("pipeline.processor.*.mails", Kind.METER, "mails entering a processor", "processor"),
@@ -47,6 +49,10 @@ public enum ServerMetric {
             "processor", "mailet"),
     PIPELINE_MAILET_EXCEPTIONS("pipeline.mailet.*.*.exceptions", Kind.METER, "exceptions thrown by a mailet",
             "processor", "mailet"),
+    PIPELINE_STEP_RUNS("pipeline.step.*.*.runs", Kind.METER, "mails a step's mailet ran on (step: its position in the processor, from 0)",
+            "processor", "step"),
+    PIPELINE_STEP_FAILURES("pipeline.step.*.*.failures", Kind.METER,
+            "mails a step's mailet threw on, temporary failures included", "processor", "step"),
 
     // Delivery
     DELIVERY_DELIVERED("delivery.delivered", Kind.METER, "recipients delivered (Maildir or repository)"),

@@ -17,11 +17,16 @@ public final class LivePipeline implements AutoCloseable {
 
     /** Runs a mail through the current pipeline; see {@link Pipeline#process(QueuedMail)}. */
     public Pipeline.Outcome process(QueuedMail mail) throws Pipeline.PropagatedFailure {
+        return process(mail, PipelineTrace.NONE);
+    }
+
+    /** Like {@link #process(QueuedMail)}, telling {@code trace} about every step and every end. */
+    public Pipeline.Outcome process(QueuedMail mail, PipelineTrace trace) throws Pipeline.PropagatedFailure {
         while (true) {
             Pipeline p = current.get();
             if (p.tryAcquire()) {
                 try {
-                    return p.process(mail);
+                    return p.process(mail, trace);
                 } finally {
                     p.release();
                 }

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +45,14 @@ public final class Pipeline {
      * @param onMatchException  what a failing matcher leads to
      * @param time              the time spent in the mailet's service()
      * @param exceptions        how often the mailet threw
+     * @param mailetName        the mailet's name as the pipeline file gives it
+     * @param sendsTo           the processors this step sends mail to when it works, as far as its parameters say
+     * @param runs              how often this step's mailet ran (the timer is shared by the processor's steps of one mailet)
+     * @param failures          how often this step's mailet threw
      */
     record Step(ProcessingState processor, int index, MatcherExpression matcher, Mailet mailet,
-                FailureAction onMailetException, FailureAction onMatchException, Timer time, Meter exceptions) {
+                FailureAction onMailetException, FailureAction onMatchException, Timer time, Meter exceptions,
+                String mailetName, Set<ProcessingState> sendsTo, Meter runs, Meter failures) {
     }
 
     /**
@@ -79,13 +85,28 @@ public final class Pipeline {
 
     /** @param mailsIn counts the mails entering each processor */
     Pipeline(Map<ProcessingState, List<Step>> processors, Map<ProcessingState, Meter> mailsIn) {
-        this.processors = Map.copyOf(processors);
+        // In file order: operators read the processors as they wrote them.
+        this.processors = Collections.unmodifiableMap(new LinkedHashMap<>(processors));
         this.mailsIn = Map.copyOf(mailsIn);
     }
 
     /** The processor states, for checks and tools. */
     public Set<ProcessingState> states() {
         return processors.keySet();
+    }
+
+    /**
+     * The processors and steps with what they have done since the server started (the counters
+     * are the metrics registry's, so they carry over a reload), for operators.
+     */
+    public PipelineView view() {
+        List<PipelineView.Processor> out = new ArrayList<>();
+        processors.forEach((state, steps) -> out.add(new PipelineView.Processor(state.name(), mailsIn.get(state).getCount(),
+                steps.stream().map(s -> new PipelineView.Step(s.index(), s.matcher().toString(), s.mailetName(),
+                        s.runs().getCount(), s.failures().getCount(), s.time().getSnapshot().getMean() / 1_000_000.0,
+                        s.sendsTo().stream().map(ProcessingState::name).toList(), s.onMailetException().toString()))
+                        .toList())));
+        return new PipelineView(out);
     }
 
     /**
@@ -230,12 +251,14 @@ public final class Pipeline {
 
         /** Runs the step's mailet; returns false when the mail was deferred and must not go on. */
         private boolean service(QueuedMail mail, Step s, Set<MailAddress> selected) throws PropagatedFailure {
+            s.runs().mark();
             try (Timer.Context timed = s.time().time()) {
                 s.mailet().service(mail);
                 trace.stepRan(mail.name(), s.processor(), s.index(), s.matcher().toString(), s.mailet().info(), selected,
                         mail.state(), null);
             } catch (TemporaryFailureException e) {
                 s.exceptions().mark();
+                s.failures().mark();
                 LOG.warn("{}: deferred for {}: {} in {}[{}]: {}", mail.name(), mail.recipients(), s.mailet().info(),
                         s.processor(), s.index(), e.getMessage());
                 trace.stepRan(mail.name(), s.processor(), s.index(), s.matcher().toString(), s.mailet().info(), selected,
@@ -247,6 +270,7 @@ public final class Pipeline {
                 return false;
             } catch (MessagingException | RuntimeException | LinkageError e) {
                 s.exceptions().mark();
+                s.failures().mark();
                 Exception failure = asException(e);
                 handleFailure(mail, s, s.onMailetException(), "mailet " + s.mailet().info(), failure);
                 trace.stepRan(mail.name(), s.processor(), s.index(), s.matcher().toString(), s.mailet().info(), selected,

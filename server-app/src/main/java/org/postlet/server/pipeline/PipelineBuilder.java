@@ -2,6 +2,7 @@ package org.postlet.server.pipeline;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
@@ -102,7 +103,10 @@ public final class PipelineBuilder {
                     steps.add(new Pipeline.Step(p.state(), i, matcher.get(), mailet.get(), d.onMailetException(),
                             d.onMatchException(),
                             metrics.timer(ServerMetric.PIPELINE_MAILET_TIME.dropwizardName(p.state().name(), mailetName)),
-                            metrics.meter(ServerMetric.PIPELINE_MAILET_EXCEPTIONS.dropwizardName(p.state().name(), mailetName))));
+                            metrics.meter(ServerMetric.PIPELINE_MAILET_EXCEPTIONS.dropwizardName(p.state().name(), mailetName)),
+                            mailetName, Collections.unmodifiableSet(routes(d, states)),
+                            metrics.meter(ServerMetric.PIPELINE_STEP_RUNS.dropwizardName(p.state().name(), Integer.toString(i))),
+                            metrics.meter(ServerMetric.PIPELINE_STEP_FAILURES.dropwizardName(p.state().name(), Integer.toString(i)))));
                 }
             }
             processors.put(p.state(), steps);
@@ -173,16 +177,29 @@ public final class PipelineBuilder {
     /** The processors a processor's steps may send mail to. */
     private static Set<ProcessingState> targets(PipelineDefinition.Processor p, Set<ProcessingState> defined) {
         Set<ProcessingState> out = new LinkedHashSet<>();
-        for (PipelineDefinition.Step s : p.steps()) {
-            s.onMailetException().target().ifPresent(out::add);
-            s.onMatchException().target().ifPresent(out::add);
-            for (String value : s.parameters().values()) {
-                String v = value.strip();
-                if (!v.isEmpty() && v.chars().noneMatch(Character::isWhitespace)) {
-                    ProcessingState named = new ProcessingState(v);
-                    if (defined.contains(named)) {
-                        out.add(named);
-                    }
+        p.steps().forEach(s -> out.addAll(targets(s, defined)));
+        return out;
+    }
+
+    /** The processors one step may send mail to: its failure actions' and any parameter naming a processor. */
+    private static Set<ProcessingState> targets(PipelineDefinition.Step s, Set<ProcessingState> defined) {
+        Set<ProcessingState> out = new LinkedHashSet<>();
+        s.onMailetException().target().ifPresent(out::add);
+        s.onMatchException().target().ifPresent(out::add);
+        out.addAll(routes(s, defined));
+        out.retainAll(defined);
+        return out;
+    }
+
+    /** The processors a step's parameters name: where it sends mail when it works. */
+    private static Set<ProcessingState> routes(PipelineDefinition.Step s, Set<ProcessingState> defined) {
+        Set<ProcessingState> out = new LinkedHashSet<>();
+        for (String value : s.parameters().values()) {
+            String v = value.strip();
+            if (!v.isEmpty() && v.chars().noneMatch(Character::isWhitespace)) {
+                ProcessingState named = new ProcessingState(v);
+                if (defined.contains(named)) {
+                    out.add(named);
                 }
             }
         }

@@ -6,8 +6,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +27,7 @@ import org.postlet.queue.durability.GroupCommit;
 import org.postlet.server.metrics.ServerMetric;
 import org.postlet.server.pipeline.LivePipeline;
 import org.postlet.server.pipeline.Pipeline;
+import org.postlet.server.pipeline.PipelineTrace;
 import org.postlet.server.pipeline.QueuedMail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +55,7 @@ public final class QueueRunner implements AutoCloseable {
     private final GroupCommit<Finished> finishing;
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final RecentOutcomes recent;
 
     /**
      * Starts {@code threads} workers.
@@ -61,6 +65,18 @@ public final class QueueRunner implements AutoCloseable {
      */
     public QueueRunner(MailQueue queue, LivePipeline pipeline, Clock clock, RetryPolicy retryPolicy, int threads,
                        MetricRegistry metrics) {
+        this(queue, pipeline, clock, retryPolicy, threads, metrics, new RecentOutcomes(RecentOutcomes.DEFAULT_CAPACITY));
+    }
+
+    /**
+     * Starts {@code threads} workers that note how each mail ended in {@code recent}.
+     *
+     * @param pipeline the pipeline to use for the next mail (a reload may replace it)
+     * @param metrics  where retries are counted
+     */
+    public QueueRunner(MailQueue queue, LivePipeline pipeline, Clock clock, RetryPolicy retryPolicy, int threads,
+                       MetricRegistry metrics, RecentOutcomes recent) {
+        this.recent = recent;
         this.queue = queue;
         this.pipeline = pipeline;
         this.clock = clock;
@@ -107,14 +123,23 @@ public final class QueueRunner implements AutoCloseable {
         }
         List<MailAddress> attempted = List.copyOf(mail.recipients());
         Pipeline.Outcome outcome;
+        EndedIn endedIn = new EndedIn();
+        RecentOutcomes.Result result;
         try {
-            outcome = pipeline.process(mail);
+            outcome = pipeline.process(mail, endedIn);
+            result = outcome.complete() ? RecentOutcomes.Result.DONE : RecentOutcomes.Result.DEFERRED;
         } catch (Pipeline.PropagatedFailure e) {
             outcome = new Pipeline.Outcome(attempted, e.getMessage());
+            result = RecentOutcomes.Result.FAILED;
         } catch (RuntimeException e) {
             LOG.error("{}: unexpected failure in the pipeline", lease.id(), e);
             outcome = new Pipeline.Outcome(attempted, "unexpected failure: " + e);
+            result = RecentOutcomes.Result.FAILED;
         }
+        recent.add(new RecentOutcomes.Outcome(clock.instant(), lease.id(),
+                lease.envelope().sender().map(MailAddress::toString).orElse(""),
+                attempted.stream().map(MailAddress::toString).toList(), result, List.copyOf(endedIn.processors),
+                outcome.reason()));
         Disposition disposition;
         if (outcome.complete()) {
             disposition = Disposition.done();
@@ -127,6 +152,29 @@ public final class QueueRunner implements AutoCloseable {
                     now.plus(delay), outcome.reason());
         }
         finishing.submit(new Finished(lease, mail.directoriesToSync(), disposition));
+    }
+
+    /**
+     * Collects the processors the parts of a mail ended in, e.g. {@code local} for a delivery: the
+     * processor of the last step that ran on each part (when a step ends a mail, the state it
+     * ended in is already ghost).
+     */
+    private static final class EndedIn implements PipelineTrace {
+        final Set<String> processors = new LinkedHashSet<>();
+        private final Map<String, ProcessingState> lastStep = new HashMap<>();
+
+        @Override
+        public void stepRan(String mail, ProcessingState processor, int index, String matcher, String mailet,
+                            Set<MailAddress> recipients, ProcessingState stateAfter, Exception failure) {
+            lastStep.put(mail, processor);
+        }
+
+        @Override
+        public void ended(String mail, Set<MailAddress> recipients, ProcessingState lastState, boolean deferred) {
+            if (!deferred) {
+                processors.add(lastStep.getOrDefault(mail, lastState).name());
+            }
+        }
     }
 
     /** A lease whose processing has ended, waiting for its deliveries' directories to be synced. */

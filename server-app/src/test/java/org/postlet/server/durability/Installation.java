@@ -26,7 +26,7 @@ import org.postlet.server.testing.TestConfiguration;
  * (postlet.yaml, pipeline.yaml, users.passwd): one MX listener on 127.0.0.1, the test users
  * (alice, bob), spool and maildir in places the test chooses.
  */
-final class Installation {
+public final class Installation {
 
     /** The shipped pipeline's shape: everything local is delivered, the rest kept in var/error. */
     static final String DEFAULT_PIPELINE = """
@@ -127,7 +127,7 @@ final class Installation {
     }
 
     /** A loopback port free right now, for a server started in another process. */
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }

@@ -295,6 +295,110 @@ class LauncherIT {
         assertThat(inst.spool.resolve("postlet.pid")).doesNotExist();
     }
 
+    @Test
+    void queueCommandsFindHoldReleaseFlushAndDeleteADeferredMailOfTheRunningServer() throws Exception {
+        TestInstallation inst = new TestInstallation(dir, 0);
+        inst.enableAdmin("launcher-test-token-0123456789", 10); // every mailbox over quota: the mail stays deferred
+        String conf = inst.conf.toString();
+        Running server = new Running(inst.conf);
+        try {
+            send(server.port(), "stuck");
+            String id = null;
+            for (int i = 0; i < 100 && id == null; i++) {
+                Process list = launch("queue", "list", "--conf", conf);
+                String out = finish(list);
+                assertThat(list.exitValue()).as(out).isZero();
+                Matcher line = Pattern.compile("(?m)^(\\w+)  \\d+s  \\d+  a@example\\.com  alice@example\\.test  deferred  .*over quota.*$")
+                        .matcher(out);
+                id = line.find() ? line.group(1) : null;
+                Thread.sleep(100);
+            }
+            assertThat(id).as("the deferred mail listed").isNotNull();
+
+            assertThat(queue(conf, "hold", id)).isEqualTo(id + ": held\n");
+            assertThat(queue(conf, "list")).contains("  held");
+            assertThat(queue(conf, "show", id)).contains("id: " + id + "\n", "state: held\n", "sender: a@example.com\n",
+                    "recipient: alice@example.test (to do)\n", "last error: ", "over quota", "processor: root\n",
+                    "\nReceived: from t ", "Subject: stuck\n");
+            assertThat(queue(conf, "release", id)).isEqualTo(id + ": released\n");
+            assertThat(queue(conf, "list")).contains("  deferred  ");
+            assertThat(queue(conf, "flush")).isEqualTo("1 deferred mail(s) will be tried again now\n");
+            assertThat(queue(conf, "delete", id)).isEqualTo(id + ": deleted\n");
+            assertThat(queue(conf, "list")).doesNotContain(id);
+            Process again = launch("queue", "show", id, "--conf", conf);
+            String gone = finish(again);
+            assertThat(again.exitValue()).isEqualTo(1);
+            assertThat(gone).contains("no mail " + id + " in the queue");
+            awaitLine(server.lines, "admin API: queue mail " + id + " deleted by");
+        } finally {
+            server.stop();
+        }
+        Process stopped = launch("queue", "list", "--conf", conf);
+        String out = finish(stopped);
+        assertThat(stopped.exitValue()).isEqualTo(1);
+        assertThat(out).contains("postlet queue list: no server is running with this configuration");
+    }
+
+    @Test
+    void repositoryCommandsListShowRequeueAndDeleteAMailKeptInError() throws Exception {
+        TestInstallation inst = new TestInstallation(dir, 0);
+        inst.enableAdmin("launcher-test-token-0123456789", 0);
+        String conf = inst.conf.toString();
+        Running server = new Running(inst.conf);
+        try {
+            int port = server.port();
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                s.getOutputStream().write(("HELO t\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<carol@elsewhere.example>\r\nDATA\r\n"
+                        + "Subject: nowhere to go\r\n\r\nbody\r\n.\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII));
+                s.getInputStream().readAllBytes();
+            }
+            String id = TestInstallation.awaitFiles(inst.root.resolve("var/error"), 1).get(0).getFileName().toString();
+            assertThat(command(conf, "repository", "list")).contains("relay  0  " + inst.root.resolve("var/relay") + "\n",
+                    "error  1  " + inst.root.resolve("var/error") + "\n");
+            assertThat(command(conf, "repository", "list", "error")).containsPattern("(?m)^" + id
+                    + "  \\d+s  \\d+  a@example\\.com  carol@elsewhere\\.example  no local mailbox and no remote delivery$");
+            assertThat(command(conf, "repository", "show", "error", id)).contains("id: " + id + "\n",
+                    "recipient: carol@elsewhere.example\n", "error: no local mailbox", "\nSubject: nowhere to go\n");
+            Matcher requeued = Pattern.compile("error/" + id + ": requeued as (\\w+)\n")
+                    .matcher(command(conf, "repository", "requeue", "error", id));
+            assertThat(requeued.find()).isTrue();
+            // the same pipeline keeps it in error again, under its new id
+            TestInstallation.awaitFiles(inst.root.resolve("var/error"), 1);
+            assertThat(inst.root.resolve("var/error/" + id)).doesNotExist();
+            String again = requeued.group(1);
+            for (int i = 0; i < 100 && !Files.exists(inst.root.resolve("var/error/" + again)); i++) {
+                Thread.sleep(100);
+            }
+            assertThat(command(conf, "repository", "delete", "error", again)).isEqualTo("error/" + again + ": deleted\n");
+            assertThat(inst.root.resolve("var/error/" + again)).doesNotExist();
+            Process missing = launch("repository", "show", "error", again, "--conf", conf);
+            String out = finish(missing);
+            assertThat(missing.exitValue()).isEqualTo(1);
+            assertThat(out).contains("no mail " + again + " in repository error");
+        } finally {
+            server.stop();
+        }
+    }
+
+    /** Runs a queue command that must succeed and returns its standard output. */
+    private static String queue(String conf, String... words) throws Exception {
+        String[] all = new String[words.length + 1];
+        all[0] = "queue";
+        System.arraycopy(words, 0, all, 1, words.length);
+        return command(conf, all);
+    }
+
+    /** Runs a command that must succeed with {@code --conf conf} and returns its standard output. */
+    private static String command(String conf, String... words) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(words));
+        command.addAll(List.of("--conf", conf));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = finish(p);
+        assertThat(p.exitValue()).as(String.join(" ", words) + ": " + out).isZero();
+        return out;
+    }
+
     /** {@code bin/postlet run} in the background; its output lines as they come, and all of them. */
     private static final class Running {
         final BlockingQueue<String> lines = new LinkedBlockingQueue<>();

@@ -47,6 +47,26 @@ final class TestInstallation {
                 """.formatted(port), StandardCharsets.UTF_8);
     }
 
+    /**
+     * Turns on the metrics listener on a free loopback port with the admin API behind
+     * {@code token}, and gives every mailbox a quota of {@code quota} bytes (0: none), so a
+     * test can make a delivery fail temporarily and the mail stay deferred in the queue.
+     *
+     * @return the metrics listener's port
+     */
+    int enableAdmin(String token, long quota) throws IOException {
+        int metricsPort = org.postlet.server.durability.Installation.freePort();
+        Path yaml = conf.resolve("postlet.yaml");
+        String text = Files.readString(yaml, StandardCharsets.UTF_8);
+        if (quota > 0) {
+            text = text.replace("    layout: \"%d/%n\"\n", "    layout: \"%d/%n\"\n    quota: " + quota + "\n");
+        }
+        Files.writeString(yaml, text + "metrics: { http: \"127.0.0.1:" + metricsPort + "\" }\nadmin: { token: admin.token }\n",
+                StandardCharsets.UTF_8);
+        Files.writeString(conf.resolve("admin.token"), token + "\n", StandardCharsets.UTF_8);
+        return metricsPort;
+    }
+
     /** The files in a user's {@code new/}, waiting up to 10 s until there are {@code count}. */
     List<Path> awaitMail(String user, int count) throws IOException, InterruptedException {
         return awaitFiles(maildir.resolve("example.test").resolve(user).resolve("new"), count);

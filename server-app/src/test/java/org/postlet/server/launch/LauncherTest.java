@@ -156,4 +156,48 @@ class LauncherTest {
         assertThat(run("requeue", "--conf", conf.toString(), missing.toString())).isEqualTo(1);
         assertThat(err()).contains("not requeued: " + missing + ": no such file — name the kept mails themselves");
     }
+
+    @Test
+    void queueWithoutASubcommandOrIdIsAUsageError() {
+        assertThat(run("queue", "--conf", conf.toString())).isEqualTo(2);
+        assertThat(run("queue", "hold", "--conf", conf.toString())).isEqualTo(2);
+        assertThat(run("queue", "list", "extra", "--conf", conf.toString())).isEqualTo(2);
+        assertThat(run("queue", "purge", "--conf", conf.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("postlet queue: give list, flush, or show|hold|release|delete and a queue id");
+    }
+
+    @Test
+    void repositoryNeedsANameAndAnIdToActOnAMail() {
+        assertThat(run("repository", "--conf", conf.toString())).isEqualTo(2);
+        assertThat(run("repository", "show", "error", "--conf", conf.toString())).isEqualTo(2);
+        assertThat(run("repository", "list", "error", "extra", "--conf", conf.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("postlet repository: give list [NAME], or show|requeue|delete");
+        err.reset();
+        assertThat(run("repository", "list", "--conf", conf.toString())).as("a valid command, but no API").isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("postlet repository list: the admin API is off in");
+    }
+
+    @Test
+    void queueSaysWhatIsMissingBeforeAskingAServer() throws Exception {
+        assertThat(run("queue", "list", "--conf", conf.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("the admin API is off in " + conf.resolve("postlet.yaml"))
+                .contains("set metrics: { http: 127.0.0.1:9025 }");
+        err.reset();
+        Files.writeString(conf.resolve("postlet.yaml"), Files.readString(conf.resolve("postlet.yaml")) + "metrics: { http: \"127.0.0.1:9\" }\n");
+        assertThat(run("queue", "list", "--conf", conf.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("no admin token in " + conf.resolve("admin.token"))
+                .contains("head -c 32 /dev/urandom | base64 > " + conf.resolve("admin.token"));
+        err.reset();
+        Files.writeString(conf.resolve("admin.token"), "a-token-long-enough-to-use\n");
+        assertThat(run("queue", "flush", "--conf", conf.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("postlet queue flush: no server is running with this configuration");
+    }
+
+    @Test
+    void queueAgesReadAsAPersonWouldSayThem() {
+        assertThat(QueueCommand.age(7)).isEqualTo("7s");
+        assertThat(QueueCommand.age(252)).isEqualTo("4m12s");
+        assertThat(QueueCommand.age(3 * 3600 + 120 + 5)).isEqualTo("3h2m");
+        assertThat(QueueCommand.age(2 * 86400 + 3 * 3600)).isEqualTo("2d3h");
+    }
 }
