@@ -1,0 +1,133 @@
+package org.postlet.queue.rabbitmq;
+
+import jakarta.mail.util.SharedFileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import org.postlet.queue.MessageContent;
+import org.postlet.queue.durability.Fsync;
+
+/**
+ * The folder every node reads and writes ({@code queue.blobs}): {@code messages/<id>} holds a body
+ * too big to travel inside its AMQP message, {@code sent/<id>} marks a generated mail (a bounce, a
+ * forward) as queued once, so running its cause again on any node does not send it twice.
+ */
+final class SharedFolder {
+
+    /** How long a mark of a generated mail is kept: longer than any mail stays queued. */
+    static final Duration MARKS_KEPT = Duration.ofDays(30);
+
+    private final Path messages;
+    private final Path sent;
+
+    SharedFolder(Path root) throws IOException {
+        this.messages = Files.createDirectories(root.resolve("messages"));
+        this.sent = Files.createDirectories(root.resolve("sent"));
+    }
+
+    /** A body being written; it exists for other nodes only once {@link Body#commit}ted. */
+    Body create(String id) throws IOException {
+        Path tmp = messages.resolve("." + id + ".tmp");
+        return new Body(messages.resolve(id), tmp, FileChannel.open(tmp, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE));
+    }
+
+    /** The body of {@code id}, read from the shared folder each time it is opened. */
+    MessageContent content(String id, long size) {
+        Path file = messages.resolve(id);
+        return new MessageContent() {
+            @Override
+            public long size() {
+                return size;
+            }
+
+            @Override
+            public InputStream open() throws IOException {
+                if (!Files.exists(file)) {
+                    throw new IOException("the body of " + id + " is missing from the shared folder " + file.getParent()
+                            + ": is queue.blobs the same folder on every node?");
+                }
+                // Shared, so a MIME parser takes parts as views of the file instead of copies.
+                return new SharedFileInputStream(file.toFile());
+            }
+        };
+    }
+
+    void delete(String id) throws IOException {
+        Files.deleteIfExists(messages.resolve(id));
+    }
+
+    boolean sent(String id) {
+        return Files.exists(sent.resolve(id));
+    }
+
+    void markSent(String id) throws IOException {
+        try {
+            Files.createFile(sent.resolve(id));
+        } catch (FileAlreadyExistsException known) {
+            // queued again by an operator: it stays marked
+        }
+    }
+
+    /** Drops marks older than {@link #MARKS_KEPT}; returns how many. */
+    int pruneMarks(Instant now) throws IOException {
+        int pruned = 0;
+        FileTime limit = FileTime.from(now.minus(MARKS_KEPT));
+        try (DirectoryStream<Path> marks = Files.newDirectoryStream(sent)) {
+            for (Path mark : marks) {
+                if (Files.getLastModifiedTime(mark).compareTo(limit) < 0 && Files.deleteIfExists(mark)) {
+                    pruned++;
+                }
+            }
+        }
+        return pruned;
+    }
+
+    /** A body being written into the shared folder. */
+    static final class Body implements AutoCloseable {
+        private final Path file;
+        private final Path tmp;
+        private final FileChannel channel;
+
+        private Body(Path file, Path tmp, FileChannel channel) {
+            this.file = file;
+            this.tmp = tmp;
+            this.channel = channel;
+        }
+
+        void write(ByteBuffer bytes) throws IOException {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        }
+
+        /** Makes the body durable under its name, so that any node that gets its message can read it. */
+        void commit() throws IOException {
+            channel.force(true);
+            channel.close();
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Fsync.directory(file.getParent());
+        }
+
+        /** Drops a body that will not be committed. */
+        void abort() throws IOException {
+            channel.close();
+            Files.deleteIfExists(tmp);
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+}
