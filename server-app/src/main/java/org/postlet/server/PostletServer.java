@@ -211,7 +211,7 @@ public final class PostletServer implements AutoCloseable {
             if (config.metricsHttp().isPresent()) {
                 // Before SMTP: a taken metrics port fails the start before any mail is accepted.
                 HealthCheck health = new ServerHealth(config.smtp().listeners().stream().map(ListenerSettings::name).toList(),
-                        smtp::listening, config.spool(), FileMailQueue.MIN_FREE_BYTES);
+                        smtp::listening, config.spool(), FileMailQueue.MIN_FREE_BYTES, queue::unavailable);
                 endpoint = Optional.of(MetricsEndpoint.start(config.metricsHttp().get(), metrics, health));
                 started.add(endpoint.get());
             }
