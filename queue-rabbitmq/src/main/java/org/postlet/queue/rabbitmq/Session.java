@@ -46,6 +46,17 @@ final class Session {
         publisher.addReturnListener(r -> failPublish(r.getProperties().getMessageId(), new IOException(
                 "RabbitMQ at " + where + " has no queue " + r.getRoutingKey() + " to take the mail: " + r.getReplyText())));
         this.consumer = connection.createChannel();
+        // A channel the broker closes (a consumer over consumer_timeout, a refused command) leaves the
+        // connection up but this node deaf or mute: drop the connection, so the broker requeues
+        // what this node held and the broker connection is made anew.
+        com.rabbitmq.client.ShutdownListener channelLost = cause -> {
+            if (!cause.isInitiatedByApplication() && connection.isOpen()) {
+                LOG.warn("RabbitMQ at {} closed a channel ({}); reconnecting", where, cause.getMessage());
+                connection.abort();
+            }
+        };
+        publisher.addShutdownListener(channelLost);
+        consumer.addShutdownListener(channelLost);
     }
 
     long generation() {
