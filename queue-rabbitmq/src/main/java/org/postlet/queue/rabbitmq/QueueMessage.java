@@ -1,10 +1,7 @@
 package org.postlet.queue.rabbitmq;
 
 import com.rabbitmq.client.AMQP;
-import jakarta.mail.util.SharedByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +15,7 @@ import org.postlet.queue.Deferral;
 import org.postlet.queue.MessageContent;
 import org.postlet.queue.QueueState;
 import org.postlet.queue.QueuedMailSummary;
+import org.postlet.queue.file.Contents;
 import org.postlet.queue.file.MailFile;
 
 /**
@@ -149,23 +147,7 @@ record QueueMessage(String id, MailFile.Records records, long size, boolean shar
             return folder.content(id, size);
         }
         int offset = ((Number) properties.getHeaders().get(RECORDS)).intValue();
-        return new MessageContent() {
-            @Override
-            public long size() {
-                return body.length - offset;
-            }
-
-            @Override
-            public InputStream open() {
-                // Shared, so a MIME parser takes parts as views instead of copies.
-                return new SharedByteArrayInputStream(body, offset, body.length - offset);
-            }
-
-            @Override
-            public void writeTo(OutputStream out) throws IOException {
-                out.write(body, offset, body.length - offset);
-            }
-        };
+        return Contents.memory(body, offset, body.length - offset);
     }
 
     QueuedMailSummary summary(QueueState state) {

@@ -328,6 +328,9 @@ public final class RabbitMailQueue implements MailQueue {
         QueueMessage m;
         try {
             m = QueueMessage.read(a.properties(), a.body());
+            if (m.shared()) {
+                folder.requireBody(m.id());
+            }
         } catch (IOException e) {
             // never dropped: an operator finds it in the held queue
             LOG.error("{}; moved to {} for an operator to look at", e.getMessage(), topology.held());

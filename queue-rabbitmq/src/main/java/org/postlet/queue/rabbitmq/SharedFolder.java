@@ -1,8 +1,6 @@
 package org.postlet.queue.rabbitmq;
 
-import jakarta.mail.util.SharedFileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -16,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.postlet.queue.MessageContent;
 import org.postlet.queue.durability.Fsync;
+import org.postlet.queue.file.Contents;
 
 /**
  * The folder every node reads and writes ({@code queue.blobs}): {@code messages/<id>} holds a body
@@ -44,23 +43,18 @@ final class SharedFolder {
 
     /** The body of {@code id}, read from the shared folder each time it is opened. */
     MessageContent content(String id, long size) {
-        Path file = messages.resolve(id);
-        return new MessageContent() {
-            @Override
-            public long size() {
-                return size;
-            }
+        return Contents.file(messages.resolve(id), 0, size);
+    }
 
-            @Override
-            public InputStream open() throws IOException {
-                if (!Files.exists(file)) {
-                    throw new IOException("the body of " + id + " is missing from the shared folder " + file.getParent()
-                            + ": is queue.blobs the same folder on every node?");
-                }
-                // Shared, so a MIME parser takes parts as views of the file instead of copies.
-                return new SharedFileInputStream(file.toFile());
-            }
-        };
+    /**
+     * Fails unless the body of {@code id} is there: a node that cannot see it does not share the
+     * folder with the node that received the mail.
+     */
+    void requireBody(String id) throws IOException {
+        if (!Files.exists(messages.resolve(id))) {
+            throw new IOException("the body of " + id + " is missing from the shared folder " + messages
+                    + ": is queue.blobs the same folder on every node?");
+        }
     }
 
     void delete(String id) throws IOException {
