@@ -138,12 +138,12 @@ public final class RabbitMailQueue implements MailQueue {
         RabbitMailQueue queue = new RabbitMailQueue(settings, ids, clock);
         queue.broker.start();
         try {
-            int pruned = queue.folder.pruneMarks(clock.instant());
+            int pruned = queue.folder.prune(clock.instant());
             if (pruned > 0) {
-                LOG.info("dropped {} marks of generated mail older than {}", pruned, SharedFolder.MARKS_KEPT);
+                LOG.info("dropped {} old marks and unfinished bodies from {}", pruned, settings.blobs());
             }
         } catch (IOException e) {
-            LOG.warn("cannot prune old marks in {}: {}", settings.blobs(), e.toString());
+            LOG.warn("cannot prune old files in {}: {}", settings.blobs(), e.toString());
         }
         LOG.info("mail queue on RabbitMQ at {}, shared folder {}, node tag {}", settings.where(), settings.blobs(), queue.nodeTag);
         return queue;
@@ -356,8 +356,13 @@ public final class RabbitMailQueue implements MailQueue {
             }
         }
         MailFile.Records r = m.records();
+        boolean redelivered = QueueMessage.redelivered(a.redeliver(), a.properties());
+        if (redelivered) {
+            LOG.info("{}: taken before and not acknowledged (a node died, lost its connection or gave it back, or an"
+                    + " operator listed it): processed as a possible redelivery", m.id());
+        }
         Lease lease = new Lease(m.id(), r.envelope(), r.state(), r.attributes(), m.remaining(), m.deferral(),
-                QueueMessage.redelivered(a.redeliver(), a.properties()), m.content(folder));
+                redelivered, m.content(folder));
         taken.put(m.id(), new Taken(lease, m, a.generation(), a.tag()));
         return Optional.of(lease);
     }

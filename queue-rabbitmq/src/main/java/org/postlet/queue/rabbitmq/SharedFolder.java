@@ -73,13 +73,24 @@ final class SharedFolder {
         }
     }
 
-    /** Drops marks older than {@link #MARKS_KEPT}; returns how many. */
-    int pruneMarks(Instant now) throws IOException {
+    /**
+     * Drops marks older than {@link #MARKS_KEPT}, and bodies a node began to receive more than a
+     * day ago and never finished (it died meanwhile); returns how many files went.
+     */
+    int prune(Instant now) throws IOException {
         int pruned = 0;
-        FileTime limit = FileTime.from(now.minus(MARKS_KEPT));
+        FileTime marksLimit = FileTime.from(now.minus(MARKS_KEPT));
         try (DirectoryStream<Path> marks = Files.newDirectoryStream(sent)) {
             for (Path mark : marks) {
-                if (Files.getLastModifiedTime(mark).compareTo(limit) < 0 && Files.deleteIfExists(mark)) {
+                if (Files.getLastModifiedTime(mark).compareTo(marksLimit) < 0 && Files.deleteIfExists(mark)) {
+                    pruned++;
+                }
+            }
+        }
+        FileTime unfinishedLimit = FileTime.from(now.minus(Duration.ofDays(1)));
+        try (DirectoryStream<Path> unfinished = Files.newDirectoryStream(messages, ".*.tmp")) {
+            for (Path body : unfinished) {
+                if (Files.getLastModifiedTime(body).compareTo(unfinishedLimit) < 0 && Files.deleteIfExists(body)) {
                     pruned++;
                 }
             }

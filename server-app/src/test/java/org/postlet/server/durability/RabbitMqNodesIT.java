@@ -139,7 +139,9 @@ class RabbitMqNodesIT {
             assertThat(lost).as("acknowledged but not delivered; node b's log:\n%s", nodeB.tail(40)).isEmpty();
             assertThat(duplicates).as("delivered more than once").isEmpty();
             assertThat(Files.readString(nodeA.log())).as("node a delivered its share before it died").contains("delivered to maildir");
-            assertThat(Files.readString(nodeB.log())).contains("delivered to maildir");
+            assertThat(Files.readString(nodeB.log())).contains("delivered to maildir")
+                    .as("node b took over mails node a had taken and not acknowledged")
+                    .contains("processed as a possible redelivery");
             assertThat(nodeB.stop()).isZero();
         } finally {
             nodeA.destroyQuietly();
