@@ -509,6 +509,40 @@ public final class RabbitMailQueue implements MailQueue {
         }
     }
 
+    /** What an operator does with the one mail it looked for, once found. */
+    @FunctionalInterface
+    private interface Action {
+        void on(QueueMessage message, Channel channel, long tag) throws IOException;
+    }
+
+    /**
+     * Looks for mail {@code id} in {@code queues} and acts on it; false if it is not there. Messages
+     * an earlier scan gave back may take the broker a moment to be ready again, so a mail not found
+     * is looked for twice more, a quarter of a second apart.
+     */
+    private boolean find(List<String> queues, String id, Action action) throws IOException {
+        boolean[] found = {false};
+        for (int pass = 0; pass < 3 && !found[0]; pass++) {
+            if (pass > 0) {
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while looking for " + id, e);
+                }
+            }
+            scan(queues, (queue, m, channel, tag) -> {
+                if (!m.id().equals(id)) {
+                    return Verdict.KEEP;
+                }
+                action.on(m, channel, tag);
+                found[0] = true;
+                return Verdict.STOP;
+            });
+        }
+        return found[0];
+    }
+
     /** Publishes {@code m} to {@code queue} and waits for the confirm, then acks what the scan read. */
     private void move(QueueMessage m, String queue, Channel channel, long tag) throws IOException {
         try {
@@ -561,17 +595,10 @@ public final class RabbitMailQueue implements MailQueue {
             removeOnArrival.add(id);
             return true;
         }
-        boolean[] found = {false};
-        scan(topology.all(), (queue, m, channel, tag) -> {
-            if (!m.id().equals(id)) {
-                return Verdict.KEEP;
-            }
+        return find(topology.all(), id, (m, channel, tag) -> {
             channel.basicAck(tag, false);
             deleteBody(m);
-            found[0] = true;
-            return Verdict.STOP;
         });
-        return found[0];
     }
 
     @Override
@@ -587,30 +614,12 @@ public final class RabbitMailQueue implements MailQueue {
         }
         List<String> notHeld = new ArrayList<>(topology.all());
         notHeld.remove(topology.held());
-        boolean[] found = {false};
-        scan(notHeld, (queue, m, channel, tag) -> {
-            if (!m.id().equals(id)) {
-                return Verdict.KEEP;
-            }
-            move(m, topology.held(), channel, tag);
-            found[0] = true;
-            return Verdict.STOP;
-        });
-        return found[0];
+        return find(notHeld, id, (m, channel, tag) -> move(m, topology.held(), channel, tag));
     }
 
     @Override
     public boolean unhold(String id) throws IOException {
-        boolean[] found = {false};
-        scan(List.of(topology.held()), (queue, m, channel, tag) -> {
-            if (!m.id().equals(id)) {
-                return Verdict.KEEP;
-            }
-            move(m.dueNow(clock.instant()), topology.main(), channel, tag);
-            found[0] = true;
-            return Verdict.STOP;
-        });
-        return found[0];
+        return find(List.of(topology.held()), id, (m, channel, tag) -> move(m.dueNow(clock.instant()), topology.main(), channel, tag));
     }
 
     @Override

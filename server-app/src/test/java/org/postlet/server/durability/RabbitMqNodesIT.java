@@ -39,8 +39,9 @@ import org.postlet.testsupport.TcpRelay;
  * {@code queue.type: rabbitmq} end to end, against the broker on 127.0.0.1:5672: two nodes (two
  * processes, two spools, two metrics ports) share one queue name and one Maildir root; one is
  * SIGKILLed under load; every message answered 250 is delivered exactly once. And a node whose
- * broker goes away answers 451 4.3.0, says so on {@code /health}, and takes mail again once the
- * broker is back.
+ * broker goes away (a TCP relay in between is cut, so the shared broker stays up for others)
+ * answers 451 4.3.0, says so on {@code /health}, takes mail again once the broker is back, and
+ * under load loses none of the mail it answered 250.
  */
 class RabbitMqNodesIT {
 
@@ -232,6 +233,85 @@ class RabbitMqNodesIT {
                         .doesNotContain("Subject: during");
             }
         }
+    }
+
+    @Test
+    void aBrokerOutageUnderLoadAnswers451AndLosesNoMailThatGot250() throws Exception {
+        try (TcpRelay relay = new TcpRelay(new InetSocketAddress("127.0.0.1", 5672))) {
+            Installation inst = node("a", "amqp://guest:guest@127.0.0.1:" + relay.port() + "/");
+            Map<String, List<String>> acknowledged = new ConcurrentHashMap<>();
+            AtomicInteger refused = new AtomicInteger();
+            AtomicInteger seq = new AtomicInteger();
+            List<String> odd = Collections.synchronizedList(new ArrayList<>());
+            try (PostletServer server = PostletServer.start(inst.conf, PostletProcess.HOME)) {
+                int port = server.port("mx");
+                long end = System.nanoTime() + Duration.ofSeconds(9).toNanos();
+                List<Thread> clients = new ArrayList<>();
+                for (int c = 0; c < 4; c++) {
+                    Thread t = new Thread(() -> {
+                        while (System.nanoTime() < end) {
+                            String id = "o" + seq.incrementAndGet();
+                            String user = USERS.get(seq.get() % 2);
+                            try (RawSmtp smtp = new RawSmtp(port, 15_000)) {
+                                RawSmtp.Outcome o = smtp.send("sender@example.com", List.of(user + "@example.test"),
+                                        "From: sender@example.com\r\nSubject: " + id + "\r\nX-Attempt: " + id + "\r\n\r\nbody\r\n");
+                                if (o.accepted()) {
+                                    acknowledged.put(id, List.of(user));
+                                } else if (o.code() == 451) {
+                                    refused.incrementAndGet();
+                                } else {
+                                    odd.add(id + ": " + o);
+                                }
+                            } catch (IOException e) {
+                                odd.add(id + ": " + e);
+                            }
+                        }
+                    }, "outage-client-" + c);
+                    t.setDaemon(true);
+                    clients.add(t);
+                    t.start();
+                }
+                Thread.sleep(2_500);
+                relay.cut();
+                Thread.sleep(3_000);
+                relay.restore();
+                for (Thread t : clients) {
+                    t.join(30_000);
+                }
+                awaitHealth(inst, 200);
+                int copies = acknowledged.size();
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (count(delivered(inst), acknowledged) < copies && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                Thread.sleep(1_000); // a duplicate would come now
+            }
+            Map<String, Map<String, Integer>> found = delivered(inst);
+            List<String> wrong = new ArrayList<>();
+            acknowledged.forEach((id, to) -> to.forEach(user -> {
+                int n = found.getOrDefault(id, Map.of()).getOrDefault(user, 0);
+                if (n != 1) {
+                    wrong.add(id + " -> " + user + ": " + n + " copies");
+                }
+            }));
+            System.out.printf("RabbitMqNodesIT: outage under load: %d answered 250, %d answered 451%n", acknowledged.size(),
+                    refused.get());
+            assertThat(odd).as("answers other than 250 and 451").isEmpty();
+            assertThat(refused.get()).as("451s while the broker was away").isPositive();
+            assertThat(acknowledged.size()).as("250s before and after the outage").isGreaterThan(20);
+            assertThat(wrong).as("mails answered 250 not delivered exactly once").isEmpty();
+        }
+    }
+
+    /** How many of the acknowledged copies are in the Maildir. */
+    private static int count(Map<String, Map<String, Integer>> found, Map<String, List<String>> acknowledged) {
+        int n = 0;
+        for (Map.Entry<String, List<String>> e : acknowledged.entrySet()) {
+            for (String user : e.getValue()) {
+                n += Math.min(1, found.getOrDefault(e.getKey(), Map.of()).getOrDefault(user, 0));
+            }
+        }
+        return n;
     }
 
     private static RawSmtp.Outcome send(int port, String subject) throws IOException {
