@@ -362,4 +362,35 @@ class RabbitMailQueueIT {
         assertThat(q.take(Duration.ofSeconds(2))).isEmpty();
         awaitHeld(q, 1);
     }
+
+    @Test
+    void aMailTheBrokerRefusesToConfirmIsNotQueued() throws Exception {
+        RabbitMailQueue q = open();
+        // A policy on this test's queue only: no room, refuse publishes; the broker answers with a negative confirm.
+        rabbitmqctl("set_policy", "--apply-to", "queues", "refuse-" + name, "^" + name + "$",
+                "{\"max-length\":0,\"overflow\":\"reject-publish\"}");
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            Throwable refused = null;
+            while (refused == null && System.nanoTime() < deadline) {
+                try {
+                    enqueue(q, BODY); // accepted while the policy is not applied yet; taken below
+                    Thread.sleep(100);
+                } catch (ExecutionException e) {
+                    refused = e.getCause();
+                }
+            }
+            assertThat(refused).isInstanceOf(IOException.class).hasMessageContaining("negative publisher confirm");
+        } finally {
+            rabbitmqctl("clear_policy", "refuse-" + name);
+        }
+    }
+
+    private static void rabbitmqctl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("rabbitmqctl", "-q"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("rabbitmqctl %s: %s", args, out).isTrue();
+    }
 }
