@@ -115,6 +115,14 @@ public interface MailQueue extends AutoCloseable {
     /** How many mails the queue holds (waiting, leased, deferred, held) and when the oldest arrived. */
     QueueSize size();
 
+    /**
+     * Why the queue cannot take mail right now, in words an operator can act on (e.g. its broker is
+     * unreachable and since when); empty when it can. For {@code /health}: must not block.
+     */
+    default Optional<String> unavailable() {
+        return Optional.empty();
+    }
+
     /** Stops taking and enqueuing; what is queued stays queued. */
     @Override
     void close();

@@ -7,6 +7,7 @@ import org.postlet.mailet.Mailet;
 import org.postlet.mailet.Matcher;
 import org.postlet.mailets.attributes.RemoveMailAttribute;
 import org.postlet.mailets.attributes.SetMailAttribute;
+import org.postlet.mailets.delivery.LmtpDelivery;
 import org.postlet.mailets.delivery.LocalDelivery;
 import org.postlet.mailets.flow.Null;
 import org.postlet.mailets.flow.ToProcessor;
@@ -66,6 +67,7 @@ public final class StandardComponents {
             Map.entry("AddSubjectPrefix", AddSubjectPrefix.class),
             Map.entry("Bounce", Bounce.class),
             Map.entry("Forward", Forward.class),
+            Map.entry("LmtpDelivery", LmtpDelivery.class),
             Map.entry("LocalDelivery", LocalDelivery.class),
             Map.entry("LogMessage", LogMessage.class),
             Map.entry("NotifyPostmaster", NotifyPostmaster.class),

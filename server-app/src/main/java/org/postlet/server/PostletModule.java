@@ -20,6 +20,7 @@ import org.postlet.server.directory.Directory;
 import org.postlet.queue.MailQueue;
 import org.postlet.queue.QueueIds;
 import org.postlet.queue.file.FileMailQueue;
+import org.postlet.queue.rabbitmq.RabbitMailQueue;
 import org.postlet.server.repository.RepositoryFolder;
 import org.postlet.mailets.repository.ConfigDirectory;
 import org.postlet.mailets.repository.MailRepository;
@@ -70,10 +71,22 @@ final class PostletModule extends AbstractModule {
         return new MaildirStore(config.maildirRoot(), config.maildirLayout(), config.hostname(), directory);
     }
 
-    /** Opened on first use, so {@code check} and {@code trace} never touch the spool directory. */
+    /**
+     * Opened on first use, so {@code check} and {@code trace} never touch the spool directory nor
+     * connect to a broker.
+     */
     @Provides
     @Singleton
     MailQueue queue() {
+        if (config.rabbitmq().isPresent()) {
+            try {
+                // The spool still holds this node's pid file and reload status; the mail is in the broker.
+                java.nio.file.Files.createDirectories(config.spool());
+                return RabbitMailQueue.open(config.rabbitmq().get(), new QueueIds(clock), clock);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
         try {
             return FileMailQueue.open(config.spool(), new QueueIds(clock), clock);
         } catch (IOException e) {

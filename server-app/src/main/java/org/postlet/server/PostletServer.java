@@ -217,7 +217,7 @@ public final class PostletServer implements AutoCloseable {
             if (config.metricsHttp().isPresent()) {
                 // Before SMTP: a taken metrics port fails the start before any mail is accepted.
                 HealthCheck health = new ServerHealth(config.smtp().listeners().stream().map(ListenerSettings::name).toList(),
-                        smtp::listening, config.spool(), FileMailQueue.MIN_FREE_BYTES);
+                        smtp::listening, config.spool(), FileMailQueue.MIN_FREE_BYTES, queue::unavailable);
                 AdminToken token = new AdminToken(config.adminToken());
                 token.exposure().ifPresent(LOG::warn);
                 AdminApi admin = new AdminApi(token, queue, new AdminApi.Server() {

@@ -7,14 +7,22 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import org.postlet.queue.MessageContent;
 
-/** The two places a queued message is read from: memory (just received) and a region of a file. */
-final class Contents {
+/**
+ * The two places a queued message is read from: memory (just received, or a broker's message) and
+ * a region of a file. Shared with the RabbitMQ queue.
+ */
+public final class Contents {
 
     private Contents() {
     }
 
     /** The first {@code length} bytes of {@code bytes}, which the caller no longer changes. */
     static MessageContent memory(byte[] bytes, int length) {
+        return memory(bytes, 0, length);
+    }
+
+    /** {@code length} bytes of {@code bytes} from {@code offset}, which the caller no longer changes. */
+    public static MessageContent memory(byte[] bytes, int offset, int length) {
         return new MessageContent() {
             @Override
             public long size() {
@@ -23,18 +31,18 @@ final class Contents {
 
             @Override
             public InputStream open() {
-                return new SharedByteArrayInputStream(bytes, 0, length);
+                return new SharedByteArrayInputStream(bytes, offset, length);
             }
 
             @Override
             public void writeTo(OutputStream out) throws IOException {
-                out.write(bytes, 0, length);
+                out.write(bytes, offset, length);
             }
         };
     }
 
     /** {@code size} bytes of {@code file} from {@code offset}, read positionally each time it is opened. */
-    static MessageContent file(Path file, long offset, long size) {
+    public static MessageContent file(Path file, long offset, long size) {
         return new MessageContent() {
             @Override
             public long size() {

@@ -95,8 +95,11 @@ public final class MailFile {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** The envelope records of a mail, without the message: what a log record keeps too. */
-    record Records(String id, MailEnvelope envelope, ProcessingState state, Optional<String> error,
+    /**
+     * The envelope records of a mail, without the message: what a log record keeps too, and what
+     * the RabbitMQ queue sends ahead of the message.
+     */
+    public record Records(String id, MailEnvelope envelope, ProcessingState state, Optional<String> error,
                    Map<String, Serializable> attributes) {
     }
 
@@ -239,7 +242,7 @@ public final class MailFile {
      *
      * @throws UncheckedIOException if an attribute value cannot be serialised
      */
-    static byte[] header(String id, MailEnvelope e, ProcessingState state, Optional<String> error,
+    public static byte[] header(String id, MailEnvelope e, ProcessingState state, Optional<String> error,
                          Map<String, Serializable> attributes) {
         StringBuilder b = new StringBuilder(256).append(MAGIC).append('\n');
         record(b, "id", id);
@@ -285,7 +288,7 @@ public final class MailFile {
      * @param source names where they come from in error messages
      * @throws IOException if they are not envelope records; the message names {@code source}
      */
-    static Records parse(byte[] header, String source) throws IOException {
+    public static Records parse(byte[] header, String source) throws IOException {
         String text = new String(header, StandardCharsets.UTF_8);
         if (!text.startsWith(MAGIC + "\n")) {
             throw new IOException(source + ": not a Postlet mail file (first line is not '" + MAGIC + "')");

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.postlet.mailet.IpNetwork;
+import org.postlet.queue.rabbitmq.RabbitMqSettings;
 import org.postlet.server.context.SenderLogin;
 import org.postlet.server.processing.RetryPolicy;
 import org.postlet.smtp.server.ListenerSettings;
@@ -35,12 +36,13 @@ import org.postlet.smtp.server.SmtpSettings;
  * @param senderLogin        which senders an authenticated user may use ({@code smtp.senderLogin})
  * @param queueType          which queue holds accepted mail ({@code queue.type})
  * @param adminToken         the file holding the admin API's bearer token ({@code admin.token}); no file, no API
+ * @param rabbitmq           the broker and shared folder of {@code queue.type: rabbitmq}; present exactly then
  */
 public record ServerConfig(Path file, String hostname, List<String> domains, Path users, Optional<Path> aliases,
                            SmtpSettings smtp, List<IpNetwork> authorizedNetworks, Optional<TlsConfig> tls, Path spool,
                            Path maildirRoot, String maildirLayout, OptionalLong maildirQuota, Path pipeline, Optional<String> metricsHttp,
                            RetryPolicy retry, SenderLogin senderLogin, QueueType queueType,
-                           Path adminToken) {
+                           Path adminToken, Optional<RabbitMqSettings> rabbitmq) {
 
     public ServerConfig {
         domains = List.copyOf(domains);

@@ -20,6 +20,7 @@ import java.util.Set;
 import org.postlet.mailet.IpNetwork;
 import org.postlet.mailet.MailetException;
 import org.postlet.mailet.ParameterValues;
+import org.postlet.queue.rabbitmq.RabbitMqSettings;
 import org.postlet.server.context.SenderLogin;
 import org.postlet.server.metrics.MetricsAddress;
 import org.postlet.server.processing.RetryPolicy;
@@ -50,7 +51,8 @@ public final class ServerConfigLoader {
             "smtp.limits.authFailureDelay", "smtp.limits.authFailuresPerClient", "smtp.limits.recipientOvershoot",
             "smtp.listeners.connections", "smtp.listeners.connectionsPerClient", "tls.keystore", "tls.password", "spool", "storage.maildir.root",
             "storage.maildir.layout", "storage.maildir.quota", "pipeline", "metrics.http",
-            "retry.delay", "retry.maxDelay", "retry.giveUpAfter", "smtp.senderLogin", "queue.type", "admin.token");
+            "retry.delay", "retry.maxDelay", "retry.giveUpAfter", "smtp.senderLogin", "queue.type",
+            "queue.uri", "queue.name", "queue.blobs", "admin.token");
 
     private static final long DEFAULT_MAX_MESSAGE_SIZE = 25L * 1024 * 1024;
 
@@ -191,14 +193,37 @@ public final class ServerConfigLoader {
         }
         SenderLogin senderLogin = c.choice(SenderLogin.class, "smtp.senderLogin", SenderLogin.OWNED);
         QueueType queueType = c.choice(QueueType.class, "queue.type", QueueType.FILE);
-        if (queueType == QueueType.RABBITMQ) {
-            c.problem("queue.type", "queue.type rabbitmq is not available in this version of Postlet",
-                    "use queue.type: file (the default), which keeps accepted mail in the spool folder");
-        }
+        Optional<RabbitMqSettings> rabbitmq = queueType == QueueType.RABBITMQ
+                ? rabbitMq(c, base, maildirRoot) : Optional.empty();
         SmtpSettings smtp = new SmtpSettings(hostname, listeners.stream().map(Listener::settings).toList(), maxSize,
                 maxRecipients, commandTimeout, dataTimeout, limits);
         return new Loaded(Optional.of(new ServerConfig(file, hostname, domains, users, aliases, smtp, networks, tls, spool,
-                maildirRoot, layout, quota, pipeline, metricsHttp, retry, senderLogin, queueType, adminToken)), problems);
+                maildirRoot, layout, quota, pipeline, metricsHttp, retry, senderLogin, queueType, adminToken, rabbitmq)), problems);
+    }
+
+    /**
+     * {@code queue.uri}, {@code queue.name} and {@code queue.blobs} of {@code queue.type: rabbitmq};
+     * the shared folder defaults to {@code .postlet-queue} under the Maildir root, which nodes
+     * delivering into one Maildir root share already.
+     */
+    private static Optional<RabbitMqSettings> rabbitMq(ConfigSection c, Path base, Path maildirRoot) {
+        String uri = c.string("queue.uri", RabbitMqSettings.DEFAULT_URI);
+        String name = c.string("queue.name", RabbitMqSettings.DEFAULT_NAME);
+        boolean valid = true;
+        try {
+            RabbitMqSettings.parseUri(uri);
+        } catch (IllegalArgumentException e) {
+            c.problem("queue.uri", "queue.uri: " + e.getMessage(), "write amqp://user:password@host:5672/ (amqps:// for TLS)");
+            valid = false;
+        }
+        if (!RabbitMqSettings.validName(name)) {
+            c.problem("queue.name", "queue.name: '" + name + "' is not a queue name", "use " + RabbitMqSettings.NAME_RULE
+                    + " characters, e.g. postlet");
+            valid = false;
+        }
+        Path blobs = path(c, base, "queue.blobs", maildirRoot.resolve(".postlet-queue").toString()).normalize();
+        writable(c, "queue.blobs", blobs);
+        return valid ? Optional.of(RabbitMqSettings.of(uri, name, blobs)) : Optional.empty();
     }
 
     /** A path key, relative to the configuration folder; one the OS cannot name (e.g. with NUL) is a problem. */

@@ -374,4 +374,52 @@ class ServerConfigLoaderTest {
                     assertThat(p.problem()).startsWith("spool: 'a\\0b' is not a valid path");
                 }));
     }
+
+    private void writeQueueSection(String queue) throws Exception {
+        Files.writeString(dir.resolve("users.passwd"), "alice@example.test:{PLAIN}x\n");
+        Files.writeString(dir.resolve("postlet.yaml"), """
+                hostname: mx.example.test
+                domains: [example.test]
+                users: users.passwd
+                smtp:
+                  listeners:
+                    - { name: mx, bind: 127.0.0.1, port: 2525, tls: none, auth: none }
+                spool: var/spool
+                storage: { maildir: { root: var/mail } }
+                """ + queue);
+    }
+
+    @Test
+    void aRabbitMqQueueTakesItsUriNameAndSharedFolderWithDefaults() throws Exception {
+        writeQueueSection("queue: { type: rabbitmq }\n");
+        ServerConfig c = new ServerConfigLoader().load(dir);
+        assertThat(c.queueType()).isEqualTo(QueueType.RABBITMQ);
+        assertThat(c.rabbitmq()).hasValueSatisfying(r -> {
+            assertThat(r.uri().toString()).isEqualTo("amqp://guest:guest@127.0.0.1:5672/");
+            assertThat(r.name()).isEqualTo("postlet");
+            assertThat(r.blobs()).isEqualTo(dir.resolve("var/mail/.postlet-queue").toAbsolutePath().normalize());
+        });
+
+        writeQueueSection("queue: { type: rabbitmq, uri: \"amqps://u:p@mq.example.test:5671/mail\", name: mx-eu, blobs: /srv/shared }\n");
+        ServerConfig other = new ServerConfigLoader().load(dir);
+        assertThat(other.rabbitmq().orElseThrow().where()).isEqualTo("amqps://mq.example.test:5671/mail queue mx-eu");
+        assertThat(other.rabbitmq().orElseThrow().blobs()).isEqualTo(Path.of("/srv/shared"));
+
+        writeQueueSection("queue: { type: file }\n");
+        assertThat(new ServerConfigLoader().load(dir).rabbitmq()).isEmpty();
+    }
+
+    @Test
+    void aBadQueueUriOrNameIsAProblemOnItsLine() throws Exception {
+        writeQueueSection("""
+                queue:
+                  type: rabbitmq
+                  uri: "http://127.0.0.1:5672/"
+                  name: "no spaces"
+                """);
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOfSatisfying(InvalidConfigException.class, e -> {
+            assertThat(e.getMessage()).contains("postlet.yaml:11: queue.uri: 'http://127.0.0.1:5672/' is not an amqp:// or amqps:// URI")
+                    .contains("postlet.yaml:12: queue.name: 'no spaces' is not a queue name");
+        });
+    }
 }

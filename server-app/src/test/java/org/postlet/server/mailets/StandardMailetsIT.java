@@ -55,6 +55,7 @@ class StandardMailetsIT {
                   - { match: "SizeGreaterThan=50k", class: NotifyPostmaster, notice: "big mail", attachment: headers }
                   - { match: "RecipientDomainIs=example.test and RecipientDomainIsLocal and not RecipientIsLocal", class: Bounce, status: "5.1.1", notice: "no such user" }
                   - { match: IsOverQuota, class: Bounce, status: "5.2.2" }
+                  - { match: "RecipientIs=lmtp@example.test", class: LmtpDelivery, host: 127.0.0.1, port: 24, timeout: 1m }
                   - { match: "HasHeader=X-Spam-Flag:YES", class: LocalDelivery, folder: Junk }
                   - { match: RecipientIsLocal, class: LocalDelivery }
                   - { match: All, class: ToProcessor, processor: error, notice: "not local" }
