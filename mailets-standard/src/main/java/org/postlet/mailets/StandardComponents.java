@@ -6,6 +6,7 @@ import java.util.TreeMap;
 import org.postlet.mailet.Mailet;
 import org.postlet.mailet.Matcher;
 import org.postlet.mailets.attributes.RemoveMailAttribute;
+import org.postlet.mailets.auth.DkimSign;
 import org.postlet.mailets.attributes.SetMailAttribute;
 import org.postlet.mailets.delivery.LocalDelivery;
 import org.postlet.mailets.flow.Null;
@@ -65,6 +66,7 @@ public final class StandardComponents {
             Map.entry("AddHeader", AddHeader.class),
             Map.entry("AddSubjectPrefix", AddSubjectPrefix.class),
             Map.entry("Bounce", Bounce.class),
+            Map.entry("DkimSign", DkimSign.class),
             Map.entry("Forward", Forward.class),
             Map.entry("LocalDelivery", LocalDelivery.class),
             Map.entry("LogMessage", LogMessage.class),
