@@ -35,13 +35,22 @@ public final class Python {
 
     /** Runs a script from the test resources and returns its standard output; a non-zero exit fails. */
     public static String run(String script, String... args) throws IOException, InterruptedException {
+        return runWithInput(null, script, args);
+    }
+
+    /** Like {@link #run}, with standard input read from {@code input} (when not null). */
+    public static String runWithInput(Path input, String script, String... args) throws IOException, InterruptedException {
         Path file = Files.createTempFile("postlet-test", ".py");
         try (var in = Python.class.getResourceAsStream("/" + script)) {
             Files.write(file, in.readAllBytes());
         }
         List<String> command = new ArrayList<>(List.of(PYTHON.toString(), file.toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        if (input != null) {
+            builder.redirectInput(input.toFile());
+        }
+        Process p = builder.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException(script + " " + String.join(" ", args) + " failed: " + out);

@@ -1,0 +1,127 @@
+package org.postlet.auth.dns;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.postlet.testsupport.Prerequisites;
+
+/**
+ * A real DNS server for tests: dnsmasq on loopback, at an ephemeral port, answering only the
+ * records given (everything else under {@code .test} is NXDOMAIN; names under {@code dead.test}
+ * are forwarded to a port nobody answers on, for temporary errors).
+ */
+public final class Dnsmasq implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+
+    private Dnsmasq(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Builds the records, then {@link #start()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The records to serve. */
+    public static final class Builder {
+        private final List<String> options = new ArrayList<>();
+
+        /** A TXT record; a long text is split into strings of 255 characters, as DNS requires. */
+        public Builder txt(String name, String text) {
+            StringBuilder strings = new StringBuilder();
+            for (int i = 0; i < text.length(); i += 255) {
+                strings.append(i == 0 ? "" : ",").append('"').append(text, i, Math.min(text.length(), i + 255)).append('"');
+            }
+            options.add("txt-record=" + name + "," + strings);
+            return this;
+        }
+
+        /** A and/or AAAA records. */
+        public Builder host(String name, String... addresses) {
+            options.add("host-record=" + name + "," + String.join(",", addresses));
+            return this;
+        }
+
+        public Builder mx(String domain, String host, int preference) {
+            options.add("mx-host=" + domain + "," + host + "," + preference);
+            return this;
+        }
+
+        public Dnsmasq start() throws IOException, InterruptedException {
+            Path dnsmasq = Path.of("/usr/sbin/dnsmasq");
+            Prerequisites.require(Files.isExecutable(dnsmasq),
+                    "dnsmasq is not installed (apt-get install dnsmasq-base, as .ci/run does)");
+            int dead = freePort();
+            // In a file rather than on the command line: only there does dnsmasq read quoted strings.
+            Path records = Files.createTempFile("dnsmasq", ".conf");
+            records.toFile().deleteOnExit();
+            Files.write(records, options);
+            for (int attempt = 0; ; attempt++) {
+                int port = freePort();
+                List<String> command = new ArrayList<>(List.of(dnsmasq.toString(), "--no-daemon", "--port=" + port,
+                        "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
+                        "--conf-file=" + records, "--user=" + System.getProperty("user.name"), "--pid-file",
+                        "--local=/test/", "--server=/dead.test/127.0.0.1#" + dead, "--cache-size=0"));
+                Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                Dnsmasq server = new Dnsmasq(p, port);
+                if (server.answers()) {
+                    return server;
+                }
+                p.destroy();
+                p.waitFor();
+                if (attempt == 3) {
+                    throw new IOException("dnsmasq did not start: " + String.join(" ", command));
+                }
+            }
+        }
+    }
+
+    private boolean answers() throws InterruptedException {
+        DnsLookup lookup = lookup();
+        for (int i = 0; i < 50 && process.isAlive(); i++) {
+            try {
+                lookup.txt("probe.test");
+                return true;
+            } catch (DnsTemporaryException e) {
+                Thread.sleep(100);
+            }
+        }
+        return false;
+    }
+
+    private static int freePort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code 127.0.0.1:port}, as written in {@code dns.resolvers}. */
+    public String resolver() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** A lookup through this server. */
+    public DnsLookup lookup() {
+        return DnsjavaLookup.of(List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), port)), Duration.ofSeconds(2));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        process.waitFor();
+    }
+}
