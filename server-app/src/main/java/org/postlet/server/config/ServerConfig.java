@@ -1,5 +1,6 @@
 package org.postlet.server.config;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,14 +34,19 @@ import org.postlet.smtp.server.SmtpSettings;
  * @param retry              when mail deferred by a temporary failure is tried again, and for how long
  * @param senderLogin        which senders an authenticated user may use ({@code smtp.senderLogin})
  * @param queueType          which queue holds accepted mail ({@code queue.type})
+ * @param dnsResolvers       the recursive resolvers to ask ({@code dns.resolvers}); empty: the system's
+ * @param dmarcReject        whether mail failing DMARC under {@code p=reject} is refused at the end of DATA
+ *                           ({@code smtp.dmarcReject})
  */
 public record ServerConfig(Path file, String hostname, List<String> domains, Path users, Optional<Path> aliases,
                            SmtpSettings smtp, List<IpNetwork> authorizedNetworks, Optional<TlsConfig> tls, Path spool,
                            Path maildirRoot, String maildirLayout, OptionalLong maildirQuota, Path pipeline, Optional<String> metricsHttp,
-                           RetryPolicy retry, SenderLogin senderLogin, QueueType queueType) {
+                           RetryPolicy retry, SenderLogin senderLogin, QueueType queueType,
+                           List<InetSocketAddress> dnsResolvers, boolean dmarcReject) {
 
     public ServerConfig {
         domains = List.copyOf(domains);
+        dnsResolvers = List.copyOf(dnsResolvers);
         authorizedNetworks = List.copyOf(authorizedNetworks);
     }
 
@@ -66,6 +72,7 @@ public record ServerConfig(Path file, String hostname, List<String> domains, Pat
         lines.add("tls.keystore = " + tls.map(t -> t.keystore().toString()).orElse(smtp.usesTls()
                 ? "(generated self-signed at first start)" : "(unused: no listener uses TLS)"));
         lines.add("metrics.http = " + metricsHttp.orElse("(off)"));
+        lines.add("smtp.dmarcReject = " + dmarcReject);
         return lines;
     }
 
