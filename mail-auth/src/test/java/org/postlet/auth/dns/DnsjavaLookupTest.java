@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
+import org.postlet.testsupport.Dnsmasq;
 
 /** The dnsjava lookup against a real DNS server (dnsmasq). */
 class DnsjavaLookupTest {
@@ -16,7 +17,7 @@ class DnsjavaLookupTest {
         try (Dnsmasq dns = Dnsmasq.builder().txt("t.example.test", "v=spf1 -all").txt("k.example.test", longText)
                 .host("h.example.test", "192.0.2.1", "2001:db8::1").mx("example.test", "mx2.example.test", 20)
                 .mx("example.test", "mx1.example.test", 10).start()) {
-            DnsLookup lookup = dns.lookup();
+            DnsLookup lookup = Resolvers.of(dns);
             assertThat(lookup.txt("t.example.test")).containsExactly("v=spf1 -all");
             assertThat(lookup.txt("k.example.test")).as("strings joined").containsExactly(longText);
             assertThat(lookup.addresses("h.example.test")).containsExactly(InetAddress.getByName("192.0.2.1"),

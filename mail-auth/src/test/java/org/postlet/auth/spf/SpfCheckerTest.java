@@ -14,7 +14,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postlet.auth.Python;
-import org.postlet.auth.dns.Dnsmasq;
+import org.postlet.auth.dns.Resolvers;
+import org.postlet.testsupport.Dnsmasq;
 
 /** Every SPF result, mechanism and limit on a real DNS (dnsmasq), each compared with pyspf's answer. */
 class SpfCheckerTest {
@@ -103,7 +104,7 @@ class SpfCheckerTest {
                 new Case("192.0.2.99", "-", "helo.example.test", SpfResult.PASS),
                 new Case("192.0.2.98", "-", "helo.example.test", SpfResult.FAIL));
 
-        SpfChecker checker = new SpfChecker(dns.lookup());
+        SpfChecker checker = new SpfChecker(Resolvers.of(dns));
         List<String> ours = new ArrayList<>();
         for (Case c : cases) {
             InetAddress ip = InetAddress.getByName(c.ip());
@@ -120,11 +121,11 @@ class SpfCheckerTest {
 
     @Test
     void theNullSenderIsCheckedAsPostmasterOfTheHeloName() throws Exception {
-        SpfVerdict v = new SpfChecker(dns.lookup()).checkMailFrom(InetAddress.getByName("192.0.2.99"), Optional.empty(),
+        SpfVerdict v = new SpfChecker(Resolvers.of(dns)).checkMailFrom(InetAddress.getByName("192.0.2.99"), Optional.empty(),
                 "helo.example.test");
         assertThat(v.result()).isEqualTo(SpfResult.PASS);
         assertThat(v.identity()).isEqualTo("postmaster@helo.example.test");
-        assertThat(new SpfChecker(dns.lookup()).checkHelo(InetAddress.getByName("192.0.2.99"), "[192.0.2.99]").result())
+        assertThat(new SpfChecker(Resolvers.of(dns)).checkHelo(InetAddress.getByName("192.0.2.99"), "[192.0.2.99]").result())
                 .isEqualTo(SpfResult.NONE);
     }
 
