@@ -2,10 +2,6 @@ package org.postlet.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,36 +48,16 @@ class DmarcRejectTest {
                 + "dns:\n  resolvers: [\"" + "127.0.0.1:" + dns.port() + "\"]\n");
         try (PostletServer server = PostletServer.start(inst.conf, dir)) {
             int port = server.port("mx");
-            assertThat(send(port, "ceo@elsewhere.test", "From: CEO <ceo@bank.test>\r\nSubject: wire money\r\n\r\nnow\r\n"))
+            assertThat(TestInstallation.send(port, "ceo@elsewhere.test", "alice@example.test", "From: CEO <ceo@bank.test>\r\nSubject: wire money\r\n\r\nnow\r\n"))
                     .startsWith("550 5.7.1").contains("DMARC").contains("bank.test");
-            assertThat(send(port, "news@bank.test", "From: News <news@bank.test>\r\nSubject: real\r\n\r\nhi\r\n"))
+            assertThat(TestInstallation.send(port, "news@bank.test", "alice@example.test", "From: News <news@bank.test>\r\nSubject: real\r\n\r\nhi\r\n"))
                     .as("SPF passes aligned").startsWith("250");
-            assertThat(send(port, "x@elsewhere.test", "From: a@shop.test\r\nSubject: deal\r\n\r\nhi\r\n"))
+            assertThat(TestInstallation.send(port, "x@elsewhere.test", "alice@example.test", "From: a@shop.test\r\nSubject: deal\r\n\r\nhi\r\n"))
                     .as("p=quarantine is for the pipeline, not for SMTP").startsWith("250");
-            assertThat(send(port, "ceo@elsewhere.test", "DKIM-Signature: v=1; a=rsa-sha256; d=dead.test; s=s; h=from;"
+            assertThat(TestInstallation.send(port, "ceo@elsewhere.test", "alice@example.test", "DKIM-Signature: v=1; a=rsa-sha256; d=dead.test; s=s; h=from;"
                     + " bh=AAAA; b=AAAA\r\nFrom: ceo@bank.test\r\nSubject: wire\r\n\r\nnow\r\n"))
                     .as("a DKIM key that could not be fetched may be why it failed").startsWith("451 4.7.0");
             inst.awaitMail("alice", 2);
-        }
-    }
-
-    /** One SMTP transaction to alice@example.test; returns the reply to the end of DATA. */
-    private static String send(int port, String sender, String message) throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(60_000);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-            OutputStream out = socket.getOutputStream();
-            in.readLine();
-            for (String command : new String[] {"HELO client.elsewhere.test", "MAIL FROM:<" + sender + ">",
-                    "RCPT TO:<alice@example.test>", "DATA"}) {
-                out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                String reply = in.readLine();
-                assertThat(reply).as(command).matches("[23].*");
-            }
-            out.write((message + ".\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            return in.readLine();
         }
     }
 }

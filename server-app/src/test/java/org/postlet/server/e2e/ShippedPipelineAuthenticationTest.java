@@ -2,12 +2,8 @@ package org.postlet.server.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,9 +52,10 @@ class ShippedPipelineAuthenticationTest {
             try (PostletServer server = PostletServer.start(inst.conf, dir)) {
                 int port = server.port("mx");
                 // A bounce of ours to a remote sender: relayed, so signed.
-                send(port, "", "someone@remote.test", "From: postmaster@example.test\r\nTo: someone@remote.test\r\n"
-                        + "Subject: Undelivered Mail\r\nDate: Tue, 1 Dec 2026 12:00:00 +0000\r\n\r\nSorry.\r\n");
-                send(port, "x@elsewhere.test", "alice@example.test", "From: deals@shop.test\r\nSubject: 90% off\r\n\r\nbuy\r\n");
+                assertThat(TestInstallation.send(port, "", "someone@remote.test", "From: postmaster@example.test\r\nTo: someone@remote.test\r\n"
+                        + "Subject: Undelivered Mail\r\nDate: Tue, 1 Dec 2026 12:00:00 +0000\r\n\r\nSorry.\r\n")).startsWith("250");
+                assertThat(TestInstallation.send(port, "x@elsewhere.test", "alice@example.test",
+                        "From: deals@shop.test\r\nSubject: 90% off\r\n\r\nbuy\r\n")).startsWith("250");
 
                 List<Path> kept = TestInstallation.awaitFiles(dir.resolve("var/relay"), 1);
                 String file = Files.readString(kept.get(0), StandardCharsets.ISO_8859_1);
@@ -73,24 +70,6 @@ class ShippedPipelineAuthenticationTest {
                         .as("Maildir files end lines with LF").contains("Authentication-Results: mx.example.test;\n\tspf=none smtp.mailfrom=x@elsewhere.test;")
                         .contains("dmarc=fail (p=quarantine dis=quarantine) header.from=shop.test");
             }
-        }
-    }
-
-    private static void send(int port, String sender, String recipient, String message) throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(30_000);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-            OutputStream out = socket.getOutputStream();
-            in.readLine();
-            for (String command : new String[] {"HELO client.elsewhere.test", "MAIL FROM:<" + sender + ">",
-                    "RCPT TO:<" + recipient + ">", "DATA"}) {
-                out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                assertThat(in.readLine()).as(command).matches("[23].*");
-            }
-            out.write((message + ".\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            assertThat(in.readLine()).startsWith("250");
         }
     }
 }
