@@ -57,6 +57,7 @@ import org.postlet.mailets.recipients.RecipientToLowerCase;
 import org.postlet.mailets.recipients.Redirect;
 import org.postlet.mailets.recipients.RemoveRecipients;
 import org.postlet.mailets.repository.ToRepository;
+import org.postlet.mailets.spam.Rspamd;
 
 /**
  * The catalog of simple names a pipeline may use for shipped components. A name resolves only
@@ -84,6 +85,7 @@ public final class StandardComponents {
             Map.entry("RemoveMailAttribute", RemoveMailAttribute.class),
             Map.entry("RemoveMimeHeader", RemoveMimeHeader.class),
             Map.entry("RemoveRecipients", RemoveRecipients.class),
+            Map.entry("Rspamd", Rspamd.class),
             Map.entry("SetMailAttribute", SetMailAttribute.class),
             Map.entry("SetMimeHeader", SetMimeHeader.class),
             Map.entry("ToProcessor", ToProcessor.class),
