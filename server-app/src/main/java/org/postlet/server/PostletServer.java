@@ -217,7 +217,7 @@ public final class PostletServer implements AutoCloseable {
             smtpMetrics.registerAtZero(config.smtp().listeners().stream().map(ListenerSettings::name).toList());
             InboundQueue intake = new SubmissionHeaders(new SmtpIntake(queue), config.hostname(), ZoneId.systemDefault());
             if (config.dmarcReject()) {
-                DmarcRejection dmarc = new DmarcRejection(injector.getInstance(MailAuthenticator.class));
+                DmarcRejection dmarc = new DmarcRejection(injector.getInstance(MailAuthenticator.class), config.authorizedNetworks());
                 started.add(dmarc);
                 intake = new MessageChecks(intake, List.of(dmarc), MESSAGE_CHECK_BUDGET);
             }

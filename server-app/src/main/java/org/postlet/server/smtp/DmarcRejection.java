@@ -1,6 +1,7 @@
 package org.postlet.server.smtp;
 
 import java.net.InetAddress;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -13,14 +14,16 @@ import org.postlet.auth.dmarc.DmarcPolicy;
 import org.postlet.auth.dmarc.DmarcResult;
 import org.postlet.auth.message.RawMessage;
 import org.postlet.auth.spf.SpfResult;
+import org.postlet.mailet.IpNetwork;
 import org.postlet.mailet.MailAddress;
 import org.postlet.smtp.inbound.Envelope;
 import org.postlet.smtp.policy.MessageCheck;
 import org.postlet.smtp.policy.Verdict;
 
 /**
- * {@code smtp.dmarcReject}: refuses, at the end of DATA, mail from unauthenticated clients that
- * fails DMARC when the From domain asks for {@code p=reject}. When a DNS error may be what made it
+ * {@code smtp.dmarcReject}: refuses, at the end of DATA, mail that fails DMARC when the From domain
+ * asks for {@code p=reject}. Clients that authenticated or sit in {@code smtp.authorizedNetworks}
+ * send on the domain's behalf (a web application relaying through us, say) and are not checked. When a DNS error may be what made it
  * fail (SPF or a DKIM key temporarily unavailable), the mail is deferred with 451 4.7.0 instead:
  * a 550 must rest on answers, not on their absence. A DMARC policy that cannot be fetched lets the
  * mail in; the pipeline's AuthenticationResults records the temperror.
@@ -28,6 +31,7 @@ import org.postlet.smtp.policy.Verdict;
 public final class DmarcRejection implements MessageCheck, AutoCloseable {
 
     private final MailAuthenticator authenticator;
+    private final List<IpNetwork> trusted;
     // DNS queries block; a few threads keep them off the event loop.
     private final ExecutorService lookups = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "postlet-dmarc");
@@ -35,14 +39,19 @@ public final class DmarcRejection implements MessageCheck, AutoCloseable {
         return t;
     });
 
-    public DmarcRejection(MailAuthenticator authenticator) {
+    /**
+     * @param trusted the networks whose clients are not checked ({@code smtp.authorizedNetworks})
+     */
+    public DmarcRejection(MailAuthenticator authenticator, List<IpNetwork> trusted) {
         this.authenticator = authenticator;
+        this.trusted = List.copyOf(trusted);
     }
 
     @Override
     public CompletionStage<Verdict> check(Envelope envelope, byte[] message) {
-        if (envelope.authenticatedUser().isPresent()) {
-            return CompletableFuture.completedFuture(Verdict.accept()); // our own users' mail
+        InetAddress client = envelope.client().getAddress();
+        if (envelope.authenticatedUser().isPresent() || trusted.stream().anyMatch(n -> n.contains(client))) {
+            return CompletableFuture.completedFuture(Verdict.accept()); // our own users' and networks' mail
         }
         return CompletableFuture.supplyAsync(() -> decide(envelope, message), lookups);
     }
