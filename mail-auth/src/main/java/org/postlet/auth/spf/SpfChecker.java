@@ -22,6 +22,7 @@ public final class SpfChecker {
     private static final int MAX_DNS_TERMS = 10;
     private static final int MAX_VOID_LOOKUPS = 2;
     private static final Pattern CIDR = Pattern.compile("^(.*?)(?:/(\\d+))?(?://(\\d+))?$");
+    private static final Pattern MODIFIER = Pattern.compile("^([A-Za-z][A-Za-z0-9_.-]*)=(.*)$");
     private static final Pattern MACRO = Pattern.compile("%\\{([slodiphcrtvSLODIPHCRTV])(\\d*)(r?)([.\\-+,/_=]*)}|%%|%_|%-|%");
 
     private final DnsLookup dns;
@@ -55,7 +56,7 @@ public final class SpfChecker {
         }
         Evaluation e = new Evaluation(unmapped(client), identity, helo);
         try {
-            return new SpfVerdict(e.checkHost(domain, true), domain, identity, e.reason);
+            return new SpfVerdict(e.checkHost(domain), domain, identity, e.reason);
         } catch (Abort a) {
             return new SpfVerdict(a.result, domain, identity, a.getMessage());
         }
@@ -110,7 +111,7 @@ public final class SpfChecker {
             this.helo = helo;
         }
 
-        SpfResult checkHost(String domain, boolean top) throws Abort {
+        SpfResult checkHost(String domain) throws Abort {
             List<String> records = new ArrayList<>();
             try {
                 for (String txt : dns.txt(domain)) {
@@ -137,7 +138,7 @@ public final class SpfChecker {
                 if (term.isEmpty()) {
                     continue;
                 }
-                Matcher modifier = Pattern.compile("^([A-Za-z][A-Za-z0-9_.-]*)=(.*)$").matcher(term);
+                Matcher modifier = MODIFIER.matcher(term);
                 if (modifier.matches()) {
                     String name = modifier.group(1).toLowerCase(Locale.ROOT);
                     if (name.equals("redirect")) {
@@ -171,11 +172,11 @@ public final class SpfChecker {
             }
             if (redirect != null) {
                 countDnsTerm();
-                String target = expand(redirect, domain, false);
+                String target = expand(redirect, domain);
                 if (!validDomain(target)) {
                     throw new Abort(SpfResult.PERMERROR, "redirect=" + target + " is not a domain");
                 }
-                SpfResult r = checkHost(target, false);
+                SpfResult r = checkHost(target);
                 if (r == SpfResult.NONE) {
                     throw new Abort(SpfResult.PERMERROR, "redirect=" + target + " has no SPF record");
                 }
@@ -204,7 +205,7 @@ public final class SpfChecker {
                         throw new Abort(SpfResult.PERMERROR, "include without a domain at " + domain);
                     }
                     String target = target(arg, domain);
-                    SpfResult r = checkHost(target, false);
+                    SpfResult r = checkHost(target);
                     return switch (r) {
                         case PASS -> true;
                         case FAIL, SOFTFAIL, NEUTRAL -> false;
@@ -330,7 +331,7 @@ public final class SpfChecker {
         }
 
         private String target(String spec, String domain) throws Abort {
-            String t = expand(spec, domain, false);
+            String t = expand(spec, domain);
             if (t.endsWith(".")) {
                 t = t.substring(0, t.length() - 1);
             }
@@ -353,8 +354,8 @@ public final class SpfChecker {
             return new Cidr(withDomain ? m.group(1) : null, v4, v6);
         }
 
-        /** Expands the macros of section 7 in a domain-spec. */
-        private String expand(String spec, String domain, boolean explanation) throws Abort {
+        /** Expands the macros of section 7 in a domain-spec (exp= explanations are not evaluated). */
+        private String expand(String spec, String domain) throws Abort {
             Matcher m = MACRO.matcher(spec);
             StringBuilder out = new StringBuilder();
             int last = 0;
@@ -368,14 +369,13 @@ public final class SpfChecker {
                     case "%-" -> out.append("%20");
                     case "%" -> throw new Abort(SpfResult.PERMERROR, "invalid macro in '" + spec + "'");
                     default -> out.append(macro(m.group(1).toLowerCase(Locale.ROOT).charAt(0), m.group(2), !m.group(3).isEmpty(),
-                            m.group(4), domain, explanation));
+                            m.group(4), domain));
                 }
             }
             return out.append(spec.substring(last)).toString();
         }
 
-        private String macro(char letter, String digits, boolean reverse, String delimiters, String domain,
-                             boolean explanation) throws Abort {
+        private String macro(char letter, String digits, boolean reverse, String delimiters, String domain) throws Abort {
             String local = sender.substring(0, sender.lastIndexOf('@'));
             String value = switch (letter) {
                 case 's' -> sender;
@@ -386,12 +386,7 @@ public final class SpfChecker {
                 case 'p' -> "unknown";
                 case 'v' -> ip instanceof Inet4Address ? "in-addr" : "ip6";
                 case 'h' -> helo;
-                default -> {
-                    if (!explanation) {
-                        throw new Abort(SpfResult.PERMERROR, "macro %{" + letter + "} is allowed in exp= only");
-                    }
-                    yield "";
-                }
+                default -> throw new Abort(SpfResult.PERMERROR, "macro %{" + letter + "} is allowed in exp= only");
             };
             String split = delimiters.isEmpty() ? "." : delimiters;
             List<String> parts = new ArrayList<>(List.of(value.split("[" + Pattern.quote(split) + "]", -1)));
