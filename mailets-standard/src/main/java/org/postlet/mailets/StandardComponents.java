@@ -6,6 +6,8 @@ import java.util.TreeMap;
 import org.postlet.mailet.Mailet;
 import org.postlet.mailet.Matcher;
 import org.postlet.mailets.attributes.RemoveMailAttribute;
+import org.postlet.mailets.auth.AuthenticationResults;
+import org.postlet.mailets.auth.DkimSign;
 import org.postlet.mailets.attributes.SetMailAttribute;
 import org.postlet.mailets.delivery.LmtpDelivery;
 import org.postlet.mailets.delivery.LocalDelivery;
@@ -19,6 +21,9 @@ import org.postlet.mailets.headers.SetMimeHeader;
 import org.postlet.mailets.logging.LogMessage;
 import org.postlet.mailets.matchers.All;
 import org.postlet.mailets.matchers.AttachmentFileNameIs;
+import org.postlet.mailets.matchers.DkimResultIs;
+import org.postlet.mailets.matchers.DmarcDispositionIs;
+import org.postlet.mailets.matchers.DmarcResultIs;
 import org.postlet.mailets.matchers.HasAttachment;
 import org.postlet.mailets.matchers.HasHeader;
 import org.postlet.mailets.matchers.HasMailAttribute;
@@ -40,6 +45,7 @@ import org.postlet.mailets.matchers.SenderIsLocal;
 import org.postlet.mailets.matchers.SenderIsNull;
 import org.postlet.mailets.matchers.SenderIsRegex;
 import org.postlet.mailets.matchers.SizeGreaterThan;
+import org.postlet.mailets.matchers.SpfResultIs;
 import org.postlet.mailets.matchers.SubjectIs;
 import org.postlet.mailets.matchers.SubjectMatches;
 import org.postlet.mailets.matchers.SubjectStartsWith;
@@ -52,6 +58,7 @@ import org.postlet.mailets.recipients.RecipientToLowerCase;
 import org.postlet.mailets.recipients.Redirect;
 import org.postlet.mailets.recipients.RemoveRecipients;
 import org.postlet.mailets.repository.ToRepository;
+import org.postlet.mailets.spam.Rspamd;
 
 /**
  * The catalog of simple names a pipeline may use for shipped components. A name resolves only
@@ -65,7 +72,9 @@ public final class StandardComponents {
             Map.entry("AddFooter", AddFooter.class),
             Map.entry("AddHeader", AddHeader.class),
             Map.entry("AddSubjectPrefix", AddSubjectPrefix.class),
+            Map.entry("AuthenticationResults", AuthenticationResults.class),
             Map.entry("Bounce", Bounce.class),
+            Map.entry("DkimSign", DkimSign.class),
             Map.entry("Forward", Forward.class),
             Map.entry("LmtpDelivery", LmtpDelivery.class),
             Map.entry("LocalDelivery", LocalDelivery.class),
@@ -78,6 +87,7 @@ public final class StandardComponents {
             Map.entry("RemoveMailAttribute", RemoveMailAttribute.class),
             Map.entry("RemoveMimeHeader", RemoveMimeHeader.class),
             Map.entry("RemoveRecipients", RemoveRecipients.class),
+            Map.entry("Rspamd", Rspamd.class),
             Map.entry("SetMailAttribute", SetMailAttribute.class),
             Map.entry("SetMimeHeader", SetMimeHeader.class),
             Map.entry("ToProcessor", ToProcessor.class),
@@ -87,6 +97,9 @@ public final class StandardComponents {
     public static final Map<String, Class<? extends Matcher>> MATCHERS = sorted(Map.ofEntries(
             Map.entry("All", All.class),
             Map.entry("AttachmentFileNameIs", AttachmentFileNameIs.class),
+            Map.entry("DkimResultIs", DkimResultIs.class),
+            Map.entry("DmarcDispositionIs", DmarcDispositionIs.class),
+            Map.entry("DmarcResultIs", DmarcResultIs.class),
             Map.entry("HasAttachment", HasAttachment.class),
             Map.entry("HasHeader", HasHeader.class),
             Map.entry("HasMailAttribute", HasMailAttribute.class),
@@ -108,6 +121,7 @@ public final class StandardComponents {
             Map.entry("SenderIsNull", SenderIsNull.class),
             Map.entry("SenderIsRegex", SenderIsRegex.class),
             Map.entry("SizeGreaterThan", SizeGreaterThan.class),
+            Map.entry("SpfResultIs", SpfResultIs.class),
             Map.entry("SubjectIs", SubjectIs.class),
             Map.entry("SubjectMatches", SubjectMatches.class),
             Map.entry("SubjectStartsWith", SubjectStartsWith.class),

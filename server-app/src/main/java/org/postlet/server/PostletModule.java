@@ -7,6 +7,11 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import org.postlet.auth.MailAuthenticator;
+import org.postlet.auth.dns.DnsLookup;
+import org.postlet.auth.dns.DnsjavaLookup;
 import org.postlet.mailet.MailetContext;
 import org.postlet.maildir.MaildirStore;
 import org.postlet.maildir.QuotaRules;
@@ -37,6 +42,9 @@ final class PostletModule extends AbstractModule {
 
     private final ServerConfig config;
     private final Directory directory;
+    /** How long one resolver may take to answer one query before the next is asked. */
+    private static final Duration DNS_TIMEOUT = Duration.ofSeconds(5);
+
     private final Clock clock;
     private final RunMode mode;
     private final Logger mailetLog;
@@ -69,6 +77,19 @@ final class PostletModule extends AbstractModule {
     @Singleton
     MaildirStore maildirStore() {
         return new MaildirStore(config.maildirRoot(), config.maildirLayout(), config.hostname(), directory);
+    }
+
+    /** Mail authentication's DNS: the resolvers of {@code dns.resolvers}, or the system's. */
+    @Provides
+    @Singleton
+    DnsLookup dnsLookup() {
+        return DnsjavaLookup.of(config.dnsResolvers(), DNS_TIMEOUT);
+    }
+
+    @Provides
+    @Singleton
+    MailAuthenticator mailAuthenticator(DnsLookup dns) {
+        return new MailAuthenticator(dns, clock, new SplittableRandom());
     }
 
     /**

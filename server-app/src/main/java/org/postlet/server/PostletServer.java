@@ -53,6 +53,10 @@ import org.postlet.server.admin.AdminToken;
 import org.postlet.server.pipeline.PipelineView;
 import org.postlet.server.repository.Repositories;
 import org.postlet.server.processing.SmtpIntake;
+import org.postlet.server.smtp.DmarcRejection;
+import org.postlet.smtp.inbound.InboundQueue;
+import org.postlet.smtp.inbound.MessageChecks;
+import org.postlet.auth.MailAuthenticator;
 import org.postlet.smtp.inbound.SubmissionHeaders;
 import org.postlet.smtp.policy.RecipientPolicy;
 import org.postlet.smtp.policy.SenderPolicy;
@@ -77,6 +81,12 @@ public final class PostletServer implements AutoCloseable {
     private final SmtpServer smtp;
     private final MailQueue queue;
     private final Optional<MetricsEndpoint> metricsEndpoint;
+    /**
+     * How long the end-of-DATA checks may take in all before the client is told to come back
+     * (451 4.7.0): well inside the 10 minutes RFC 5321 gives a client to wait for the reply.
+     */
+    private static final Duration MESSAGE_CHECK_BUDGET = Duration.ofSeconds(30);
+
     /** Everything started, in start order; closed in reverse, so SMTP stops before the workers and the spool. */
     private final List<AutoCloseable> started;
     private final PipelineReload reload;
@@ -211,7 +221,13 @@ public final class PostletServer implements AutoCloseable {
             Optional<TlsContext> tls = TlsKeyMaterial.load(config);
             SmtpMetrics smtpMetrics = new SmtpMetrics(metrics);
             smtpMetrics.registerAtZero(config.smtp().listeners().stream().map(ListenerSettings::name).toList());
-            SmtpServer smtp = new SmtpServer(config.smtp(), new SubmissionHeaders(new SmtpIntake(queue), config.hostname(), ZoneId.systemDefault()),
+            InboundQueue intake = new SubmissionHeaders(new SmtpIntake(queue), config.hostname(), ZoneId.systemDefault());
+            if (config.dmarcReject()) {
+                DmarcRejection dmarc = new DmarcRejection(injector.getInstance(MailAuthenticator.class), config.authorizedNetworks());
+                started.add(dmarc);
+                intake = new MessageChecks(intake, List.of(dmarc), MESSAGE_CHECK_BUDGET);
+            }
+            SmtpServer smtp = new SmtpServer(config.smtp(), intake,
                     injector.getInstance(RecipientPolicy.class), injector.getInstance(SenderPolicy.class), authenticator, tls, SmtpEvents.all(List.of(smtpMetrics, new SmtpRejectionLog())));
             Optional<MetricsEndpoint> endpoint = Optional.empty();
             if (config.metricsHttp().isPresent()) {

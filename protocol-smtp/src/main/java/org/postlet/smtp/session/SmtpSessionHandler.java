@@ -40,6 +40,7 @@ import org.postlet.smtp.command.Reply;
 import org.postlet.smtp.command.Verb;
 import org.postlet.smtp.inbound.Envelope;
 import org.postlet.smtp.inbound.IncomingMessage;
+import org.postlet.smtp.inbound.MessageRefusedException;
 import org.postlet.smtp.policy.Client;
 import org.postlet.smtp.policy.Verdict;
 import org.postlet.smtp.server.AuthMode;
@@ -945,6 +946,11 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
                     tls.map(v -> " tls=" + v.replace(' ', '/')).orElse(""),
                     authenticatedUser.map(u -> " sasl=" + u).orElse(""));
             reply(Reply.of(250, "2.0.0", "Ok: queued as " + message.id()));
+        } else if (refusal(failure) != null) {
+            Verdict v = refusal(failure).verdict();
+            LOG.info("refused message {} from {} at the end of DATA: {}", message.id(), clientLiteral, refusal(failure).getMessage());
+            stage = "END-OF-MESSAGE";
+            reply(Reply.of(v.code(), v.enhancedCode(), v.text()));
         } else {
             LOG.warn("cannot commit message {} from {}: {}", message.id(), clientLiteral,
                     failure.toString());
@@ -957,6 +963,16 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         }
         finishTransaction();
         resumeReading();
+    }
+
+    /** The refusal of a message check behind a failed commit, or null when the commit failed otherwise. */
+    private static MessageRefusedException refusal(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof MessageRefusedException r) {
+                return r;
+            }
+        }
+        return null;
     }
 
     /** Back to GREETED after a message, or closes if the server is shutting down. */

@@ -162,6 +162,15 @@ public final class ConfigSection {
         }, "write one of " + allowed);
     }
 
+    /** {@code true} or {@code false}. */
+    public boolean bool(String key, boolean def) {
+        return parsed(key, def, text -> switch (text.strip().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(name(key) + " is '" + text + "'");
+        }, "write true or false");
+    }
+
     /** A value converted by {@code parse}, whose IllegalArgumentException message is the problem. */
     public <T> T parsed(String key, T def, Function<String, T> parse, String fix) {
         Optional<String> text = string(key);

@@ -1,5 +1,6 @@
 package org.postlet.server.config;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,15 +38,20 @@ import org.postlet.smtp.server.SmtpSettings;
  * @param queueType          which queue holds accepted mail ({@code queue.type})
  * @param adminToken         the file holding the admin API's bearer token ({@code admin.token}); no file, no API
  * @param rabbitmq           the broker and shared folder of {@code queue.type: rabbitmq}; present exactly then
+ * @param dnsResolvers       the recursive resolvers to ask ({@code dns.resolvers}); empty: the system's
+ * @param dmarcReject        whether mail failing DMARC under {@code p=reject} is refused at the end of DATA
+ *                           ({@code smtp.dmarcReject})
  */
 public record ServerConfig(Path file, String hostname, List<String> domains, Path users, Optional<Path> aliases,
                            SmtpSettings smtp, List<IpNetwork> authorizedNetworks, Optional<TlsConfig> tls, Path spool,
                            Path maildirRoot, String maildirLayout, OptionalLong maildirQuota, Path pipeline, Optional<String> metricsHttp,
                            RetryPolicy retry, SenderLogin senderLogin, QueueType queueType,
-                           Path adminToken, Optional<RabbitMqSettings> rabbitmq) {
+                           Path adminToken, Optional<RabbitMqSettings> rabbitmq, List<InetSocketAddress> dnsResolvers,
+                           boolean dmarcReject) {
 
     public ServerConfig {
         domains = List.copyOf(domains);
+        dnsResolvers = List.copyOf(dnsResolvers);
         authorizedNetworks = List.copyOf(authorizedNetworks);
     }
 
@@ -74,6 +80,7 @@ public record ServerConfig(Path file, String hostname, List<String> domains, Pat
         lines.add("admin.token = " + adminToken + (Files.isRegularFile(adminToken)
                 ? (metricsHttp.isPresent() ? "" : " (unused: the admin API needs metrics.http)")
                 : " (no such file: the admin API and the console are off)"));
+        lines.add("smtp.dmarcReject = " + dmarcReject);
         return lines;
     }
 

@@ -2,6 +2,7 @@ package org.postlet.server.config;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -17,6 +18,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
+import org.postlet.auth.dns.DnsjavaLookup;
 import org.postlet.mailet.IpNetwork;
 import org.postlet.mailet.MailetException;
 import org.postlet.mailet.ParameterValues;
@@ -52,7 +54,7 @@ public final class ServerConfigLoader {
             "smtp.listeners.connections", "smtp.listeners.connectionsPerClient", "tls.keystore", "tls.password", "spool", "storage.maildir.root",
             "storage.maildir.layout", "storage.maildir.quota", "pipeline", "metrics.http",
             "retry.delay", "retry.maxDelay", "retry.giveUpAfter", "smtp.senderLogin", "queue.type",
-            "queue.uri", "queue.name", "queue.blobs", "admin.token");
+            "queue.uri", "queue.name", "queue.blobs", "admin.token", "dns.resolvers", "smtp.dmarcReject");
 
     private static final long DEFAULT_MAX_MESSAGE_SIZE = 25L * 1024 * 1024;
 
@@ -195,10 +197,20 @@ public final class ServerConfigLoader {
         QueueType queueType = c.choice(QueueType.class, "queue.type", QueueType.FILE);
         Optional<RabbitMqSettings> rabbitmq = queueType == QueueType.RABBITMQ
                 ? rabbitMq(c, base, maildirRoot) : Optional.empty();
+        List<InetSocketAddress> resolvers = new ArrayList<>();
+        for (ConfigNode.Scalar r : c.list("dns.resolvers").orElse(List.of())) {
+            try {
+                resolvers.add(DnsjavaLookup.server(r.text()));
+            } catch (IllegalArgumentException e) {
+                c.problem(r.line() > 0 ? r.line() : c.line("dns.resolvers"), "dns.resolvers: " + e.getMessage(),
+                        "write the address and port of a recursive resolver, e.g. \"127.0.0.1:53\" or \"[::1]:53\"");
+            }
+        }
+        boolean dmarcReject = c.bool("smtp.dmarcReject", false);
         SmtpSettings smtp = new SmtpSettings(hostname, listeners.stream().map(Listener::settings).toList(), maxSize,
                 maxRecipients, commandTimeout, dataTimeout, limits);
         return new Loaded(Optional.of(new ServerConfig(file, hostname, domains, users, aliases, smtp, networks, tls, spool,
-                maildirRoot, layout, quota, pipeline, metricsHttp, retry, senderLogin, queueType, adminToken, rabbitmq)), problems);
+                maildirRoot, layout, quota, pipeline, metricsHttp, retry, senderLogin, queueType, adminToken, rabbitmq, resolvers, dmarcReject)), problems);
     }
 
     /**

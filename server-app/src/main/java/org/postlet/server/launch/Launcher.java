@@ -77,6 +77,8 @@ public final class Launcher {
                                    the repositories (var/error...) with their counts, or the mails kept in one
               repository show|requeue|delete NAME ID [--conf DIR]
                                    a kept mail in full; put it back into processing; delete it
+              dkim keygen --domain D --selector S [--type rsa|ed25519] [--conf DIR]
+                                   write DIR/dkim/D.S.pem and print the DNS TXT record to publish
             DIR defaults to the conf/ folder of the installation.""";
 
     private final PrintStream out;
@@ -107,13 +109,15 @@ public final class Launcher {
         Set<String> known = switch (command) {
             case "trace" -> Set.of("--conf", "--from", "--to");
             case "passwd" -> Set.of("--scheme");
+            case "dkim" -> Set.of("--conf", "--domain", "--selector", "--type");
             default -> Set.of("--conf");
         };
         for (int i = 1; i < args.length; i++) {
             if (known.contains(args[i]) && i + 1 < args.length) {
                 options.put(args[i], args[++i]);
             } else if (!args[i].startsWith("-") && (command.equals("requeue") || command.equals("trace")
-                    || command.equals("queue") || command.equals("repository"))) {
+                    || command.equals("queue") || command.equals("repository")
+                    || command.equals("dkim") && positional.isEmpty())) {
                 positional.add(args[i]);
             } else {
                 err.println("postlet " + command + ": unknown option '" + args[i] + "'\n" + USAGE_TEXT);
@@ -133,6 +137,11 @@ public final class Launcher {
             case "repository" -> repository(conf, positional);
             case "trace" -> trace(conf, options.get("--from"), options.get("--to"), files);
             case "passwd" -> passwd(options.getOrDefault("--scheme", "SHA512-CRYPT"));
+            case "dkim" -> positional.equals(List.of("keygen"))
+                    ? new DkimKeygen(out, err).run(conf, options.get("--domain"), options.get("--selector"),
+                            options.getOrDefault("--type", "rsa"))
+                    : usageError("postlet dkim: the one subcommand is keygen, e.g. bin/postlet dkim keygen"
+                            + " --domain example.test --selector s2026");
             case "help", "--help", "-h" -> {
                 out.println(USAGE_TEXT);
                 yield OK;
@@ -142,6 +151,11 @@ public final class Launcher {
                 yield USAGE;
             }
         };
+    }
+
+    private int usageError(String message) {
+        err.println(message);
+        return USAGE;
     }
 
     private int check(Path conf) {

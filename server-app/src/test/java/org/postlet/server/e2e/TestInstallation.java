@@ -1,6 +1,10 @@
 package org.postlet.server.e2e;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +69,31 @@ final class TestInstallation {
                 StandardCharsets.UTF_8);
         Files.writeString(conf.resolve("admin.token"), token + "\n", StandardCharsets.UTF_8);
         return metricsPort;
+    }
+
+    /**
+     * One SMTP transaction on {@code 127.0.0.1:port}: HELO, MAIL, RCPT and DATA must be accepted;
+     * returns the reply to the end of the message, where the server accepts or refuses it.
+     */
+    static String send(int port, String sender, String recipient, String message) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(60_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            OutputStream out = socket.getOutputStream();
+            in.readLine();
+            for (String command : new String[] {"HELO client.elsewhere.test", "MAIL FROM:<" + sender + ">",
+                    "RCPT TO:<" + recipient + ">", "DATA"}) {
+                out.write((command + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String reply = in.readLine();
+                if (reply == null || !(reply.startsWith("2") || reply.startsWith("3"))) {
+                    throw new AssertionError(command + " got " + reply);
+                }
+            }
+            out.write((message + ".\r\nQUIT\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return in.readLine();
+        }
     }
 
     /** The files in a user's {@code new/}, waiting up to 10 s until there are {@code count}. */

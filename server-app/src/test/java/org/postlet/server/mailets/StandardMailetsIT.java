@@ -52,6 +52,10 @@ class StandardMailetsIT {
                   - { match: "HasMailAttribute=tagged=yes", class: AddHeader, name: X-Tagged, value: "yes" }
                   - { match: "HasMailAttribute=tagged", class: RemoveMailAttribute, name: tagged }
                   - { match: "HasAttachment and AttachmentFileNameIs=*.exe", class: ToProcessor, processor: quarantine }
+                  - { match: "SubjectIs=never-authenticated", class: AuthenticationResults }
+                  - { match: "SpfResultIs=fail or DkimResultIs=fail or DmarcResultIs=fail or DmarcDispositionIs=reject", class: Null }
+                  - { match: "SubjectIs=never-signed", class: DkimSign, domain: example.test, selector: s1, required: false }
+                  - { match: "SubjectIs=never-filtered", class: Rspamd, url: "http://127.0.0.1:11333" }
                   - { match: "SizeGreaterThan=50k", class: NotifyPostmaster, notice: "big mail", attachment: headers }
                   - { match: "RecipientDomainIs=example.test and RecipientDomainIsLocal and not RecipientIsLocal", class: Bounce, status: "5.1.1", notice: "no such user" }
                   - { match: IsOverQuota, class: Bounce, status: "5.2.2" }

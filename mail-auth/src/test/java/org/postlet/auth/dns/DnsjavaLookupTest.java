@@ -1,0 +1,41 @@
+package org.postlet.auth.dns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import org.junit.jupiter.api.Test;
+import org.postlet.testsupport.Dnsmasq;
+
+/** The dnsjava lookup against a real DNS server (dnsmasq). */
+class DnsjavaLookupTest {
+
+    @Test
+    void answersTxtAddressesAndMxAndTellsMissingFromFailing() throws Exception {
+        String longText = "v=DKIM1; k=rsa; p=" + "A".repeat(400);
+        try (Dnsmasq dns = Dnsmasq.builder().txt("t.example.test", "v=spf1 -all").txt("k.example.test", longText)
+                .host("h.example.test", "192.0.2.1", "2001:db8::1").mx("example.test", "mx2.example.test", 20)
+                .mx("example.test", "mx1.example.test", 10).start()) {
+            DnsLookup lookup = Resolvers.of(dns);
+            assertThat(lookup.txt("t.example.test")).containsExactly("v=spf1 -all");
+            assertThat(lookup.txt("k.example.test")).as("strings joined").containsExactly(longText);
+            assertThat(lookup.addresses("h.example.test")).containsExactly(InetAddress.getByName("192.0.2.1"),
+                    InetAddress.getByName("2001:db8::1"));
+            assertThat(lookup.mx("example.test")).containsExactly("mx1.example.test", "mx2.example.test");
+            assertThat(lookup.txt("nothing.example.test")).isEmpty();
+            assertThat(lookup.txt("h.example.test")).isEmpty();
+            assertThatThrownBy(() -> lookup.txt("x.dead.test")).isInstanceOf(DnsTemporaryException.class);
+        }
+    }
+
+    @Test
+    void readsResolverAddressesAsWrittenInTheConfiguration() {
+        assertThat(DnsjavaLookup.server("127.0.0.1:5353")).isEqualTo(new InetSocketAddress("127.0.0.1", 5353));
+        assertThat(DnsjavaLookup.server("9.9.9.9")).isEqualTo(new InetSocketAddress("9.9.9.9", 53));
+        assertThat(DnsjavaLookup.server("[::1]:53")).isEqualTo(new InetSocketAddress("::1", 53));
+        assertThat(DnsjavaLookup.server("2001:db8::53")).isEqualTo(new InetSocketAddress("2001:db8::53", 53));
+        assertThatThrownBy(() -> DnsjavaLookup.server("dns.example:53")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> DnsjavaLookup.server("127.0.0.1:99999")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
