@@ -1,0 +1,29 @@
+package org.postlet.outbound.client;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+
+/**
+ * One message to send in one SMTP transaction.
+ *
+ * @param sender        the envelope sender, empty for the null sender {@code <>}
+ * @param recipients    the recipients' addresses
+ * @param size          the message's size in bytes, declared with SIZE
+ * @param eightBit      whether the message has bytes above 127 (declared as {@code BODY=8BITMIME})
+ * @param needsSmtpUtf8 whether an address is not ASCII, which needs SMTPUTF8 (RFC 6531)
+ * @param body          writes the message (header and body) with any line endings
+ */
+public record OutboundMessage(String sender, List<String> recipients, long size, boolean eightBit, boolean needsSmtpUtf8,
+                              Body body) {
+
+    public OutboundMessage {
+        recipients = List.copyOf(recipients);
+    }
+
+    /** The message's bytes, written on demand so a large message is never held in memory. */
+    @FunctionalInterface
+    public interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+}
