@@ -118,6 +118,25 @@ public interface Mail {
     }
 
     /**
+     * When this mail first failed temporarily (a {@link TemporaryFailureException}); empty on its
+     * first attempt. A notice to the sender can say how long delivery has been tried.
+     */
+    default Optional<Instant> failingSince() {
+        return Optional.empty();
+    }
+
+    /**
+     * Whether the server gives up on this mail if this attempt fails temporarily again: the next
+     * retry would come after the retry time has run out, so the mail would go to the error
+     * processor instead. A mailet that owes the sender a notice of failure (as RemoteDelivery owes
+     * a delivery status notification) treats its temporary failures as final on this attempt and
+     * sends the notice itself.
+     */
+    default boolean lastAttempt() {
+        return false;
+    }
+
+    /**
      * Hands the server the fsync of a directory that this mail's processing still owes: a mailet
      * that created or renamed a file into {@code directory} (a delivery into a Maildir's
      * {@code new/}, say) has made the file itself durable, but its name survives a crash only once

@@ -1,13 +1,8 @@
 package org.postlet.mailets.notify;
 
 import jakarta.mail.MessagingException;
-import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.internet.MimeMultipart;
-import java.nio.charset.StandardCharsets;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Date;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -18,7 +13,6 @@ import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.MailetException;
 import org.postlet.mailet.MailetParameter;
 import org.postlet.mailet.ProcessingState;
-import org.postlet.mailets.Messages;
 
 /**
  * Returns the mail to its envelope sender with an RFC 3464 delivery status notification, sent
@@ -41,7 +35,6 @@ import org.postlet.mailets.Messages;
 public final class Bounce extends GenericMailet {
 
     private static final Pattern STATUS = Pattern.compile("[245]\\.\\d{1,3}\\.\\d{1,3}");
-    private static final DateTimeFormatter RFC_5322 = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
     private String notice;
     private String status;
@@ -81,62 +74,11 @@ public final class Bounce extends GenericMailet {
     }
 
     private MimeMessage dsn(Mail mail, MailAddress sender, String reason) throws MessagingException {
-        String host = getMailetContext().serverHostname();
-        MimeMessage message = Messages.newNotice(getMailetContext(), sender);
-        message.setSubject("Undelivered Mail Returned to Sender", "UTF-8");
-        message.setSentDate(new Date());
-        message.setHeader("Auto-Submitted", "auto-replied");
-        String originalId = originalMessageId(mail);
-        if (originalId != null) {
-            message.setHeader("In-Reply-To", originalId);
-            message.setHeader("References", originalId);
-        }
-
-        StringBuilder human = new StringBuilder()
-                .append("This is the mail system at ").append(host).append(".\r\n\r\n")
-                .append("Your message could not be delivered to the following recipient(s):\r\n\r\n");
+        List<DeliveryStatusReport.Recipient> failed = new ArrayList<>();
         for (MailAddress r : mail.recipients()) {
-            human.append("  <").append(r).append(">: ").append(reason).append("\r\n");
+            failed.add(new DeliveryStatusReport.Recipient(r, DeliveryStatusReport.Action.FAILED, status, Optional.empty(),
+                    Optional.empty(), reason));
         }
-        MimeBodyPart text = new MimeBodyPart();
-        text.setText(human.toString(), "UTF-8", "plain");
-
-        StringBuilder fields = new StringBuilder()
-                .append("Reporting-MTA: dns; ").append(host).append("\r\n")
-                .append("X-Postlet-Queue-ID: ").append(mail.name()).append("\r\n")
-                .append("Arrival-Date: ").append(RFC_5322.format(mail.lastUpdated())).append("\r\n");
-        for (MailAddress r : mail.recipients()) {
-            fields.append("\r\n")
-                    .append("Final-Recipient: rfc822; ").append(r).append("\r\n")
-                    .append("Action: failed\r\n")
-                    .append("Status: ").append(status).append("\r\n")
-                    .append("Diagnostic-Code: X-Postlet; ").append(oneLine(reason)).append("\r\n");
-        }
-        MimeBodyPart deliveryStatus = Attachment.raw(fields.toString().getBytes(StandardCharsets.UTF_8), "message/delivery-status");
-
-        MimeMultipart report = new MimeMultipart("report");
-        report.addBodyPart(text);
-        report.addBodyPart(deliveryStatus);
-        MimeBodyPart original = attachment.part(mail);
-        if (original != null) {
-            report.addBodyPart(original);
-        }
-        message.setContent(report);
-        // The content type needs report-type; setContent only knows the subtype.
-        message.saveChanges();
-        message.setHeader("Content-Type", report.getContentType() + ";\r\n\treport-type=delivery-status");
-        return message;
-    }
-
-    private static String originalMessageId(Mail mail) {
-        try {
-            return mail.message().getHeader("Message-ID", null);
-        } catch (MessagingException e) {
-            return null; // an unreadable original still gets its bounce
-        }
-    }
-
-    private static String oneLine(String s) {
-        return s.replaceAll("[\\r\\n]+\\s*", " ");
+        return DeliveryStatusReport.of(getMailetContext(), mail, sender, failed, attachment);
     }
 }
