@@ -8,6 +8,7 @@ import org.postlet.mailet.Matcher;
 import org.postlet.mailets.attributes.RemoveMailAttribute;
 import org.postlet.mailets.attributes.SetMailAttribute;
 import org.postlet.mailets.delivery.LocalDelivery;
+import org.postlet.mailets.delivery.RemoteDelivery;
 import org.postlet.mailets.flow.Null;
 import org.postlet.mailets.flow.ToProcessor;
 import org.postlet.mailets.headers.AddFooter;
@@ -73,6 +74,7 @@ public final class StandardComponents {
             Map.entry("RecipientRewrite", RecipientRewrite.class),
             Map.entry("RecipientToLowerCase", RecipientToLowerCase.class),
             Map.entry("Redirect", Redirect.class),
+            Map.entry("RemoteDelivery", RemoteDelivery.class),
             Map.entry("RemoveMailAttribute", RemoveMailAttribute.class),
             Map.entry("RemoveMimeHeader", RemoveMimeHeader.class),
             Map.entry("RemoveRecipients", RemoveRecipients.class),

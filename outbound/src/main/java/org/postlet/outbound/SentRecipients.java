@@ -14,17 +14,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Set;
+import java.util.Map;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * Which recipients of which message a remote server has already accepted, kept on disk so that a
- * retry or a run after a crash never sends a recipient the same message twice. One file per
- * message key, one recipient per line, fsync'd (file and, when new, folder) before
- * {@link #record} returns. Files older than the retention are removed as new ones are written:
+ * Which recipients of which message are done with: a remote server accepted the message for them,
+ * or they failed and their sender was sent a notice. Kept on disk so that a retry or a run after a
+ * crash never sends a recipient the same message (or its sender the same notice) twice. One file
+ * per message key, one {@code fate recipient} line each, fsync'd (file and, when new, folder)
+ * before {@link #record} returns. Files older than the retention are removed as new ones are written:
  * by then the message has long left the queue.
  */
 public final class SentRecipients {
@@ -46,23 +47,32 @@ public final class SentRecipients {
         this.clock = clock;
     }
 
-    /** The recipients recorded for the message; empty when none was. */
-    public Set<String> sent(String messageKey) throws IOException {
-        Set<String> sent = new HashSet<>();
+    /** What was done for a recipient. */
+    public enum Fate {
+        /** A remote server accepted the message. */
+        SENT,
+        /** Delivery failed and the sender was notified (or the failure handed to another processor). */
+        REPORTED
+    }
+
+    /** The recipients recorded for the message, with their fate; empty when none was. */
+    public Map<String, Fate> done(String messageKey) throws IOException {
+        Map<String, Fate> done = new HashMap<>();
         try {
             for (String line : Files.readAllLines(file(messageKey), StandardCharsets.UTF_8)) {
-                if (!line.isEmpty()) {
-                    sent.add(line);
+                int space = line.indexOf(' ');
+                if (space > 0) {
+                    done.put(line.substring(space + 1), Fate.valueOf(line.substring(0, space)));
                 }
             }
         } catch (NoSuchFileException e) {
-            return Set.of();
+            return Map.of();
         }
-        return sent;
+        return done;
     }
 
-    /** Records recipients as sent, durably, before returning. */
-    public void record(String messageKey, Collection<String> recipients) throws IOException {
+    /** Records what was done for recipients, durably, before returning. */
+    public void record(String messageKey, Fate fate, Collection<String> recipients) throws IOException {
         if (recipients.isEmpty()) {
             return;
         }
@@ -70,7 +80,7 @@ public final class SentRecipients {
         Path file = file(messageKey);
         boolean created = !Files.exists(file);
         StringBuilder lines = new StringBuilder();
-        recipients.forEach(r -> lines.append(r).append('\n'));
+        recipients.forEach(r -> lines.append(fate.name()).append(' ').append(r).append('\n'));
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND)) {
             ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));

@@ -7,6 +7,12 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.stream.Collectors;
+import org.postlet.outbound.SentRecipients;
+import org.postlet.outbound.dns.DnsResolver;
+import org.postlet.outbound.route.Self;
+import org.postlet.smtp.server.ListenerSettings;
 import org.postlet.mailet.MailetContext;
 import org.postlet.maildir.MaildirStore;
 import org.postlet.maildir.QuotaRules;
@@ -30,7 +36,8 @@ import org.postlet.smtp.policy.SenderPolicy;
 /**
  * The server's services, as mailets and matchers may {@code @Inject} them: the configuration,
  * the directory of local users, the mailet context, the Maildir store, the mail queue, a metric
- * registry and a clock.
+ * registry, a clock, and what remote delivery needs (DNS resolver, this server as a destination,
+ * the record of recipients done with).
  */
 final class PostletModule extends AbstractModule {
 
@@ -68,6 +75,32 @@ final class PostletModule extends AbstractModule {
     @Singleton
     MaildirStore maildirStore() {
         return new MaildirStore(config.maildirRoot(), config.maildirLayout(), config.hostname(), directory);
+    }
+
+    /** The resolvers of {@code dns.resolvers}, else the system's; answers wait at most 10 s. */
+    @Provides
+    @Singleton
+    DnsResolver dnsResolver() {
+        Duration timeout = Duration.ofSeconds(10);
+        return config.dnsResolvers().map(r -> new DnsResolver(r, timeout)).orElseGet(() -> DnsResolver.system(timeout));
+    }
+
+    /** This server as a destination: its host name and listener ports, so remote delivery never loops to it. */
+    @Provides
+    @Singleton
+    Self self() {
+        return new Self(config.hostname(), config.smtp().listeners().stream().map(ListenerSettings::port)
+                .collect(Collectors.toSet()));
+    }
+
+    /**
+     * Which recipients remote delivery finished with, beside the queue in the spool; kept a day
+     * longer than mail may stay queued.
+     */
+    @Provides
+    @Singleton
+    SentRecipients sentRecipients() {
+        return new SentRecipients(config.spool().resolve("remote-done"), config.retry().giveUpAfter().plusDays(1), clock);
     }
 
     /** Opened on first use, so {@code check} and {@code trace} never touch the spool directory. */

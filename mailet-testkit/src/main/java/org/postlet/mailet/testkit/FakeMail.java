@@ -60,6 +60,7 @@ public final class FakeMail implements Mail {
     private final Optional<String> authenticatedUser;
     private final Clock clock;
     private final boolean possiblyRedelivered;
+    private final boolean lastAttempt;
     private final Session session;
     private final byte[] raw;
     private final long size;
@@ -80,6 +81,7 @@ public final class FakeMail implements Mail {
         this.authenticatedUser = b.authenticatedUser;
         this.clock = b.clock;
         this.possiblyRedelivered = b.possiblyRedelivered;
+        this.lastAttempt = b.lastAttempt;
         // One session per mail: no shared state between tests.
         this.session = Session.getInstance(new Properties());
         this.raw = b.message == null && b.raw == null ? defaultMessage(b.name) : b.raw;
@@ -117,6 +119,7 @@ public final class FakeMail implements Mail {
         private byte[] raw;
         private long size = -1;
         private boolean possiblyRedelivered;
+        private boolean lastAttempt;
 
         private Builder() {
         }
@@ -253,6 +256,15 @@ public final class FakeMail implements Mail {
          */
         public Builder possiblyRedelivered() {
             this.possiblyRedelivered = true;
+            return this;
+        }
+
+        /**
+         * Marks this attempt as the last before the server gives up ({@link Mail#lastAttempt()}), to
+         * test that a mailet then reports its temporary failures instead of deferring.
+         */
+        public Builder lastAttempt() {
+            this.lastAttempt = true;
             return this;
         }
 
@@ -408,6 +420,11 @@ public final class FakeMail implements Mail {
     @Override
     public boolean possiblyRedelivered() {
         return possiblyRedelivered;
+    }
+
+    @Override
+    public boolean lastAttempt() {
+        return lastAttempt;
     }
 
     /**

@@ -34,11 +34,12 @@ public final class DnsResolver {
     private final List<InetSocketAddress> servers;
 
     /**
-     * @param servers the recursive resolvers to ask, in order; empty for the system's (/etc/resolv.conf)
+     * @param servers the recursive resolvers to ask, in order; with none, every question fails
+     *                (temporarily), as {@code dns.resolvers: []} asks
      * @param timeout how long to wait for one answer, over all servers and retries
      */
     public DnsResolver(List<InetSocketAddress> servers, Duration timeout) {
-        this.servers = servers.isEmpty() ? ResolverConfig.getCurrentConfig().servers() : List.copyOf(servers);
+        this.servers = List.copyOf(servers);
         List<Resolver> each = new ArrayList<>();
         for (InetSocketAddress server : this.servers) {
             each.add(new SimpleResolver(server));
@@ -46,6 +47,11 @@ public final class DnsResolver {
         ExtendedResolver extended = new ExtendedResolver(each);
         extended.setTimeout(timeout);
         this.resolver = extended;
+    }
+
+    /** Asks the system's resolvers ({@code /etc/resolv.conf}). */
+    public static DnsResolver system(Duration timeout) {
+        return new DnsResolver(ResolverConfig.getCurrentConfig().servers(), timeout);
     }
 
     /** The resolvers asked, for log lines and {@code check}. */
@@ -106,6 +112,10 @@ public final class DnsResolver {
             name = Name.fromString(domain.endsWith(".") ? domain : domain + ".");
         } catch (TextParseException e) {
             throw new DnsFailureException("'" + domain + "' is not a domain name: " + e.getMessage(), e);
+        }
+        if (servers.isEmpty()) {
+            throw new DnsFailureException("no DNS resolver is configured (dns.resolvers is empty) to look up "
+                    + Type.string(type) + " " + domain);
         }
         Message answer;
         try {

@@ -1,5 +1,6 @@
 package org.postlet.server.config;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,13 +34,16 @@ import org.postlet.smtp.server.SmtpSettings;
  * @param retry              when mail deferred by a temporary failure is tried again, and for how long
  * @param senderLogin        which senders an authenticated user may use ({@code smtp.senderLogin})
  * @param queueType          which queue holds accepted mail ({@code queue.type})
+ * @param dnsResolvers       the recursive DNS resolvers to ask ({@code dns.resolvers}); empty for the system's
  */
 public record ServerConfig(Path file, String hostname, List<String> domains, Path users, Optional<Path> aliases,
                            SmtpSettings smtp, List<IpNetwork> authorizedNetworks, Optional<TlsConfig> tls, Path spool,
                            Path maildirRoot, String maildirLayout, OptionalLong maildirQuota, Path pipeline, Optional<String> metricsHttp,
-                           RetryPolicy retry, SenderLogin senderLogin, QueueType queueType) {
+                           RetryPolicy retry, SenderLogin senderLogin, QueueType queueType,
+                           Optional<List<InetSocketAddress>> dnsResolvers) {
 
     public ServerConfig {
+        dnsResolvers = dnsResolvers.map(List::copyOf);
         domains = List.copyOf(domains);
         authorizedNetworks = List.copyOf(authorizedNetworks);
     }
@@ -66,6 +70,9 @@ public record ServerConfig(Path file, String hostname, List<String> domains, Pat
         lines.add("tls.keystore = " + tls.map(t -> t.keystore().toString()).orElse(smtp.usesTls()
                 ? "(generated self-signed at first start)" : "(unused: no listener uses TLS)"));
         lines.add("metrics.http = " + metricsHttp.orElse("(off)"));
+        lines.add("dns.resolvers = " + dnsResolvers.map(l -> l.isEmpty() ? "(none: no DNS lookups, remote delivery only"
+                + " to a gateway given by address)" : String.join(", ", l.stream().map(a -> a.getAddress().getHostAddress()
+                + ":" + a.getPort()).toList())).orElse("(the system's, from /etc/resolv.conf)"));
         return lines;
     }
 

@@ -2,6 +2,7 @@ package org.postlet.server.config;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -29,6 +30,7 @@ import org.postlet.smtp.server.SmtpLimits;
 import org.postlet.smtp.server.SmtpSettings;
 import org.postlet.smtp.server.TlsMode;
 import org.postlet.smtp.tls.TlsContext;
+import org.postlet.outbound.route.Hop;
 
 /**
  * Reads and validates {@code DIR/postlet.yaml} (or {@code postlet.xml}). Every problem is collected
@@ -50,7 +52,7 @@ public final class ServerConfigLoader {
             "smtp.limits.authFailureDelay", "smtp.limits.authFailuresPerClient", "smtp.limits.recipientOvershoot",
             "smtp.listeners.connections", "smtp.listeners.connectionsPerClient", "tls.keystore", "tls.password", "spool", "storage.maildir.root",
             "storage.maildir.layout", "storage.maildir.quota", "pipeline", "metrics.http",
-            "retry.delay", "retry.maxDelay", "retry.giveUpAfter", "smtp.senderLogin", "queue.type");
+            "retry.delay", "retry.maxDelay", "retry.giveUpAfter", "smtp.senderLogin", "queue.type", "dns.resolvers");
 
     private static final long DEFAULT_MAX_MESSAGE_SIZE = 25L * 1024 * 1024;
 
@@ -194,10 +196,35 @@ public final class ServerConfigLoader {
             c.problem("queue.type", "queue.type rabbitmq is not available in this version of Postlet",
                     "use queue.type: file (the default), which keeps accepted mail in the spool folder");
         }
+        Optional<List<InetSocketAddress>> dnsResolvers = dnsResolvers(c);
         SmtpSettings smtp = new SmtpSettings(hostname, listeners.stream().map(Listener::settings).toList(), maxSize,
                 maxRecipients, commandTimeout, dataTimeout, limits);
         return new Loaded(Optional.of(new ServerConfig(file, hostname, domains, users, aliases, smtp, networks, tls, spool,
-                maildirRoot, layout, quota, pipeline, metricsHttp, retry, senderLogin, queueType)), problems);
+                maildirRoot, layout, quota, pipeline, metricsHttp, retry, senderLogin, queueType, dnsResolvers)), problems);
+    }
+
+    /** {@code dns.resolvers}: IP addresses with an optional port (default 53); absent means the system's. */
+    private static Optional<List<InetSocketAddress>> dnsResolvers(ConfigSection c) {
+        Optional<List<ConfigNode.Scalar>> items = c.list("dns.resolvers");
+        if (items.isEmpty()) {
+            return Optional.empty();
+        }
+        List<InetSocketAddress> resolvers = new ArrayList<>();
+        for (ConfigNode.Scalar item : items.get()) {
+            int line = item.line() > 0 ? item.line() : c.line("dns.resolvers");
+            try {
+                Hop hop = Hop.parse(item.text(), 53);
+                if (!hop.literal()) {
+                    c.problem(line, "dns.resolvers: '" + item.text().strip() + "' is a name; a resolver is given by its"
+                            + " address", "write an IP address with an optional port, e.g. 127.0.0.1:53 or [::1]:53");
+                    continue;
+                }
+                resolvers.add(new InetSocketAddress(InetAddress.getByName(hop.host()), hop.port()));
+            } catch (IllegalArgumentException | UnknownHostException e) {
+                c.problem(line, "dns.resolvers: " + e.getMessage(), "write an IP address with an optional port, e.g. 127.0.0.1:53");
+            }
+        }
+        return Optional.of(resolvers);
     }
 
     /** A path key, relative to the configuration folder; one the OS cannot name (e.g. with NUL) is a problem. */

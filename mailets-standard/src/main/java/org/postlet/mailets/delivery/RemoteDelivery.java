@@ -1,0 +1,311 @@
+package org.postlet.mailets.delivery;
+
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import jakarta.inject.Inject;
+import jakarta.mail.MessagingException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.postlet.mailet.ComponentDoc;
+import org.postlet.mailet.GenericMailet;
+import org.postlet.mailet.Mail;
+import org.postlet.mailet.MailAddress;
+import org.postlet.mailet.MailetException;
+import org.postlet.mailet.MailetParameter;
+import org.postlet.mailet.ProcessingState;
+import org.postlet.mailet.TemporaryFailureException;
+import org.postlet.mailets.notify.Attachment;
+import org.postlet.mailets.notify.DeliveryStatusReport;
+import org.postlet.outbound.RecipientResult;
+import org.postlet.outbound.RecipientResult.Outcome;
+import org.postlet.outbound.RemoteTransport;
+import org.postlet.outbound.SentRecipients;
+import org.postlet.outbound.SentRecipients.Fate;
+import org.postlet.outbound.TransportSettings;
+import org.postlet.outbound.client.OutboundMessage;
+import org.postlet.outbound.client.TlsPolicy;
+import org.postlet.outbound.dns.DnsResolver;
+import org.postlet.outbound.route.Hop;
+import org.postlet.outbound.route.Router;
+import org.postlet.outbound.route.Self;
+
+/**
+ * Delivers the mail over SMTP to the servers of its recipients' domains (or to a gateway) and
+ * ends it. Each recipient's fate is the remote's reply: 2xx done, 4xx tried again later (that
+ * recipient only, through the server's retries), 5xx failed; failed recipients, and deferred ones
+ * on the last attempt before the retry time runs out, get their sender an RFC 3464 report from
+ * {@code <>}. Recipients already accepted by a remote, or already reported, are recorded durably
+ * under the message's key and never sent again, across retries and crashes.
+ */
+@ComponentDoc(summary = "Delivers the mail over SMTP to the mail servers of its recipients' domains: MX hosts by"
+        + " preference (the next when one cannot be reached or refuses), the domain's own address without MX;"
+        + " null MX and non-existent domains fail at once. Per recipient: 2xx delivered, 4xx tried again later"
+        + " (`retry.*`), 5xx failed. Failures, and temporary failures still there when the retry time runs out,"
+        + " send the envelope sender an RFC 3464 delivery status notification from `<>` (never to `<>`) with the"
+        + " remote's reply. A recipient is delivered once, across retries and crashes. `bin/postlet trace`"
+        + " sends nothing.",
+        example = "{ match: All, class: RemoteDelivery }")
+@MailetParameter(name = "port", description = "The port of every MX host. Default `25`.", example = "25")
+@MailetParameter(name = "gateway", description = "`host[:port]` of a smarthost that takes all mail instead of the"
+        + " MX hosts (port default 25).", example = "smtp.provider.example:587")
+@MailetParameter(name = "tls", description = "STARTTLS: `may` (default: when offered, certificate not checked),"
+        + " `encrypt` (required, not checked; a host without it gets no mail), `verify` (required, certificate"
+        + " must be valid for the host name), `none`.", example = "encrypt")
+@MailetParameter(name = "connectionsPerDomain", description = "How many deliveries to one domain (or the gateway)"
+        + " may run at once; the others wait for a free slot up to `connectTimeout`, then are deferred. Default `10`.",
+        example = "10")
+@MailetParameter(name = "connectTimeout", description = "The longest wait for a connection. Default `30s`.",
+        example = "30s")
+@MailetParameter(name = "replyTimeout", description = "The longest wait for one reply of the remote. Default `5m`.",
+        example = "5m")
+@MailetParameter(name = "attachment", description = "What of the original the report to the sender carries:"
+        + " `message` (default), `headers` or `none`.", example = "headers")
+public final class RemoteDelivery extends GenericMailet {
+
+    /** The last SMTP reply code a remote gave for this mail (an {@code Integer}), when one did. */
+    public static final String SMTP_CODE = "postlet.remoteDelivery.smtpCode";
+    /** The last error of this mail's delivery, in words (a {@code String}). */
+    public static final String ERROR = "postlet.remoteDelivery.error";
+    /** Whether the last failure was permanent (a {@code Boolean}): {@code false} for a temporary one. */
+    public static final String PERMANENT = "postlet.remoteDelivery.permanent";
+
+    private final DnsResolver dns;
+    private final Self self;
+    private final SentRecipients done;
+    // The server's names for these (docs/operations.md); kept in step with its ServerMetric list.
+    private final Meter delivered;
+    private final Meter deferred;
+    private final Meter failed;
+    private RemoteTransport transport;
+    private Attachment attachment;
+
+    @Inject
+    public RemoteDelivery(DnsResolver dns, Self self, SentRecipients done, MetricRegistry metrics) {
+        this.dns = dns;
+        this.self = self;
+        this.done = done;
+        this.delivered = metrics.meter("remote.delivered");
+        this.deferred = metrics.meter("remote.deferred");
+        this.failed = metrics.meter("remote.failed");
+    }
+
+    @Override
+    public void init() throws MessagingException {
+        int port = integer("port", 25);
+        Optional<Hop> gateway;
+        try {
+            gateway = getInitParameter("gateway").map(String::strip).filter(g -> !g.isEmpty()).map(g -> Hop.parse(g, 25));
+        } catch (IllegalArgumentException e) {
+            throw new MailetException("RemoteDelivery parameter 'gateway': " + e.getMessage() + " — write " + Hop.FORMAT);
+        }
+        String tlsText = getInitParameter("tls", "may").strip();
+        TlsPolicy tls;
+        try {
+            tls = TlsPolicy.valueOf(tlsText.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new MailetException("RemoteDelivery parameter 'tls' is '" + tlsText + "' — write none, may, encrypt or verify");
+        }
+        int connections = integer("connectionsPerDomain", 10);
+        Duration connectTimeout = getDurationParameter("connectTimeout", Duration.ofSeconds(30));
+        Duration replyTimeout = getDurationParameter("replyTimeout", Duration.ofMinutes(5));
+        attachment = Attachment.parse("RemoteDelivery parameter 'attachment'", getInitParameter("attachment", "message"));
+        if (port < 1 || port > 65535 || connections < 1) {
+            throw new MailetException("RemoteDelivery: port must be 1 to 65535 and connectionsPerDomain at least 1");
+        }
+        transport = new RemoteTransport(new Router(dns, port, gateway, new Random()), self,
+                new TransportSettings(getMailetContext().serverHostname(), tls, connectTimeout, replyTimeout, connections));
+    }
+
+    private int integer(String name, int def) throws MailetException {
+        String text = getInitParameter(name, Integer.toString(def)).strip();
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new MailetException("RemoteDelivery parameter '" + name + "' is '" + text + "', not a number");
+        }
+    }
+
+    @Override
+    public void service(Mail mail) throws MessagingException {
+        if (getMailetContext().dryRun()) {
+            getMailetContext().logger().info("{}: would deliver over SMTP to {}", mail.name(), mail.recipients());
+            mail.setState(ProcessingState.GHOST);
+            return;
+        }
+        Map<String, Fate> earlier = earlierFates(mail);
+        Map<String, List<MailAddress>> byDomain = new LinkedHashMap<>();
+        for (MailAddress r : mail.recipients()) {
+            Fate fate = earlier.get(r.toString());
+            if (fate != null) {
+                getMailetContext().logger().info("{}: to=<{}> already {} before; not again", mail.name(), r,
+                        fate == Fate.SENT ? "delivered" : "reported as failed");
+                continue;
+            }
+            byDomain.computeIfAbsent(r.domain(), d -> new ArrayList<>()).add(r);
+        }
+        boolean eightBit = eightBit(mail);
+        List<MailAddress> toRetry = new ArrayList<>();
+        List<DeliveryStatusReport.Recipient> toReport = new ArrayList<>();
+        RecipientResult last = null;
+        for (Map.Entry<String, List<MailAddress>> domain : byDomain.entrySet()) {
+            List<RecipientResult> results = deliver(mail, domain.getKey(), domain.getValue(), eightBit);
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < results.size(); i++) {
+                RecipientResult result = results.get(i);
+                MailAddress recipient = domain.getValue().get(i);
+                log(mail, result);
+                switch (result.outcome()) {
+                    case DELIVERED -> {
+                        sent.add(recipient.toString());
+                        delivered.mark();
+                    }
+                    case DEFERRED -> {
+                        last = result;
+                        if (mail.lastAttempt()) {
+                            failed.mark();
+                            toReport.add(report(recipient, result, "gave up after trying since "
+                                    + mail.failingSince().map(Object::toString).orElse("the first attempt") + ": "
+                                    + result.diagnostic()));
+                        } else {
+                            deferred.mark();
+                            toRetry.add(recipient);
+                        }
+                    }
+                    case FAILED -> {
+                        last = result;
+                        failed.mark();
+                        toReport.add(report(recipient, result, result.diagnostic()));
+                    }
+                }
+            }
+            record(mail, Fate.SENT, sent);
+        }
+        if (last != null) {
+            last.reply().ifPresentOrElse(r -> mail.setAttribute(SMTP_CODE, r.code()), () -> mail.removeAttribute(SMTP_CODE));
+            mail.setAttribute(ERROR, last.diagnostic());
+            mail.setAttribute(PERMANENT, last.outcome() == Outcome.FAILED || mail.lastAttempt());
+        }
+        if (!toReport.isEmpty()) {
+            notifySender(mail, toReport);
+            record(mail, Fate.REPORTED, toReport.stream().map(r -> r.address().toString()).toList());
+        }
+        if (!toRetry.isEmpty()) {
+            mail.setRecipients(toRetry);
+            throw new TemporaryFailureException("remote delivery to " + toRetry + " failed temporarily: "
+                    + (last == null ? "" : last.diagnostic()));
+        }
+        mail.setState(ProcessingState.GHOST);
+    }
+
+    private Map<String, Fate> earlierFates(Mail mail) throws TemporaryFailureException {
+        if (!mail.possiblyRedelivered()) {
+            return Map.of();
+        }
+        try {
+            return done.done(mail.messageKey());
+        } catch (IOException e) {
+            // Without the record, sending could repeat a delivery: wait until it can be read.
+            throw new TemporaryFailureException("cannot read which recipients of " + mail.messageKey()
+                    + " were delivered already: " + e.getMessage(), e);
+        }
+    }
+
+    private List<RecipientResult> deliver(Mail mail, String domain, List<MailAddress> recipients, boolean eightBit)
+            throws TemporaryFailureException {
+        String sender = mail.sender().map(MailAddress::toString).orElse("");
+        List<String> addresses = recipients.stream().map(MailAddress::toString).toList();
+        boolean utf8 = !ascii(sender) || addresses.stream().anyMatch(a -> !ascii(a));
+        OutboundMessage message = new OutboundMessage(sender, addresses, mail.size(), eightBit, utf8, out -> {
+            try {
+                mail.writeMessageTo(out);
+            } catch (MessagingException e) {
+                throw new IOException("cannot read the message of " + mail.name() + ": " + e.getMessage(), e);
+            }
+        });
+        try {
+            return transport.deliver(domain, message);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TemporaryFailureException("interrupted while delivering to " + domain, e);
+        }
+    }
+
+    private void record(Mail mail, Fate fate, List<String> recipients) {
+        try {
+            done.record(mail.messageKey(), fate, recipients);
+        } catch (IOException e) {
+            // The remote has the message (or the sender the notice) already: retrying would send it twice
+            // at once, while an unrecorded success repeats only if the server also crashes before the queue
+            // forgets the mail. So the mail goes on, loudly.
+            getMailetContext().logger().error("{}: cannot record that {} {} (a crash before the mail leaves the queue would"
+                    + " repeat it): {}", mail.name(), recipients, fate == Fate.SENT ? "were delivered" : "were reported",
+                    e.getMessage());
+        }
+    }
+
+    private void notifySender(Mail mail, List<DeliveryStatusReport.Recipient> failures) throws MessagingException {
+        Optional<MailAddress> sender = mail.sender();
+        if (sender.isEmpty()) {
+            getMailetContext().logger().warn("{}: no report for {}: the sender is the null sender <> (a report is never"
+                    + " sent to <>)", mail.name(), failures.stream().map(DeliveryStatusReport.Recipient::address).toList());
+            return;
+        }
+        getMailetContext().sendMail(Optional.empty(), List.of(sender.get()),
+                DeliveryStatusReport.of(getMailetContext(), mail, sender.get(), failures, attachment), ProcessingState.ROOT);
+        getMailetContext().logger().info("{}: sender non-delivery notification to {} for {}", mail.name(), sender.get(),
+                failures.stream().map(DeliveryStatusReport.Recipient::address).toList());
+    }
+
+    private static DeliveryStatusReport.Recipient report(MailAddress recipient, RecipientResult result, String reason) {
+        return new DeliveryStatusReport.Recipient(recipient, DeliveryStatusReport.Action.FAILED, result.status(),
+                result.remoteMta().map(m -> m.replaceAll("\\[.*", "")), result.reply().map(Object::toString), reason);
+    }
+
+    /** One line per recipient and attempt, as Postfix logs it, so the same tools can read both. */
+    private void log(Mail mail, RecipientResult r) {
+        String status = switch (r.outcome()) {
+            case DELIVERED -> "sent";
+            case DEFERRED -> "deferred";
+            case FAILED -> "bounced";
+        };
+        getMailetContext().logger().info("{}: to=<{}> relay={} dsn={} status={} ({})", mail.name(), r.recipient(),
+                r.remoteMta().orElse("none"), r.status(), status, r.diagnostic());
+    }
+
+    private static boolean ascii(String s) {
+        return s.chars().allMatch(c -> c < 128);
+    }
+
+    /** Whether the message has a byte above 127 anywhere (it then needs 8BITMIME). */
+    private static boolean eightBit(Mail mail) throws MessagingException {
+        boolean[] found = {false};
+        try {
+            mail.writeMessageTo(new OutputStream() {
+                @Override
+                public void write(int b) {
+                    if ((b & 0x80) != 0) {
+                        found[0] = true;
+                    }
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    for (int i = off; i < off + len && !found[0]; i++) {
+                        found[0] = (b[i] & 0x80) != 0;
+                    }
+                }
+            });
+        } catch (IOException e) {
+            throw new MailetException("cannot read the message of " + mail.name() + ": " + e.getMessage(), e);
+        }
+        return found[0];
+    }
+}

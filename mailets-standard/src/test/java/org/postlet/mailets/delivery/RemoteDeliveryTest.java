@@ -1,0 +1,161 @@
+package org.postlet.mailets.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.codahale.metrics.MetricRegistry;
+import jakarta.mail.internet.MimeMultipart;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postlet.mailet.MailAddress;
+import org.postlet.mailet.ProcessingState;
+import org.postlet.mailet.TemporaryFailureException;
+import org.postlet.mailet.testkit.FakeMail;
+import org.postlet.mailet.testkit.FakeMailetConfig;
+import org.postlet.mailet.testkit.RecordingMailetContext;
+import org.postlet.outbound.SentRecipients;
+import org.postlet.outbound.SentRecipients.Fate;
+import org.postlet.outbound.dns.DnsResolver;
+import org.postlet.outbound.route.Self;
+import org.postlet.testsupport.smtp.FakeSmtpServer;
+
+/** The mailet against a real SMTP server on loopback, through its {@code gateway} (no DNS needed). */
+class RemoteDeliveryTest {
+
+    @TempDir
+    Path dir;
+
+    private final RecordingMailetContext context = RecordingMailetContext.builder().hostname("mx.example.test").build();
+    private FakeSmtpServer remote;
+    private SentRecipients done;
+
+    @AfterEach
+    void stop() throws IOException {
+        if (remote != null) {
+            remote.close();
+        }
+    }
+
+    private RemoteDelivery mailet(FakeSmtpServer server) throws Exception {
+        done = new SentRecipients(dir.resolve("done"), Duration.ofDays(6), Clock.systemUTC());
+        RemoteDelivery mailet = new RemoteDelivery(new DnsResolver(List.of(), Duration.ofSeconds(1)),
+                new Self("mx.example.test", Set.of(25)), done, new MetricRegistry());
+        mailet.init(FakeMailetConfig.builder().mailetName("RemoteDelivery").context(context)
+                .parameter("gateway", "127.0.0.1:" + server.port()).parameter("connectTimeout", "3s").build());
+        return mailet;
+    }
+
+    private static FakeMail.Builder mail(String... recipients) {
+        return FakeMail.builder().name("Q1").sender("alice@example.test").recipients(recipients)
+                .message("Subject: hello\r\nMessage-ID: <m1@example.test>\r\n\r\nHi\r\n");
+    }
+
+    private static String reportPart(RecordingMailetContext.SentMail dsn, int index) throws Exception {
+        MimeMultipart report = (MimeMultipart) dsn.message().getContent();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        report.getBodyPart(index).getInputStream().transferTo(out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void deliveredRecipientsEndTheMailAndAreRecorded() throws Exception {
+        remote = FakeSmtpServer.builder().start();
+        FakeMail m = mail("bob@remote.test", "carol@other.test").build();
+
+        mailet(remote).service(m);
+
+        assertThat(m.state()).isEqualTo(ProcessingState.GHOST);
+        assertThat(remote.messages()).hasSize(2); // one transaction per domain
+        assertThat(remote.messages().get(0).text()).contains("Subject: hello");
+        assertThat(done.done("Q1")).isEqualTo(Map.of("bob@remote.test", Fate.SENT, "carol@other.test", Fate.SENT));
+        assertThat(context.sentMails()).isEmpty();
+        assertThat(context.logLines()).anyMatch(l -> l.message().contains("to=<bob@remote.test> relay=127.0.0.1[127.0.0.1]:"
+                + remote.port() + " dsn=2.0.0 status=sent (250 2.0.0 queued as FAKE)"));
+    }
+
+    @Test
+    void aPermanentFailureSendsTheSenderAnRfc3464ReportWithTheRemotesReply() throws Exception {
+        remote = FakeSmtpServer.builder().rcptReply(r -> r.startsWith("nobody") ? "550 5.1.1 <" + r + ">: no such user"
+                : "250 ok").start();
+        FakeMail m = mail("bob@remote.test", "nobody@remote.test").build();
+
+        mailet(remote).service(m);
+
+        assertThat(m.state()).isEqualTo(ProcessingState.GHOST);
+        assertThat(remote.messages().get(0).recipients()).containsExactly("bob@remote.test");
+        assertThat(context.sentMails()).hasSize(1);
+        RecordingMailetContext.SentMail dsn = context.sentMails().get(0);
+        assertThat(dsn.sender()).isEmpty();
+        assertThat(dsn.recipients()).containsExactly(new MailAddress("alice", "example.test"));
+        assertThat(dsn.message().getContentType()).contains("multipart/report").contains("report-type=delivery-status");
+        assertThat(reportPart(dsn, 0)).contains("nobody@remote.test").doesNotContain("bob@");
+        assertThat(reportPart(dsn, 1)).contains("Final-Recipient: rfc822; nobody@remote.test", "Action: failed",
+                "Status: 5.1.1", "Remote-MTA: dns; 127.0.0.1",
+                "Diagnostic-Code: smtp; 550 5.1.1 <nobody@remote.test>: no such user");
+        assertThat(m.attribute(RemoteDelivery.SMTP_CODE)).contains(550);
+        assertThat(m.attribute(RemoteDelivery.PERMANENT)).contains(true);
+        assertThat(done.done("Q1")).containsEntry("nobody@remote.test", Fate.REPORTED);
+    }
+
+    @Test
+    void aTemporaryFailureDefersOnlyThatRecipient() throws Exception {
+        remote = FakeSmtpServer.builder().rcptReply(r -> r.startsWith("full") ? "452 4.2.2 mailbox full" : "250 ok").start();
+        FakeMail m = mail("bob@remote.test", "full@remote.test").build();
+
+        assertThatThrownBy(() -> mailet(remote).service(m)).isInstanceOf(TemporaryFailureException.class)
+                .hasMessageContaining("452 4.2.2 mailbox full");
+
+        assertThat(m.recipients()).containsExactly(new MailAddress("full", "remote.test"));
+        assertThat(m.attribute(RemoteDelivery.PERMANENT)).contains(false);
+        assertThat(context.sentMails()).isEmpty();
+    }
+
+    @Test
+    void onTheLastAttemptATemporaryFailureIsReportedInsteadOfDeferred() throws Exception {
+        remote = FakeSmtpServer.builder().rcptReply(r -> "452 4.2.2 mailbox full").start();
+        FakeMail m = mail("full@remote.test").lastAttempt().build();
+
+        mailet(remote).service(m);
+
+        assertThat(m.state()).isEqualTo(ProcessingState.GHOST);
+        RecordingMailetContext.SentMail dsn = context.sentMails().get(0);
+        assertThat(reportPart(dsn, 0)).contains("gave up");
+        assertThat(reportPart(dsn, 1)).contains("Action: failed", "Status: 4.2.2", "Diagnostic-Code: smtp; 452 4.2.2 mailbox full");
+    }
+
+    @Test
+    void aRecipientDeliveredBeforeACrashIsNotSentAgain() throws Exception {
+        remote = FakeSmtpServer.builder().start();
+        RemoteDelivery mailet = mailet(remote);
+        done.record("Q1", Fate.SENT, List.of("bob@remote.test"));
+        FakeMail m = mail("bob@remote.test", "carol@remote.test").possiblyRedelivered().build();
+
+        mailet.service(m);
+
+        assertThat(remote.messages()).hasSize(1);
+        assertThat(remote.messages().get(0).recipients()).containsExactly("carol@remote.test");
+        assertThat(m.state()).isEqualTo(ProcessingState.GHOST);
+    }
+
+    @Test
+    void aBounceThatFailsIsNeverReportedToTheNullSender() throws Exception {
+        remote = FakeSmtpServer.builder().rcptReply(r -> "550 5.1.1 no such user").start();
+        FakeMail m = FakeMail.builder().name("Q2").nullSender().recipients("nobody@remote.test").build();
+
+        mailet(remote).service(m);
+
+        assertThat(context.sentMails()).isEmpty();
+        assertThat(m.state()).isEqualTo(ProcessingState.GHOST);
+        assertThat(remote.commands()).contains("MAIL FROM:<> SIZE=" + m.size());
+    }
+}
