@@ -57,6 +57,7 @@ class StandardMailetsIT {
                   - { match: IsOverQuota, class: Bounce, status: "5.2.2" }
                   - { match: "HasHeader=X-Spam-Flag:YES", class: LocalDelivery, folder: Junk }
                   - { match: RecipientIsLocal, class: LocalDelivery }
+                  - { match: "RecipientIs=out@elsewhere.example", class: RemoteDelivery, gateway: "127.0.0.1:1", tls: none, connectTimeout: 1s }
                   - { match: All, class: ToProcessor, processor: error, notice: "not local" }
               - state: quarantine
                 mailets:

@@ -1,0 +1,175 @@
+package org.postlet.server.outbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.postlet.server.PostletServer;
+import org.postlet.server.testing.TestConfiguration;
+import org.postlet.testsupport.dns.ScriptedDns;
+import org.postlet.testsupport.smtp.FakeSmtpServer;
+
+/**
+ * The whole way out, in one JVM: a client submits to Postlet over SMTP, the pipeline hands the
+ * mail to RemoteDelivery, which finds the remote MX through a real DNS server (dnsmasq) and
+ * delivers to a scripted SMTP server on loopback; failures come back to the local sender as
+ * reports in her Maildir.
+ */
+class RemoteDeliveryEndToEndTest {
+
+    @TempDir
+    Path dir;
+
+    private ScriptedDns dns;
+    private FakeSmtpServer remote;
+    private PostletServer server;
+
+    @AfterEach
+    void stop() throws IOException {
+        if (server != null) {
+            server.close();
+        }
+        if (remote != null) {
+            remote.close();
+        }
+        if (dns != null) {
+            dns.close();
+        }
+    }
+
+    private void start(FakeSmtpServer remoteMx, String retry) throws Exception {
+        remote = remoteMx;
+        dns = ScriptedDns.builder().mx("remote.test", "mx.remote.test", 10).host("mx.remote.test", "127.0.0.1").start();
+        Path conf = Files.createDirectories(dir.resolve("conf"));
+        Files.writeString(conf.resolve("users.passwd"), TestConfiguration.USERS);
+        Files.writeString(conf.resolve("postlet.yaml"), """
+                hostname: mx.example.test
+                domains: [example.test]
+                smtp:
+                  listeners: [ { name: mx, bind: 127.0.0.1, port: 0 } ]
+                  authorizedNetworks: [127.0.0.0/8]
+                spool: ../var/spool
+                storage: { maildir: { root: ../var/mail } }
+                retry: %s
+                dns: { resolvers: ["%s"] }
+                """.formatted(retry, dns.resolver()));
+        Files.writeString(conf.resolve("pipeline.yaml"), """
+                processors:
+                  - state: root
+                    mailets:
+                      - { match: RecipientIsLocal, class: LocalDelivery }
+                      - { match: All, class: RemoteDelivery, port: %d }
+                  - state: error
+                    mailets:
+                      - { match: All, class: ToRepository, path: ../var/error }
+                """.formatted(remote.port()));
+        server = PostletServer.start(conf, dir);
+    }
+
+    private void send(String... recipients) throws Exception {
+        Properties p = new Properties();
+        p.put("mail.smtp.host", "127.0.0.1");
+        p.put("mail.smtp.port", String.valueOf(server.port("mx")));
+        MimeMessage m = new MimeMessage(Session.getInstance(p));
+        m.setFrom(new InternetAddress("alice@example.test"));
+        for (String r : recipients) {
+            m.addRecipient(Message.RecipientType.TO, new InternetAddress(r));
+        }
+        m.setSubject("outbound");
+        m.setText("Hello\r\n.a line with a leading dot\r\n");
+        Transport.send(m);
+    }
+
+    /** Alice's messages, waiting up to {@code timeout} for {@code count}. */
+    private List<String> alicesMail(int count, Duration timeout) throws Exception {
+        Path inbox = dir.resolve("var/mail/example.test/alice/new");
+        long end = System.nanoTime() + timeout.toNanos();
+        List<String> texts = new ArrayList<>();
+        while (System.nanoTime() < end) {
+            texts.clear();
+            if (Files.isDirectory(inbox)) {
+                try (Stream<Path> files = Files.list(inbox)) {
+                    for (Path f : files.sorted().toList()) {
+                        texts.add(Files.readString(f, StandardCharsets.UTF_8));
+                    }
+                }
+            }
+            if (texts.size() >= count) {
+                return texts;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("alice expected " + count + " message(s) within " + timeout + ", has " + texts.size());
+    }
+
+    @Test
+    void aRemoteRecipientGetsTheMailAndAnUnknownOneComesBackAsAReport() throws Exception {
+        start(FakeSmtpServer.builder().rcptReply(r -> r.startsWith("nobody@") ? "550 5.1.1 <" + r + ">: user unknown"
+                : "250 2.1.5 ok").start(), "{ delay: 1s, maxDelay: 1s }");
+
+        send("bob@remote.test", "nobody@remote.test");
+
+        List<FakeSmtpServer.Message> got = remote.awaitMessages(1, Duration.ofSeconds(10));
+        assertThat(got).hasSize(1);
+        assertThat(got.get(0).sender()).isEqualTo("alice@example.test");
+        assertThat(got.get(0).recipients()).containsExactly("bob@remote.test");
+        assertThat(got.get(0).helo()).isEqualTo("mx.example.test");
+        assertThat(got.get(0).text()).contains("Subject: outbound", "\r\n.a line with a leading dot\r\n",
+                "Received: from");
+
+        String report = alicesMail(1, Duration.ofSeconds(10)).get(0);
+        assertThat(report).startsWith("Return-Path: <>").contains("Subject: Undelivered Mail Returned to Sender",
+                "report-type=delivery-status", "Final-Recipient: rfc822; nobody@remote.test", "Action: failed",
+                "Status: 5.1.1", "Remote-MTA: dns; mx.remote.test",
+                "Diagnostic-Code: smtp; 550 5.1.1 <nobody@remote.test>: user unknown", "Subject: outbound");
+        assertThat(report).doesNotContain("Final-Recipient: rfc822; bob@remote.test");
+    }
+
+    @Test
+    void aTemporaryFailureIsRetriedForThatRecipientOnly() throws Exception {
+        AtomicInteger carolAttempts = new AtomicInteger();
+        start(FakeSmtpServer.builder().rcptReply(r -> r.startsWith("carol@") && carolAttempts.incrementAndGet() == 1
+                ? "451 4.3.0 try again later" : "250 2.1.5 ok").start(), "{ delay: 1s, maxDelay: 1s }");
+
+        send("bob@remote.test", "carol@remote.test");
+
+        List<FakeSmtpServer.Message> got = remote.awaitMessages(2, Duration.ofSeconds(15));
+        assertThat(got).extracting(FakeSmtpServer.Message::recipients)
+                .containsExactly(List.of("bob@remote.test"), List.of("carol@remote.test"));
+        Thread.sleep(1500); // one more retry interval: nothing else may arrive
+        assertThat(remote.messages()).hasSize(2);
+        assertThat(Files.exists(dir.resolve("var/mail/example.test/alice/new"))).isFalse();
+    }
+
+    @Test
+    void whenRetriesRunOutTheSenderGetsAReportNotTheErrorRepository() throws Exception {
+        start(FakeSmtpServer.builder().rcptReply(r -> "452 4.2.2 mailbox full").start(),
+                "{ delay: 1s, maxDelay: 1s, giveUpAfter: 2s }");
+
+        send("carol@remote.test");
+
+        String report = alicesMail(1, Duration.ofSeconds(20)).get(0);
+        assertThat(report).contains("gave up", "Action: failed", "Status: 4.2.2",
+                "Diagnostic-Code: smtp; 452 4.2.2 mailbox full");
+        assertThat(remote.messages()).isEmpty();
+        assertThat(remote.commands().stream().filter(c -> c.startsWith("RCPT")).count()).isGreaterThanOrEqualTo(2);
+        assertThat(Files.exists(dir.resolve("var/error"))
+                && Files.list(dir.resolve("var/error")).findAny().isPresent()).isFalse();
+    }
+}
