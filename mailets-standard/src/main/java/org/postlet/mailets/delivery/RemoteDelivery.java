@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import jakarta.mail.MessagingException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +23,7 @@ import org.postlet.mailet.MailetException;
 import org.postlet.mailet.MailetParameter;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.mailet.TemporaryFailureException;
+import org.postlet.mailets.Messages;
 import org.postlet.mailets.notify.Attachment;
 import org.postlet.mailets.notify.DeliveryStatusReport;
 import org.postlet.outbound.RecipientResult;
@@ -68,13 +70,21 @@ import org.postlet.outbound.route.Self;
         example = "5m")
 @MailetParameter(name = "attachment", description = "What of the original the report to the sender carries:"
         + " `message` (default), `headers` or `none`.", example = "headers")
+@MailetParameter(name = "bounceProcessor", description = "Instead of reporting failures itself, send the failed"
+        + " recipients (one mail per SMTP reply code) to this processor, with the mail attributes"
+        + " `postlet.remoteDelivery.smtpCode`, `.error` and `.permanent` for the matchers"
+        + " `RemoteDeliveryFailedWithSMTPCode`, `IsRemoteDeliveryPermanentError` and"
+        + " `IsRemoteDeliveryTemporaryError`.", example = "remote-failure")
 public final class RemoteDelivery extends GenericMailet {
 
     /** The last SMTP reply code a remote gave for this mail (an {@code Integer}), when one did. */
     public static final String SMTP_CODE = "postlet.remoteDelivery.smtpCode";
     /** The last error of this mail's delivery, in words (a {@code String}). */
     public static final String ERROR = "postlet.remoteDelivery.error";
-    /** Whether the last failure was permanent (a {@code Boolean}): {@code false} for a temporary one. */
+    /**
+     * Whether the last failure was permanent (a {@code Boolean}): {@code false} for a temporary one,
+     * also when RemoteDelivery gave up on it after its retries.
+     */
     public static final String PERMANENT = "postlet.remoteDelivery.permanent";
 
     private final DnsResolver dns;
@@ -86,6 +96,7 @@ public final class RemoteDelivery extends GenericMailet {
     private final Meter failed;
     private RemoteTransport transport;
     private Attachment attachment;
+    private Optional<ProcessingState> bounceProcessor;
 
     @Inject
     public RemoteDelivery(DnsResolver dns, Self self, SentRecipients done, MetricRegistry metrics) {
@@ -117,6 +128,8 @@ public final class RemoteDelivery extends GenericMailet {
         Duration connectTimeout = getDurationParameter("connectTimeout", Duration.ofSeconds(30));
         Duration replyTimeout = getDurationParameter("replyTimeout", Duration.ofMinutes(5));
         attachment = Attachment.parse("RemoteDelivery parameter 'attachment'", getInitParameter("attachment", "message"));
+        bounceProcessor = getInitParameter("bounceProcessor").map(String::strip).filter(p -> !p.isEmpty())
+                .map(ProcessingState::new);
         if (port < 1 || port > 65535 || connections < 1) {
             throw new MailetException("RemoteDelivery: port must be 1 to 65535 and connectionsPerDomain at least 1");
         }
@@ -153,7 +166,7 @@ public final class RemoteDelivery extends GenericMailet {
         }
         boolean eightBit = eightBit(mail);
         List<MailAddress> toRetry = new ArrayList<>();
-        List<DeliveryStatusReport.Recipient> toReport = new ArrayList<>();
+        List<Failure> toReport = new ArrayList<>();
         RecipientResult last = null;
         for (Map.Entry<String, List<MailAddress>> domain : byDomain.entrySet()) {
             List<RecipientResult> results = deliver(mail, domain.getKey(), domain.getValue(), eightBit);
@@ -171,7 +184,7 @@ public final class RemoteDelivery extends GenericMailet {
                         last = result;
                         if (mail.lastAttempt()) {
                             failed.mark();
-                            toReport.add(report(recipient, result, "gave up after trying since "
+                            toReport.add(new Failure(recipient, result, "gave up after trying since "
                                     + mail.failingSince().map(Object::toString).orElse("the first attempt") + ": "
                                     + result.diagnostic()));
                         } else {
@@ -182,20 +195,25 @@ public final class RemoteDelivery extends GenericMailet {
                     case FAILED -> {
                         last = result;
                         failed.mark();
-                        toReport.add(report(recipient, result, result.diagnostic()));
+                        toReport.add(new Failure(recipient, result, result.diagnostic()));
                     }
                 }
             }
             record(mail, Fate.SENT, sent);
         }
         if (last != null) {
-            last.reply().ifPresentOrElse(r -> mail.setAttribute(SMTP_CODE, r.code()), () -> mail.removeAttribute(SMTP_CODE));
-            mail.setAttribute(ERROR, last.diagnostic());
-            mail.setAttribute(PERMANENT, last.outcome() == Outcome.FAILED || mail.lastAttempt());
+            attributes(last).forEach(mail::setAttribute);
+            if (last.reply().isEmpty()) {
+                mail.removeAttribute(SMTP_CODE);
+            }
         }
         if (!toReport.isEmpty()) {
-            notifySender(mail, toReport);
-            record(mail, Fate.REPORTED, toReport.stream().map(r -> r.address().toString()).toList());
+            if (bounceProcessor.isPresent()) {
+                handOver(mail, toReport, bounceProcessor.get());
+            } else {
+                notifySender(mail, toReport);
+            }
+            record(mail, Fate.REPORTED, toReport.stream().map(f -> f.recipient().toString()).toList());
         }
         if (!toRetry.isEmpty()) {
             mail.setRecipients(toRetry);
@@ -251,22 +269,57 @@ public final class RemoteDelivery extends GenericMailet {
         }
     }
 
-    private void notifySender(Mail mail, List<DeliveryStatusReport.Recipient> failures) throws MessagingException {
+    /** A recipient that failed for good (or was given up on), and why in words. */
+    private record Failure(MailAddress recipient, RecipientResult result, String reason) {
+
+        DeliveryStatusReport.Recipient report() {
+            // Remote-MTA names the host (RFC 3464 §2.3.5), without the [ip]:port of log lines.
+            return new DeliveryStatusReport.Recipient(recipient, DeliveryStatusReport.Action.FAILED, result.status(),
+                    result.remoteMta().map(m -> m.replaceAll("\\[.*", "")), result.reply().map(Object::toString), reason);
+        }
+    }
+
+    private static Map<String, Serializable> attributes(RecipientResult result) {
+        Map<String, Serializable> attributes = new LinkedHashMap<>();
+        result.reply().ifPresent(r -> attributes.put(SMTP_CODE, r.code()));
+        attributes.put(ERROR, result.diagnostic());
+        attributes.put(PERMANENT, result.outcome() == Outcome.FAILED);
+        return attributes;
+    }
+
+    private void notifySender(Mail mail, List<Failure> failures) throws MessagingException {
+        List<MailAddress> recipients = failures.stream().map(Failure::recipient).toList();
         Optional<MailAddress> sender = mail.sender();
         if (sender.isEmpty()) {
             getMailetContext().logger().warn("{}: no report for {}: the sender is the null sender <> (a report is never"
-                    + " sent to <>)", mail.name(), failures.stream().map(DeliveryStatusReport.Recipient::address).toList());
+                    + " sent to <>)", mail.name(), recipients);
             return;
         }
-        getMailetContext().sendMail(Optional.empty(), List.of(sender.get()),
-                DeliveryStatusReport.of(getMailetContext(), mail, sender.get(), failures, attachment), ProcessingState.ROOT);
+        // Not sendMail(cause, ...): its duplicate check would take a second report for the same mail (other
+        // recipients, a later attempt) for the first. Reported recipients are recorded instead.
+        getMailetContext().sendMail(Optional.empty(), List.of(sender.get()), DeliveryStatusReport.of(getMailetContext(),
+                mail, sender.get(), failures.stream().map(Failure::report).toList(), attachment), ProcessingState.ROOT);
         getMailetContext().logger().info("{}: sender non-delivery notification to {} for {}", mail.name(), sender.get(),
-                failures.stream().map(DeliveryStatusReport.Recipient::address).toList());
+                recipients);
     }
 
-    private static DeliveryStatusReport.Recipient report(MailAddress recipient, RecipientResult result, String reason) {
-        return new DeliveryStatusReport.Recipient(recipient, DeliveryStatusReport.Action.FAILED, result.status(),
-                result.remoteMta().map(m -> m.replaceAll("\\[.*", "")), result.reply().map(Object::toString), reason);
+    /** One new mail per distinct reply, so the processor can route on its code. */
+    private void handOver(Mail mail, List<Failure> failures, ProcessingState processor) throws MessagingException {
+        // Grouped by code and permanence; the error text is the first recipient's (it often names the recipient).
+        Map<List<Object>, List<Failure>> byReply = new LinkedHashMap<>();
+        for (Failure f : failures) {
+            List<Object> key = List.of(f.result().reply().map(r -> r.code()).orElse(0), f.result().outcome());
+            byReply.computeIfAbsent(key, k -> new ArrayList<>()).add(f);
+        }
+        for (List<Failure> group : byReply.values()) {
+            Map<String, Serializable> attributes = attributes(group.get(0).result());
+            attributes.put(ERROR, group.get(0).reason());
+            List<MailAddress> recipients = group.stream().map(Failure::recipient).toList();
+            getMailetContext().sendMail(mail, mail.sender(), recipients, Messages.copy(mail, getMailetContext()),
+                    processor, attributes);
+            getMailetContext().logger().info("{}: failed recipients {} handed to processor {}: {}", mail.name(),
+                    recipients, processor, attributes.get(ERROR));
+        }
     }
 
     /** One line per recipient and attempt, as Postfix logs it, so the same tools can read both. */

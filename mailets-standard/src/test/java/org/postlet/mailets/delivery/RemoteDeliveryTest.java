@@ -46,12 +46,16 @@ class RemoteDeliveryTest {
         }
     }
 
-    private RemoteDelivery mailet(FakeSmtpServer server) throws Exception {
+    private RemoteDelivery mailet(FakeSmtpServer server, String... parameters) throws Exception {
         done = new SentRecipients(dir.resolve("done"), Duration.ofDays(6), Clock.systemUTC());
         RemoteDelivery mailet = new RemoteDelivery(new DnsResolver(List.of(), Duration.ofSeconds(1)),
                 new Self("mx.example.test", Set.of(25)), done, new MetricRegistry());
-        mailet.init(FakeMailetConfig.builder().mailetName("RemoteDelivery").context(context)
-                .parameter("gateway", "127.0.0.1:" + server.port()).parameter("connectTimeout", "3s").build());
+        FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("RemoteDelivery").context(context)
+                .parameter("gateway", "127.0.0.1:" + server.port()).parameter("connectTimeout", "3s");
+        for (int i = 0; i < parameters.length; i += 2) {
+            config.parameter(parameters[i], parameters[i + 1]);
+        }
+        mailet.init(config.build());
         return mailet;
     }
 
@@ -157,5 +161,31 @@ class RemoteDeliveryTest {
         assertThat(context.sentMails()).isEmpty();
         assertThat(m.state()).isEqualTo(ProcessingState.GHOST);
         assertThat(remote.commands()).contains("MAIL FROM:<> SIZE=" + m.size());
+    }
+
+    @Test
+    void aBounceProcessorGetsTheFailedRecipientsGroupedByReplyWithAttributesForTheMatchers() throws Exception {
+        remote = FakeSmtpServer.builder().rcptReply(r -> r.startsWith("nobody") ? "550 5.1.1 no such user"
+                : r.startsWith("big") ? "552 5.2.2 over quota" : "452 4.2.2 mailbox full").start();
+        FakeMail m = mail("nobody@remote.test", "big@remote.test", "full@remote.test", "none@remote.test").lastAttempt()
+                .build();
+
+        mailet(remote, "bounceProcessor", "remote-failure").service(m);
+
+        assertThat(m.state()).isEqualTo(ProcessingState.GHOST);
+        List<RecordingMailetContext.SentMail> handed = context.sentMails();
+        assertThat(handed).hasSize(3).allSatisfy(h -> {
+            assertThat(h.state()).isEqualTo(new ProcessingState("remote-failure"));
+            assertThat(h.sender()).contains(new MailAddress("alice", "example.test"));
+            assertThat(h.subject()).contains("hello");
+        });
+        assertThat(handed.get(0).recipients()).containsExactly(new MailAddress("nobody", "remote.test"));
+        assertThat(handed.get(0).attributes()).containsEntry(RemoteDelivery.SMTP_CODE, 550)
+                .containsEntry(RemoteDelivery.PERMANENT, true);
+        assertThat(handed.get(2).recipients()).containsExactly(new MailAddress("full", "remote.test"),
+                new MailAddress("none", "remote.test"));
+        assertThat(handed.get(2).attributes()).containsEntry(RemoteDelivery.SMTP_CODE, 452)
+                .containsEntry(RemoteDelivery.PERMANENT, false);
+        assertThat((String) handed.get(2).attributes().get(RemoteDelivery.ERROR)).contains("gave up");
     }
 }
