@@ -63,11 +63,30 @@ public final class RemoteTransport {
     }
 
     /**
+     * Hears each recipient's outcome as soon as the remote's reply to the message is in, before the
+     * session is closed: a remote that is slow to answer QUIT (or a crash meanwhile) must not leave a
+     * delivery unrecorded.
+     */
+    @FunctionalInterface
+    public interface Outcomes {
+        void known(List<RecipientResult> results);
+    }
+
+    /**
      * Sends {@code message} to its recipients, all in {@code domain}.
      *
      * @return one result per recipient, in the message's order
      */
     public List<RecipientResult> deliver(String domain, OutboundMessage message) throws InterruptedException {
+        return deliver(domain, message, results -> { });
+    }
+
+    /**
+     * Like {@link #deliver(String, OutboundMessage)}, telling {@code outcomes} the results of the
+     * transaction that reached the remote before closing its connection.
+     */
+    public List<RecipientResult> deliver(String domain, OutboundMessage message, Outcomes outcomes)
+            throws InterruptedException {
         String destination = router.gateway().map(Hop::toString).orElse(domain);
         Semaphore slots = destinations.computeIfAbsent(destination, d -> new Semaphore(settings.connectionsPerDestination()));
         if (!slots.tryAcquire(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -75,13 +94,13 @@ public final class RemoteTransport {
                     + " connections to " + destination + " in use; tried again later");
         }
         try {
-            return route(domain, message);
+            return route(domain, message, outcomes);
         } finally {
             slots.release();
         }
     }
 
-    private List<RecipientResult> route(String domain, OutboundMessage message) {
+    private List<RecipientResult> route(String domain, OutboundMessage message, Outcomes outcomes) {
         List<Hop> hops;
         try {
             hops = router.route(domain);
@@ -117,7 +136,7 @@ public final class RemoteTransport {
                 }
                 tried = true;
                 try {
-                    return attempt(hop, address, message);
+                    return attempt(hop, address, message, outcomes);
                 } catch (HostRefusedException e) {
                     lastError = e.getMessage();
                     lastReply = e.reply();
@@ -143,7 +162,7 @@ public final class RemoteTransport {
                 lastError);
     }
 
-    private List<RecipientResult> attempt(Hop hop, InetAddress address, OutboundMessage message)
+    private List<RecipientResult> attempt(Hop hop, InetAddress address, OutboundMessage message, Outcomes outcomes)
             throws IOException, HostRefusedException {
         SmtpConnection connection = SmtpConnection.open(new InetSocketAddress(address, hop.port()), hop.host(),
                 settings.connectTimeout(), settings.replyTimeout());
@@ -161,6 +180,7 @@ public final class RemoteTransport {
             for (Map.Entry<String, Reply> e : session.send(message).entrySet()) {
                 results.add(RecipientResult.of(e.getKey(), e.getValue(), mta));
             }
+            outcomes.known(results);
             return results;
         }
     }

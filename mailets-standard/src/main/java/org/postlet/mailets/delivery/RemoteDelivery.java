@@ -170,16 +170,12 @@ public final class RemoteDelivery extends GenericMailet {
         RecipientResult last = null;
         for (Map.Entry<String, List<MailAddress>> domain : byDomain.entrySet()) {
             List<RecipientResult> results = deliver(mail, domain.getKey(), domain.getValue(), eightBit);
-            List<String> sent = new ArrayList<>();
             for (int i = 0; i < results.size(); i++) {
                 RecipientResult result = results.get(i);
                 MailAddress recipient = domain.getValue().get(i);
                 log(mail, result);
                 switch (result.outcome()) {
-                    case DELIVERED -> {
-                        sent.add(recipient.toString());
-                        delivered.mark();
-                    }
+                    case DELIVERED -> delivered.mark();
                     case DEFERRED -> {
                         last = result;
                         if (mail.lastAttempt()) {
@@ -199,7 +195,6 @@ public final class RemoteDelivery extends GenericMailet {
                     }
                 }
             }
-            record(mail, Fate.SENT, sent);
         }
         if (last != null) {
             attributes(last).forEach(mail::setAttribute);
@@ -249,7 +244,9 @@ public final class RemoteDelivery extends GenericMailet {
             }
         });
         try {
-            return transport.deliver(domain, message);
+            // Recorded as soon as the remote accepted, before QUIT: what happens after must not repeat it.
+            return transport.deliver(domain, message, results -> record(mail, Fate.SENT, results.stream()
+                    .filter(r -> r.outcome() == Outcome.DELIVERED).map(RecipientResult::recipient).toList()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TemporaryFailureException("interrupted while delivering to " + domain, e);

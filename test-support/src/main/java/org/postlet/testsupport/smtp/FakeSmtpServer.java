@@ -79,6 +79,7 @@ public final class FakeSmtpServer implements AutoCloseable {
     private final Function<String, String> rcptReply;
     private final Function<String, String> mailReply;
     private final Function<Message, String> dataReply;
+    private final Function<String, String> quitReply;
     private volatile Failure failure;
     private final List<Message> messages = new CopyOnWriteArrayList<>();
     private final List<String> commands = Collections.synchronizedList(new ArrayList<>());
@@ -92,6 +93,7 @@ public final class FakeSmtpServer implements AutoCloseable {
         this.rcptReply = b.rcptReply;
         this.mailReply = b.mailReply;
         this.dataReply = b.dataReply;
+        this.quitReply = b.quitReply;
         this.failure = b.failure;
         this.acceptor = new Thread(this::accept, "fake-smtp-" + socket.getLocalPort());
         acceptor.setDaemon(true);
@@ -254,7 +256,7 @@ public final class FakeSmtpServer implements AutoCloseable {
                     }
                     case "NOOP" -> reply(out, "250 2.0.0 ok");
                     case "QUIT" -> {
-                        reply(out, "221 2.0.0 bye");
+                        reply(out, quitReply.apply(line));
                         return;
                     }
                     default -> reply(out, "502 5.5.2 unknown command");
@@ -324,6 +326,7 @@ public final class FakeSmtpServer implements AutoCloseable {
         private Function<String, String> rcptReply = r -> "250 2.1.5 ok";
         private Function<String, String> mailReply = m -> "250 2.1.0 ok";
         private Function<Message, String> dataReply = m -> "250 2.0.0 queued as FAKE";
+        private Function<String, String> quitReply = q -> "221 2.0.0 bye";
         private Failure failure = Failure.NONE;
 
         /** The address to listen on; default 127.0.0.1. */
@@ -359,6 +362,12 @@ public final class FakeSmtpServer implements AutoCloseable {
         /** The reply after the message's final dot. */
         public Builder dataReply(Function<Message, String> reply) {
             this.dataReply = reply;
+            return this;
+        }
+
+        /** The reply to QUIT; a function that waits makes a server slow to let go of its client. */
+        public Builder quitReply(Function<String, String> reply) {
+            this.quitReply = reply;
             return this;
         }
 
