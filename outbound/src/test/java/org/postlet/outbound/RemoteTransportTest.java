@@ -5,13 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.postlet.outbound.RecipientResult.Outcome;
 import org.postlet.outbound.client.OutboundMessage;
 import org.postlet.outbound.client.TlsPolicy;
@@ -49,6 +57,50 @@ class RemoteTransportTest {
         DnsResolver resolver = new DnsResolver(List.of(new InetSocketAddress("127.0.0.1", dns.port())), Duration.ofSeconds(3));
         return new RemoteTransport(new Router(resolver, port, gateway, new Random(1)), new Self("me.test", ownPorts),
                 new TransportSettings("me.test", TlsPolicy.MAY, Duration.ofSeconds(3), Duration.ofSeconds(10), 4));
+    }
+
+    private RemoteTransport transport(int port, TlsPolicy tls, SSLContext trusted) {
+        DnsResolver resolver = new DnsResolver(List.of(new InetSocketAddress("127.0.0.1", dns.port())), Duration.ofSeconds(3));
+        TransportSettings settings = new TransportSettings("me.test", tls, Duration.ofSeconds(3), Duration.ofSeconds(10), 4);
+        Router router = new Router(resolver, port, Optional.empty(), new Random(1));
+        return trusted == null ? new RemoteTransport(router, new Self("me.test", Set.of()), settings)
+                : new RemoteTransport(router, new Self("me.test", Set.of()), settings,
+                        (SSLSocketFactory) SSLSocketFactory.getDefault(), trusted.getSocketFactory());
+    }
+
+    /** A key and self-signed certificate for {@code host}, made with the JDK's keytool. */
+    private static KeyStore keystore(Path dir, String host) throws Exception {
+        Path file = dir.resolve(host + ".p12");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
+                "-alias", "mx", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + host, "-ext", "SAN=dns:" + host,
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", file.toString(), "-storepass", "changeit",
+                "-keypass", "changeit").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(file)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        return ks;
+    }
+
+    private static SSLContext serverContext(KeyStore ks) throws Exception {
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "changeit".toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), null, null);
+        return context;
+    }
+
+    private static SSLContext trusting(KeyStore ks) throws Exception {
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("mx", ks.getCertificate("mx"));
+        tmf.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        return context;
     }
 
     private static OutboundMessage message(String... recipients) {
@@ -193,6 +245,61 @@ class RemoteTransportTest {
                 .deliver("anywhere.example", message("bob@anywhere.example"));
 
         assertThat(results).extracting(RecipientResult::outcome).containsExactly(Outcome.DELIVERED);
+    }
+
+    @Test
+    void starttlsIsUsedWhenOfferedAndRequiredWhenThePolicySays(@TempDir Path tmp) throws Exception {
+        KeyStore ks = keystore(tmp, "mx1.remote.test");
+        remote = FakeSmtpServer.builder().starttls(serverContext(ks)).start();
+        other = FakeSmtpServer.builder().bind("127.0.0.2").port(remote.port()).start(); // no STARTTLS
+        dns = ScriptedDns.builder().mx("tls.test", "mx1.remote.test", 10).host("mx1.remote.test", "127.0.0.1")
+                .mx("plain.test", "mx2.remote.test", 10).host("mx2.remote.test", "127.0.0.2").start();
+
+        // may: opportunistic, the self-signed certificate is not checked; plain text where not offered.
+        assertThat(transport(remote.port(), TlsPolicy.MAY, null).deliver("tls.test", message("bob@tls.test")))
+                .extracting(RecipientResult::outcome).containsExactly(Outcome.DELIVERED);
+        assertThat(remote.messages().get(0).tls()).isTrue();
+        assertThat(transport(remote.port(), TlsPolicy.MAY, null).deliver("plain.test", message("bob@plain.test")))
+                .extracting(RecipientResult::outcome).containsExactly(Outcome.DELIVERED);
+        assertThat(other.messages().get(0).tls()).isFalse();
+        // none: never, even when offered.
+        transport(remote.port(), TlsPolicy.NONE, null).deliver("tls.test", message("carol@tls.test"));
+        assertThat(remote.messages().get(1).tls()).isFalse();
+
+        // encrypt: a server without STARTTLS gets nothing, the mail waits.
+        RecipientResult refused = transport(remote.port(), TlsPolicy.ENCRYPT, null).deliver("plain.test",
+                message("dave@plain.test")).get(0);
+        assertThat(refused.outcome()).isEqualTo(Outcome.DEFERRED);
+        assertThat(refused.diagnostic()).contains("does not offer STARTTLS");
+        assertThat(other.messages()).hasSize(1);
+
+        // verify: the certificate must chain to a trusted one and name the host.
+        RecipientResult untrusted = transport(remote.port(), TlsPolicy.VERIFY, null).deliver("tls.test",
+                message("erin@tls.test")).get(0);
+        assertThat(untrusted.outcome()).isEqualTo(Outcome.DEFERRED);
+        assertThat(transport(remote.port(), TlsPolicy.VERIFY, trusting(ks)).deliver("tls.test", message("erin@tls.test")))
+                .extracting(RecipientResult::outcome).containsExactly(Outcome.DELIVERED);
+        assertThat(remote.messages()).hasSize(3).allSatisfy(m -> assertThat(m.recipients()).doesNotContain("dave@plain.test"));
+    }
+
+    @Test
+    void anAddressThatIsNotAsciiNeedsSmtputf8() throws Exception {
+        remote = FakeSmtpServer.builder().start();
+        dns = ScriptedDns.builder().mx("remote.test", "mx1.remote.test", 10).host("mx1.remote.test", "127.0.0.1").start();
+        OutboundMessage utf8 = new OutboundMessage("jörg@me.test", List.of("bob@remote.test"), 10, false, true,
+                out -> out.write("Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.UTF_8)));
+
+        RecipientResult r = transport(remote.port(), Optional.empty(), Set.of()).deliver("remote.test", utf8).get(0);
+
+        assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(r.status()).isEqualTo("5.6.7");
+        assertThat(remote.commands()).noneMatch(c -> c.startsWith("MAIL"));
+
+        remote.close();
+        remote = FakeSmtpServer.builder().port(remote.port()).extensions("SMTPUTF8", "8BITMIME").start();
+        assertThat(transport(remote.port(), Optional.empty(), Set.of()).deliver("remote.test", utf8))
+                .extracting(RecipientResult::outcome).containsExactly(Outcome.DELIVERED);
+        assertThat(remote.messages().get(0).mailFrom()).isEqualTo("MAIL FROM:<jörg@me.test> SMTPUTF8");
     }
 
     @Test

@@ -17,6 +17,8 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A remote SMTP server for tests: it listens on an ephemeral loopback port, answers as scripted
@@ -58,8 +60,10 @@ public final class FakeSmtpServer implements AutoCloseable {
      * @param recipients the recipients it accepted
      * @param content    the message with the dot-stuffing undone, as the wire carried it otherwise (CRLF)
      * @param wire       the DATA bytes exactly as received, final dot line included
+     * @param tls        whether the session had switched to TLS with STARTTLS
      */
-    public record Message(String helo, String mailFrom, List<String> recipients, byte[] content, byte[] wire) {
+    public record Message(String helo, String mailFrom, List<String> recipients, byte[] content, byte[] wire,
+                          boolean tls) {
 
         /** The content as text. */
         public String text() {
@@ -80,6 +84,7 @@ public final class FakeSmtpServer implements AutoCloseable {
     private final Function<String, String> mailReply;
     private final Function<Message, String> dataReply;
     private final Function<String, String> quitReply;
+    private final SSLContext tls;
     private volatile Failure failure;
     private final List<Message> messages = new CopyOnWriteArrayList<>();
     private final List<String> commands = Collections.synchronizedList(new ArrayList<>());
@@ -94,6 +99,7 @@ public final class FakeSmtpServer implements AutoCloseable {
         this.mailReply = b.mailReply;
         this.dataReply = b.dataReply;
         this.quitReply = b.quitReply;
+        this.tls = b.tls;
         this.failure = b.failure;
         this.acceptor = new Thread(this::accept, "fake-smtp-" + socket.getLocalPort());
         acceptor.setDaemon(true);
@@ -155,11 +161,13 @@ public final class FakeSmtpServer implements AutoCloseable {
         }
     }
 
-    private void serve(Socket s) {
-        try (s) {
+    private void serve(Socket plain) {
+        Socket s = plain;
+        try (plain) {
             s.setSoTimeout(30_000);
             InputStream in = new BufferedInputStream(s.getInputStream());
             OutputStream out = s.getOutputStream();
+            boolean encrypted = false;
             Failure f = failure;
             switch (f) {
                 case DROP_AT_CONNECT -> {
@@ -195,6 +203,9 @@ public final class FakeSmtpServer implements AutoCloseable {
                         List<String> lines = new ArrayList<>();
                         lines.add("fake.test");
                         lines.addAll(ehloLines);
+                        if (tls != null && !encrypted) {
+                            lines.add("STARTTLS");
+                        }
                         StringBuilder r = new StringBuilder();
                         for (int i = 0; i < lines.size(); i++) {
                             r.append("250").append(i == lines.size() - 1 ? " " : "-").append(lines.get(i));
@@ -237,7 +248,7 @@ public final class FakeSmtpServer implements AutoCloseable {
                         }
                         reply(out, "354 go ahead");
                         byte[][] data = readData(in);
-                        Message m = new Message(helo, mailFrom, List.copyOf(recipients), data[0], data[1]);
+                        Message m = new Message(helo, mailFrom, List.copyOf(recipients), data[0], data[1], encrypted);
                         if (f == Failure.DROP_AFTER_DATA) {
                             return;
                         }
@@ -248,6 +259,23 @@ public final class FakeSmtpServer implements AutoCloseable {
                         mailFrom = null;
                         recipients.clear();
                         reply(out, r);
+                    }
+                    case "STARTTLS" -> {
+                        if (tls == null || encrypted) {
+                            reply(out, "502 5.5.1 no STARTTLS here");
+                            continue;
+                        }
+                        reply(out, "220 2.0.0 go ahead");
+                        SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(s, null, s.getPort(), true);
+                        ssl.setUseClientMode(false);
+                        ssl.startHandshake();
+                        s = ssl;
+                        in = new BufferedInputStream(ssl.getInputStream());
+                        out = ssl.getOutputStream();
+                        encrypted = true;
+                        helo = "";
+                        mailFrom = null;
+                        recipients.clear();
                     }
                     case "RSET" -> {
                         mailFrom = null;
@@ -265,7 +293,7 @@ public final class FakeSmtpServer implements AutoCloseable {
         } catch (IOException e) {
             // The client went away; what it completed is recorded.
         } finally {
-            open.remove(s);
+            open.remove(plain);
         }
     }
 
@@ -327,6 +355,7 @@ public final class FakeSmtpServer implements AutoCloseable {
         private Function<String, String> mailReply = m -> "250 2.1.0 ok";
         private Function<Message, String> dataReply = m -> "250 2.0.0 queued as FAKE";
         private Function<String, String> quitReply = q -> "221 2.0.0 bye";
+        private SSLContext tls;
         private Failure failure = Failure.NONE;
 
         /** The address to listen on; default 127.0.0.1. */
@@ -362,6 +391,12 @@ public final class FakeSmtpServer implements AutoCloseable {
         /** The reply after the message's final dot. */
         public Builder dataReply(Function<Message, String> reply) {
             this.dataReply = reply;
+            return this;
+        }
+
+        /** Offers STARTTLS with this server context (its key and certificate). */
+        public Builder starttls(SSLContext context) {
+            this.tls = context;
             return this;
         }
 
