@@ -4,6 +4,7 @@ import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import jakarta.inject.Inject;
 import jakarta.mail.MessagingException;
+import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Serializable;
@@ -241,6 +242,15 @@ public final class RemoteDelivery extends GenericMailet {
                 mail.writeMessageTo(out);
             } catch (MessagingException e) {
                 throw new IOException("cannot read the message of " + mail.name() + ": " + e.getMessage(), e);
+            }
+        }, out -> {
+            // A copy: the mail itself, and what other domains get, stay as received.
+            try {
+                MimeMessage copy = Messages.copy(mail, getMailetContext());
+                SevenBit.encode(copy);
+                copy.writeTo(out);
+            } catch (MessagingException e) {
+                throw new IOException("cannot re-encode the 8-bit message of " + mail.name() + ": " + e.getMessage(), e);
             }
         });
         try {

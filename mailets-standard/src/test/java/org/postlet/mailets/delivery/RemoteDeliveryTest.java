@@ -188,4 +188,34 @@ class RemoteDeliveryTest {
                 .containsEntry(RemoteDelivery.PERMANENT, false);
         assertThat((String) handed.get(2).attributes().get(RemoteDelivery.ERROR)).contains("gave up");
     }
+
+    private static final String EIGHT_BIT = "Subject: gruss\r\nMIME-Version: 1.0\r\nMessage-ID: <8@example.test>\r\n"
+            + "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nGrüße aus Köln\r\n";
+
+    @Test
+    void anEightBitMessageIsSentAsItIsWhereTheRemoteTakesIt() throws Exception {
+        remote = FakeSmtpServer.builder().start(); // offers 8BITMIME
+        FakeMail m = mail("bob@remote.test").message(EIGHT_BIT.getBytes(StandardCharsets.UTF_8)).build();
+
+        mailet(remote).service(m);
+
+        FakeSmtpServer.Message got = remote.messages().get(0);
+        assertThat(got.mailFrom()).endsWith(" BODY=8BITMIME");
+        assertThat(got.text()).contains("Grüße aus Köln", "Content-Transfer-Encoding: 8bit");
+    }
+
+    @Test
+    void anEightBitMessageIsReEncodedForARemoteWithout8bitmime() throws Exception {
+        remote = FakeSmtpServer.builder().extensions("PIPELINING", "SIZE 1000000").start();
+        FakeMail m = mail("bob@remote.test").message(EIGHT_BIT.getBytes(StandardCharsets.UTF_8)).build();
+
+        mailet(remote).service(m);
+
+        FakeSmtpServer.Message got = remote.messages().get(0);
+        assertThat(got.mailFrom()).doesNotContain("BODY=");
+        assertThat(new String(got.content(), StandardCharsets.ISO_8859_1)).matches("\\p{ASCII}*");
+        assertThat(got.text()).contains("Content-Transfer-Encoding: quoted-printable", "Gr=C3=BC=C3=9Fe aus K=C3=B6ln",
+                "Message-ID: <8@example.test>");
+        assertThat(m.messageAsString()).contains("Grüße"); // the mail itself is unchanged
+    }
 }

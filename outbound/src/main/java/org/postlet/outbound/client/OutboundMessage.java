@@ -13,12 +13,20 @@ import java.util.List;
  * @param eightBit      whether the message has bytes above 127 (declared as {@code BODY=8BITMIME})
  * @param needsSmtpUtf8 whether an address is not ASCII, which needs SMTPUTF8 (RFC 6531)
  * @param body          writes the message (header and body) with any line endings
+ * @param sevenBit      writes the message with its 8-bit parts re-encoded (quoted-printable or base64),
+ *                      for a server without 8BITMIME (RFC 6152 §3); only asked when needed
  */
 public record OutboundMessage(String sender, List<String> recipients, long size, boolean eightBit, boolean needsSmtpUtf8,
-                              Body body) {
+                              Body body, Body sevenBit) {
 
     public OutboundMessage {
         recipients = List.copyOf(recipients);
+    }
+
+    /** A message that is already 7-bit, or whose 8-bit content is to be sent as it is. */
+    public OutboundMessage(String sender, List<String> recipients, long size, boolean eightBit, boolean needsSmtpUtf8,
+                           Body body) {
+        this(sender, recipients, size, eightBit, needsSmtpUtf8, body, body);
     }
 
     /** The message's bytes, written on demand so a large message is never held in memory. */

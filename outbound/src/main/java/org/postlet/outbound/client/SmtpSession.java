@@ -155,7 +155,8 @@ public final class SmtpSession implements AutoCloseable {
         }
         DotStuffingOutputStream body = new DotStuffingOutputStream(connection.body());
         if (!accepted.isEmpty()) {
-            message.body().writeTo(body);
+            boolean downgrade = message.eightBit() && !extensions.offers("8BITMIME");
+            (downgrade ? message.sevenBit() : message.body()).writeTo(body);
         }
         // With PIPELINING and no recipient accepted, a server that still says 354 gets an empty message
         // (RFC 2920 §3.1), whose reply is then ignored: nobody receives it.
