@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -62,6 +63,25 @@ public interface Mail {
      * parsed this copies the stored bytes unchanged, which is what delivery mailets should use.
      */
     void writeMessageTo(OutputStream out) throws IOException, MessagingException;
+
+    /**
+     * The ESMTP parameters the client gave with {@code MAIL FROM}, with upper-case keywords:
+     * {@code RET} and {@code ENVID} of a delivery status notification request (RFC 3461),
+     * {@code BODY}, {@code SMTPUTF8}, {@code SIZE}; a keyword without value maps to {@code ""}.
+     * Empty for mail made by the server.
+     */
+    default Map<String, String> mailParameters() {
+        return Map.of();
+    }
+
+    /**
+     * The ESMTP parameters the client gave with {@code RCPT TO} for this recipient, with upper-case
+     * keywords: RFC 3461's {@code NOTIFY} (e.g. {@code FAILURE,DELAY} or {@code NEVER}) and
+     * {@code ORCPT}. Empty when it gave none, or when a mailet rewrote the recipient since.
+     */
+    default Map<String, String> recipientParameters(MailAddress recipient) {
+        return Map.of();
+    }
 
     /** The size of the message in bytes as received, including the server's trace header. */
     long size();

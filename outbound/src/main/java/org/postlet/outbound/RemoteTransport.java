@@ -178,7 +178,7 @@ public final class RemoteTransport {
             }
             List<RecipientResult> results = new ArrayList<>();
             for (Map.Entry<String, Reply> e : session.send(message).entrySet()) {
-                results.add(RecipientResult.of(e.getKey(), e.getValue(), mta));
+                results.add(RecipientResult.of(e.getKey(), e.getValue(), mta, session.extensions().offers("DSN")));
             }
             outcomes.known(results);
             return results;
@@ -192,7 +192,7 @@ public final class RemoteTransport {
     private static List<RecipientResult> all(OutboundMessage message, Outcome outcome, String status, String why,
                                              String mta) {
         return message.recipients().stream().map(r -> new RecipientResult(r, outcome, status, why,
-                Optional.of(mta), Optional.empty())).toList();
+                Optional.of(mta), Optional.empty(), false)).toList();
     }
 
     /** Opportunistic TLS (RFC 7435): encryption against passive listeners, without authenticating the server. */

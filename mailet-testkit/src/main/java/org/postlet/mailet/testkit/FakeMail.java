@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -54,6 +55,8 @@ public final class FakeMail implements Mail {
     private final Optional<MailAddress> sender;
     private final List<MailAddress> recipients;
     private final Map<String, Serializable> attributes;
+    private final Map<String, String> mailParameters;
+    private final Map<MailAddress, Map<String, String>> recipientParameters;
     private final String remoteAddress;
     private final String remoteHost;
     private final String heloName;
@@ -81,6 +84,8 @@ public final class FakeMail implements Mail {
         this.authenticatedUser = b.authenticatedUser;
         this.clock = b.clock;
         this.possiblyRedelivered = b.possiblyRedelivered;
+        this.mailParameters = Map.copyOf(b.mailParameters);
+        this.recipientParameters = Map.copyOf(b.recipientParameters);
         this.lastAttempt = b.lastAttempt;
         // One session per mail: no shared state between tests.
         this.session = Session.getInstance(new Properties());
@@ -108,6 +113,8 @@ public final class FakeMail implements Mail {
         private Optional<MailAddress> sender = Optional.of(new MailAddress("sender", "example.com"));
         private final List<MailAddress> recipients = new ArrayList<>();
         private final Map<String, Serializable> attributes = new LinkedHashMap<>();
+        private final Map<String, String> mailParameters = new LinkedHashMap<>();
+        private final Map<MailAddress, Map<String, String>> recipientParameters = new LinkedHashMap<>();
         private String remoteAddress = "127.0.0.1";
         private String remoteHost;
         private String heloName = "client.example";
@@ -224,6 +231,19 @@ public final class FakeMail implements Mail {
         /** The user the client authenticated as with SMTP AUTH. */
         public Builder authenticatedUser(String user) {
             this.authenticatedUser = Optional.of(requireText(user, "authenticatedUser"));
+            return this;
+        }
+
+        /** An ESMTP parameter of {@code MAIL FROM}, e.g. {@code ("RET", "HDRS")}. */
+        public Builder mailParameter(String keyword, String value) {
+            mailParameters.put(keyword.toUpperCase(Locale.ROOT), value);
+            return this;
+        }
+
+        /** An ESMTP parameter of {@code RCPT TO} for one recipient, e.g. {@code ("bob@example.test", "NOTIFY", "NEVER")}. */
+        public Builder recipientParameter(String recipient, String keyword, String value) {
+            recipientParameters.computeIfAbsent(MailAddress.parse(recipient), r -> new LinkedHashMap<>())
+                    .put(keyword.toUpperCase(Locale.ROOT), value);
             return this;
         }
 
@@ -420,6 +440,16 @@ public final class FakeMail implements Mail {
     @Override
     public boolean possiblyRedelivered() {
         return possiblyRedelivered;
+    }
+
+    @Override
+    public Map<String, String> mailParameters() {
+        return mailParameters;
+    }
+
+    @Override
+    public Map<String, String> recipientParameters(MailAddress recipient) {
+        return recipientParameters.getOrDefault(recipient, Map.of());
     }
 
     @Override

@@ -49,19 +49,27 @@ import org.postlet.outbound.route.Self;
  * under the message's key and never sent again, across retries and crashes.
  */
 @ComponentDoc(summary = "Delivers the mail over SMTP to the mail servers of its recipients' domains: MX hosts by"
-        + " preference (the next when one cannot be reached or refuses), the domain's own address without MX;"
-        + " null MX and non-existent domains fail at once. Per recipient: 2xx delivered, 4xx tried again later"
-        + " (`retry.*`), 5xx failed. Failures, and temporary failures still there when the retry time runs out,"
+        + " preference (random among equal ones; the next when one cannot be reached or refuses to talk), the"
+        + " domain's own address without MX; a null MX, a domain that does not exist or an MX that is this server"
+        + " fail at once. Per recipient: 2xx delivered, 4xx tried again later (`retry.*` in postlet.yaml; only that"
+        + " recipient), 5xx failed. Failures, and temporary failures still there when the retry time runs out,"
         + " send the envelope sender an RFC 3464 delivery status notification from `<>` (never to `<>`) with the"
-        + " remote's reply. A recipient is delivered once, across retries and crashes. `bin/postlet trace`"
-        + " sends nothing.",
+        + " remote's reply as `Diagnostic-Code`. The sender's DSN request (`NOTIFY`, `RET`, `ENVID`, `ORCPT`) is"
+        + " honoured and passed on to a remote that offers DSN; `NOTIFY=SUCCESS` to one that does not gives a"
+        + " `relayed` notice. EHLO (HELO when refused), PIPELINING, SIZE (a message over the remote's limit fails"
+        + " without being sent), STARTTLS, 8-bit content re-encoded for a remote without 8BITMIME, SMTPUTF8 required"
+        + " for non-ASCII addresses. Every line leaves with CRLF and dot-stuffed, so no bare CR or LF can smuggle"
+        + " a second message. A recipient is delivered once, across retries and crashes (recorded under"
+        + " `remote-done/` in the spool). `bin/postlet trace` sends nothing.",
         example = "{ match: All, class: RemoteDelivery }")
 @MailetParameter(name = "port", description = "The port of every MX host. Default `25`.", example = "25")
 @MailetParameter(name = "gateway", description = "`host[:port]` of a smarthost that takes all mail instead of the"
         + " MX hosts (port default 25).", example = "smtp.provider.example:587")
 @MailetParameter(name = "tls", description = "STARTTLS: `may` (default: when offered, certificate not checked),"
-        + " `encrypt` (required, not checked; a host without it gets no mail), `verify` (required, certificate"
-        + " must be valid for the host name), `none`.", example = "encrypt")
+        + " `encrypt` (required, not checked; a host without it gets no mail, which waits), `verify` (required,"
+        + " certificate must be valid for the host name and trusted by the JVM), `none`. For a policy per"
+        + " destination, use one step per domain: `{ match: \"RecipientDomainIs=bank.example\", class:"
+        + " RemoteDelivery, tls: verify }` before the general one.", example = "encrypt")
 @MailetParameter(name = "connectionsPerDomain", description = "How many deliveries to one domain (or the gateway)"
         + " may run at once; the others wait for a free slot up to `connectTimeout`, then are deferred. Default `10`.",
         example = "10")
@@ -168,6 +176,7 @@ public final class RemoteDelivery extends GenericMailet {
         boolean eightBit = eightBit(mail);
         List<MailAddress> toRetry = new ArrayList<>();
         List<Failure> toReport = new ArrayList<>();
+        List<DeliveryStatusReport.Recipient> relayed = new ArrayList<>();
         RecipientResult last = null;
         for (Map.Entry<String, List<MailAddress>> domain : byDomain.entrySet()) {
             List<RecipientResult> results = deliver(mail, domain.getKey(), domain.getValue(), eightBit);
@@ -176,7 +185,15 @@ public final class RemoteDelivery extends GenericMailet {
                 MailAddress recipient = domain.getValue().get(i);
                 log(mail, result);
                 switch (result.outcome()) {
-                    case DELIVERED -> delivered.mark();
+                    case DELIVERED -> {
+                        delivered.mark();
+                        // RFC 3461 §6.2.1: a remote without DSN cannot report success; we say "relayed".
+                        if (!result.dsnPassedOn() && DeliveryStatusReport.wanted(mail, recipient, "SUCCESS")) {
+                            relayed.add(new DeliveryStatusReport.Recipient(recipient, DeliveryStatusReport.Action.RELAYED,
+                                    result.status(), result.remoteMta().map(m -> m.replaceAll("\\[.*", "")),
+                                    result.reply().map(Object::toString), "relayed to a server that does not report delivery"));
+                        }
+                    }
                     case DEFERRED -> {
                         last = result;
                         if (mail.lastAttempt()) {
@@ -211,6 +228,10 @@ public final class RemoteDelivery extends GenericMailet {
             }
             record(mail, Fate.REPORTED, toReport.stream().map(f -> f.recipient().toString()).toList());
         }
+        if (!relayed.isEmpty() && mail.sender().isPresent()) {
+            getMailetContext().sendMail(Optional.empty(), List.of(mail.sender().get()), DeliveryStatusReport.of(
+                    getMailetContext(), mail, mail.sender().get(), relayed, Attachment.HEADERS), ProcessingState.ROOT);
+        }
         if (!toRetry.isEmpty()) {
             mail.setRecipients(toRetry);
             throw new TemporaryFailureException("remote delivery to " + toRetry + " failed temporarily: "
@@ -237,6 +258,24 @@ public final class RemoteDelivery extends GenericMailet {
         String sender = mail.sender().map(MailAddress::toString).orElse("");
         List<String> addresses = recipients.stream().map(MailAddress::toString).toList();
         boolean utf8 = !ascii(sender) || addresses.stream().anyMatch(a -> !ascii(a));
+        Map<String, String> dsnMail = new LinkedHashMap<>();
+        for (String keyword : List.of("RET", "ENVID")) {
+            String value = mail.mailParameters().get(keyword);
+            if (value != null && !value.isEmpty()) {
+                dsnMail.put(keyword, value);
+            }
+        }
+        Map<String, Map<String, String>> dsnRecipients = new LinkedHashMap<>();
+        for (MailAddress r : recipients) {
+            Map<String, String> dsn = new LinkedHashMap<>();
+            for (String keyword : List.of("NOTIFY", "ORCPT")) {
+                String value = mail.recipientParameters(r).get(keyword);
+                if (value != null && !value.isEmpty()) {
+                    dsn.put(keyword, value);
+                }
+            }
+            dsnRecipients.put(r.toString(), dsn);
+        }
         OutboundMessage message = new OutboundMessage(sender, addresses, mail.size(), eightBit, utf8, out -> {
             try {
                 mail.writeMessageTo(out);
@@ -252,7 +291,7 @@ public final class RemoteDelivery extends GenericMailet {
             } catch (MessagingException e) {
                 throw new IOException("cannot re-encode the 8-bit message of " + mail.name() + ": " + e.getMessage(), e);
             }
-        });
+        }, dsnMail, dsnRecipients);
         try {
             // Recorded as soon as the remote accepted, before QUIT: what happens after must not repeat it.
             return transport.deliver(domain, message, results -> record(mail, Fate.SENT, results.stream()
@@ -294,7 +333,15 @@ public final class RemoteDelivery extends GenericMailet {
         return attributes;
     }
 
-    private void notifySender(Mail mail, List<Failure> failures) throws MessagingException {
+    private void notifySender(Mail mail, List<Failure> all) throws MessagingException {
+        List<Failure> failures = all.stream().filter(f -> DeliveryStatusReport.wanted(mail, f.recipient(), "FAILURE")).toList();
+        if (failures.size() < all.size()) {
+            getMailetContext().logger().info("{}: no report for {}: the sender asked not to be told (NOTIFY)", mail.name(),
+                    all.stream().filter(f -> !failures.contains(f)).map(Failure::recipient).toList());
+        }
+        if (failures.isEmpty()) {
+            return;
+        }
         List<MailAddress> recipients = failures.stream().map(Failure::recipient).toList();
         Optional<MailAddress> sender = mail.sender();
         if (sender.isEmpty()) {
@@ -305,7 +352,8 @@ public final class RemoteDelivery extends GenericMailet {
         // Not sendMail(cause, ...): its duplicate check would take a second report for the same mail (other
         // recipients, a later attempt) for the first. Reported recipients are recorded instead.
         getMailetContext().sendMail(Optional.empty(), List.of(sender.get()), DeliveryStatusReport.of(getMailetContext(),
-                mail, sender.get(), failures.stream().map(Failure::report).toList(), attachment), ProcessingState.ROOT);
+                mail, sender.get(), failures.stream().map(Failure::report).toList(),
+                DeliveryStatusReport.returned(mail, attachment)), ProcessingState.ROOT);
         getMailetContext().logger().info("{}: sender non-delivery notification to {} for {}", mail.name(), sender.get(),
                 recipients);
     }

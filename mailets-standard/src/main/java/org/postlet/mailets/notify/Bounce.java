@@ -22,14 +22,15 @@ import org.postlet.mailet.ProcessingState;
         + " text for people, a `message/delivery-status` part naming each failed recipient with its status and"
         + " the reason, and the original message or its header) from the null sender `<>`, then ends the mail."
         + " The reason is the mail's error message if it has one, else `notice`. Mail from the null sender is"
-        + " never bounced (only logged), so bounces cannot loop.",
+        + " never bounced (only logged), so bounces cannot loop. Recipients whose `RCPT TO` said `NOTIFY=NEVER` (or"
+        + " a NOTIFY without FAILURE) are left out; `ENVID` and `ORCPT` are returned (RFC 3461).",
         example = "{ match: All, class: Bounce, status: \"5.1.1\", notice: \"No such user here\" }")
 @MailetParameter(name = "notice", description = "The reason given to the sender when the mail has no error message of"
         + " its own. Default: `The message could not be delivered`.", example = "No such user here")
 @MailetParameter(name = "status", description = "The RFC 3463 status code of the failed recipients, e.g. `5.1.1` (bad"
         + " mailbox), `5.2.2` (mailbox full), `5.7.1` (refused). Default `5.0.0`.", example = "5.1.1")
 @MailetParameter(name = "attachment", description = "What of the original to return: `message` (default), `headers`"
-        + " or `none`.", example = "headers")
+        + " or `none`. The sender's `RET=HDRS` or `RET=FULL` (RFC 3461) overrides it, except `none`.", example = "headers")
 @MailetParameter(name = "passThrough", description = "`true` to let the mail go on after the bounce is sent; default"
         + " `false`.", example = "false")
 public final class Bounce extends GenericMailet {
@@ -62,10 +63,15 @@ public final class Bounce extends GenericMailet {
                     + " failed recipients {}: {}", mail.name(), mail.recipients(), reason);
         } else if (getMailetContext().dryRun()) {
             getMailetContext().logger().info("{}: would bounce to {} for {}: {}", mail.name(), sender.get(), mail.recipients(), reason);
+        } else if (mail.recipients().stream().noneMatch(r -> DeliveryStatusReport.wanted(mail, r, "FAILURE"))) {
+            getMailetContext().logger().info("{}: not bounced: the sender asked not to be told (NOTIFY) about {}: {}",
+                    mail.name(), mail.recipients(), reason);
         } else {
-            getMailetContext().sendMail(mail, Optional.empty(), List.of(sender.get()), dsn(mail, sender.get(), reason),
-                    ProcessingState.ROOT);
-            getMailetContext().logger().info("{}: bounced to {} for {} ({} {})", mail.name(), sender.get(), mail.recipients(),
+            List<MailAddress> reported = mail.recipients().stream()
+                    .filter(r -> DeliveryStatusReport.wanted(mail, r, "FAILURE")).toList();
+            getMailetContext().sendMail(mail, Optional.empty(), List.of(sender.get()), dsn(mail, sender.get(), reason,
+                    reported), ProcessingState.ROOT);
+            getMailetContext().logger().info("{}: bounced to {} for {} ({} {})", mail.name(), sender.get(), reported,
                     status, reason);
         }
         if (!passThrough) {
@@ -73,12 +79,13 @@ public final class Bounce extends GenericMailet {
         }
     }
 
-    private MimeMessage dsn(Mail mail, MailAddress sender, String reason) throws MessagingException {
+    private MimeMessage dsn(Mail mail, MailAddress sender, String reason, List<MailAddress> recipients)
+            throws MessagingException {
         List<DeliveryStatusReport.Recipient> failed = new ArrayList<>();
-        for (MailAddress r : mail.recipients()) {
+        for (MailAddress r : recipients) {
             failed.add(new DeliveryStatusReport.Recipient(r, DeliveryStatusReport.Action.FAILED, status, Optional.empty(),
                     Optional.empty(), reason));
         }
-        return DeliveryStatusReport.of(getMailetContext(), mail, sender, failed, attachment);
+        return DeliveryStatusReport.of(getMailetContext(), mail, sender, failed, DeliveryStatusReport.returned(mail, attachment));
     }
 }

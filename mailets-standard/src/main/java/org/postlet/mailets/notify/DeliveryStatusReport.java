@@ -52,6 +52,44 @@ public final class DeliveryStatusReport {
     }
 
     /**
+     * Whether the sender wants to hear about {@code event} ({@code FAILURE}, {@code DELAY},
+     * {@code SUCCESS}) for this recipient (RFC 3461 §4.1): without a NOTIFY parameter, failures
+     * and delays are reported, successes not; {@code NEVER} silences all.
+     */
+    public static boolean wanted(Mail mail, MailAddress recipient, String event) {
+        String notify = mail.recipientParameters(recipient).get("NOTIFY");
+        if (notify == null) {
+            return !event.equals("SUCCESS");
+        }
+        return List.of(notify.toUpperCase(Locale.ROOT).split(",")).contains(event);
+    }
+
+    /** How much of the original to return: the sender's RET (HDRS or FULL) when given, else {@code configured}. */
+    public static Attachment returned(Mail mail, Attachment configured) {
+        String ret = mail.mailParameters().getOrDefault("RET", "").toUpperCase(Locale.ROOT);
+        return switch (ret) {
+            case "HDRS" -> configured == Attachment.NONE ? Attachment.NONE : Attachment.HEADERS;
+            case "FULL" -> configured == Attachment.NONE ? Attachment.NONE : Attachment.MESSAGE;
+            default -> configured;
+        };
+    }
+
+    /** RFC 3461 xtext: {@code +XX} stands for the byte of hex XX. */
+    private static String xtextDecoded(String xtext) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < xtext.length(); i++) {
+            char c = xtext.charAt(i);
+            if (c == '+' && i + 2 < xtext.length()) {
+                out.append((char) Integer.parseInt(xtext.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /**
      * The report about {@code mail} for {@code to}.
      *
      * @param original how much of the original to include
@@ -60,9 +98,10 @@ public final class DeliveryStatusReport {
                                  Attachment original) throws MessagingException {
         String host = context.serverHostname();
         boolean delayedOnly = recipients.stream().allMatch(r -> r.action() == Action.DELAYED);
+        boolean successOnly = recipients.stream().allMatch(r -> r.action() == Action.RELAYED || r.action() == Action.DELIVERED);
         MimeMessage message = Messages.newNotice(context, to);
-        message.setSubject(delayedOnly ? "Delayed Mail (still being retried)" : "Undelivered Mail Returned to Sender",
-                "UTF-8");
+        message.setSubject(successOnly ? "Successful Mail Delivery Report" : delayedOnly
+                ? "Delayed Mail (still being retried)" : "Undelivered Mail Returned to Sender", "UTF-8");
         message.setSentDate(new Date());
         message.setHeader("Auto-Submitted", "auto-replied");
         String originalId = originalMessageId(mail);
@@ -73,7 +112,10 @@ public final class DeliveryStatusReport {
 
         StringBuilder human = new StringBuilder()
                 .append("This is the mail system at ").append(host).append(".\r\n\r\n");
-        if (delayedOnly) {
+        if (successOnly) {
+            human.append("Your message was delivered to the following recipient(s), as you asked to be told;"
+                    + " the servers beyond do not report delivery, so this is the last notice you get:\r\n\r\n");
+        } else if (delayedOnly) {
             human.append("Your message could not be delivered yet to the following recipient(s); delivery is"
                     + " still being tried, you need not send it again:\r\n\r\n");
         } else {
@@ -89,9 +131,18 @@ public final class DeliveryStatusReport {
                 .append("Reporting-MTA: dns; ").append(host).append("\r\n")
                 .append("X-Postlet-Queue-ID: ").append(mail.name()).append("\r\n")
                 .append("Arrival-Date: ").append(RFC_5322.format(mail.lastUpdated())).append("\r\n");
+        String envid = mail.mailParameters().get("ENVID");
+        if (envid != null && !envid.isEmpty()) {
+            fields.insert(0, "Original-Envelope-Id: " + oneLine(xtextDecoded(envid)) + "\r\n");
+        }
         for (Recipient r : recipients) {
-            fields.append("\r\n")
-                    .append("Final-Recipient: rfc822; ").append(r.address()).append("\r\n")
+            fields.append("\r\n");
+            String orcpt = mail.recipientParameters(r.address()).get("ORCPT");
+            if (orcpt != null && orcpt.indexOf(';') > 0) {
+                fields.append("Original-Recipient: ").append(oneLine(orcpt.substring(0, orcpt.indexOf(';')))).append("; ")
+                        .append(oneLine(xtextDecoded(orcpt.substring(orcpt.indexOf(';') + 1)))).append("\r\n");
+            }
+            fields.append("Final-Recipient: rfc822; ").append(r.address()).append("\r\n")
                     .append("Action: ").append(r.action().field()).append("\r\n")
                     .append("Status: ").append(r.status()).append("\r\n");
             r.remoteMta().ifPresent(m -> fields.append("Remote-MTA: dns; ").append(oneLine(m)).append("\r\n"));

@@ -218,4 +218,48 @@ class RemoteDeliveryTest {
                 "Message-ID: <8@example.test>");
         assertThat(m.messageAsString()).contains("Grüße"); // the mail itself is unchanged
     }
+
+    @Test
+    void theSendersDsnRequestIsPassedOnToARemoteThatOffersDsn() throws Exception {
+        remote = FakeSmtpServer.builder().extensions("PIPELINING", "DSN").start();
+        FakeMail m = mail("bob@remote.test").mailParameter("RET", "HDRS").mailParameter("ENVID", "env+2B1")
+                .recipientParameter("bob@remote.test", "NOTIFY", "SUCCESS,FAILURE")
+                .recipientParameter("bob@remote.test", "ORCPT", "rfc822;bob@remote.test").build();
+
+        mailet(remote).service(m);
+
+        assertThat(remote.commands()).contains("MAIL FROM:<alice@example.test> RET=HDRS ENVID=env+2B1",
+                "RCPT TO:<bob@remote.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@remote.test");
+        assertThat(context.sentMails()).isEmpty(); // the remote reports success itself
+    }
+
+    @Test
+    void notifySuccessToARemoteWithoutDsnGivesARelayedNotice() throws Exception {
+        remote = FakeSmtpServer.builder().extensions("PIPELINING").start();
+        FakeMail m = mail("bob@remote.test").recipientParameter("bob@remote.test", "NOTIFY", "SUCCESS").build();
+
+        mailet(remote).service(m);
+
+        assertThat(remote.commands()).contains("RCPT TO:<bob@remote.test>"); // no DSN parameters where not offered
+        RecordingMailetContext.SentMail notice = context.sentMails().get(0);
+        assertThat(notice.subject()).contains("Successful Mail Delivery Report");
+        assertThat(reportPart(notice, 1)).contains("Action: relayed", "Final-Recipient: rfc822; bob@remote.test");
+    }
+
+    @Test
+    void notifyAndRetShapeTheFailureReport() throws Exception {
+        remote = FakeSmtpServer.builder().rcptReply(r -> "550 5.1.1 no such user").start();
+        FakeMail m = mail("quiet@remote.test", "loud@remote.test").mailParameter("RET", "HDRS").mailParameter("ENVID", "abc")
+                .recipientParameter("quiet@remote.test", "NOTIFY", "NEVER")
+                .recipientParameter("loud@remote.test", "ORCPT", "rfc822;Loud+2Bx@remote.test").build();
+
+        mailet(remote).service(m);
+
+        RecordingMailetContext.SentMail dsn = context.sentMails().get(0);
+        assertThat(reportPart(dsn, 1)).contains("Original-Envelope-Id: abc", "Original-Recipient: rfc822; Loud+x@remote.test",
+                "Final-Recipient: rfc822; loud@remote.test").doesNotContain("quiet@");
+        MimeMultipart report = (MimeMultipart) dsn.message().getContent();
+        assertThat(report.getBodyPart(2).getContentType()).startsWith("text/rfc822-headers");
+        assertThat(done.done("Q1")).containsEntry("quiet@remote.test", Fate.REPORTED);
+    }
 }

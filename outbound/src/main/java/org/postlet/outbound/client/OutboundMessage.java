@@ -3,6 +3,7 @@ package org.postlet.outbound.client;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One message to send in one SMTP transaction.
@@ -15,15 +16,26 @@ import java.util.List;
  * @param body          writes the message (header and body) with any line endings
  * @param sevenBit      writes the message with its 8-bit parts re-encoded (quoted-printable or base64),
  *                      for a server without 8BITMIME (RFC 6152 §3); only asked when needed
+ * @param dsnMail       the sender's RFC 3461 {@code RET} and {@code ENVID}, passed on to a server that offers DSN
+ * @param dsnRecipients each recipient's {@code NOTIFY} and {@code ORCPT}, likewise
  */
 public record OutboundMessage(String sender, List<String> recipients, long size, boolean eightBit, boolean needsSmtpUtf8,
-                              Body body, Body sevenBit) {
+                              Body body, Body sevenBit, Map<String, String> dsnMail,
+                              Map<String, Map<String, String>> dsnRecipients) {
 
     public OutboundMessage {
         recipients = List.copyOf(recipients);
+        dsnMail = Map.copyOf(dsnMail);
+        dsnRecipients = Map.copyOf(dsnRecipients);
     }
 
-    /** A message that is already 7-bit, or whose 8-bit content is to be sent as it is. */
+    /** A message without DSN request. */
+    public OutboundMessage(String sender, List<String> recipients, long size, boolean eightBit, boolean needsSmtpUtf8,
+                           Body body, Body sevenBit) {
+        this(sender, recipients, size, eightBit, needsSmtpUtf8, body, sevenBit, Map.of(), Map.of());
+    }
+
+    /** A message that is already 7-bit, or whose 8-bit content is to be sent as it is, without DSN request. */
     public OutboundMessage(String sender, List<String> recipients, long size, boolean eightBit, boolean needsSmtpUtf8,
                            Body body) {
         this(sender, recipients, size, eightBit, needsSmtpUtf8, body, body);

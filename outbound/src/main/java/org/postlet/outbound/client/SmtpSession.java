@@ -110,6 +110,10 @@ public final class SmtpSession implements AutoCloseable {
         if (message.needsSmtpUtf8()) {
             mail.append(" SMTPUTF8");
         }
+        boolean dsn = extensions.offers("DSN");
+        if (dsn) {
+            message.dsnMail().forEach((k, v) -> mail.append(' ').append(k).append('=').append(v));
+        }
         boolean pipelining = extensions.offers("PIPELINING");
         Map<String, Reply> outcome = new LinkedHashMap<>();
         List<String> accepted = new ArrayList<>();
@@ -118,7 +122,7 @@ public final class SmtpSession implements AutoCloseable {
         if (pipelining) {
             connection.send(mail.toString());
             for (String r : message.recipients()) {
-                connection.send("RCPT TO:<" + r + ">");
+                connection.send(rcpt(message, r, dsn));
             }
             connection.send("DATA");
             connection.flush();
@@ -138,7 +142,7 @@ public final class SmtpSession implements AutoCloseable {
                 return outcome;
             }
             for (String r : message.recipients()) {
-                Reply rcpt = connection.command("RCPT TO:<" + r + ">");
+                Reply rcpt = connection.command(rcpt(message, r, dsn));
                 outcome.put(r, rcpt);
                 if (rcpt.positive()) {
                     accepted.add(r);
@@ -164,6 +168,15 @@ public final class SmtpSession implements AutoCloseable {
         Reply end = connection.read();
         accepted.forEach(r -> outcome.put(r, end));
         return outcome;
+    }
+
+    private static String rcpt(OutboundMessage message, String recipient, boolean dsn) {
+        StringBuilder rcpt = new StringBuilder("RCPT TO:<").append(recipient).append('>');
+        if (dsn) {
+            message.dsnRecipients().getOrDefault(recipient, Map.of())
+                    .forEach((k, v) -> rcpt.append(' ').append(k).append('=').append(v));
+        }
+        return rcpt.toString();
     }
 
     /** Ends a transaction so that the connection can carry another; false when the server refuses. */

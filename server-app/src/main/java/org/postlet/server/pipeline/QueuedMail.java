@@ -255,6 +255,16 @@ public final class QueuedMail implements Mail {
     }
 
     @Override
+    public Map<String, String> mailParameters() {
+        return lease.envelope().mailParameters();
+    }
+
+    @Override
+    public Map<String, String> recipientParameters(MailAddress recipient) {
+        return lease.envelope().recipientParameters().getOrDefault(recipient, Map.of());
+    }
+
+    @Override
     public boolean lastAttempt() {
         return lastAttempt;
     }
