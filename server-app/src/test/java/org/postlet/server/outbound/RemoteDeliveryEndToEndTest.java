@@ -7,7 +7,11 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -171,5 +175,48 @@ class RemoteDeliveryEndToEndTest {
         assertThat(remote.commands().stream().filter(c -> c.startsWith("RCPT")).count()).isGreaterThanOrEqualTo(2);
         assertThat(Files.exists(dir.resolve("var/error"))
                 && Files.list(dir.resolve("var/error")).findAny().isPresent()).isFalse();
+    }
+
+    /** Sends one message over a raw socket, line by line; returns the reply to the final dot. */
+    private String rawSession(String... commands) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port("mx"))) {
+            socket.setSoTimeout(10_000);
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = socket.getOutputStream();
+            String last = reply(in);
+            for (String command : commands) {
+                out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                last = reply(in);
+                assertThat(last).as(command).matches("[23].*");
+            }
+            return last;
+        }
+    }
+
+    private static String reply(BufferedReader in) throws IOException {
+        String line = in.readLine();
+        while (line != null && line.length() > 3 && line.charAt(3) == '-') {
+            line = in.readLine();
+        }
+        return line;
+    }
+
+    @Test
+    void theDsnRequestOfTheClientTravelsWithTheMailToTheRemote() throws Exception {
+        start(FakeSmtpServer.builder().extensions("PIPELINING", "8BITMIME", "DSN").rcptReply(r -> r.startsWith("nobody@")
+                ? "550 5.1.1 user unknown" : "250 2.1.5 ok").start(), "{ delay: 1s, maxDelay: 1s }");
+
+        rawSession("EHLO client.example", "MAIL FROM:<alice@example.test> RET=HDRS ENVID=QQ314159",
+                "RCPT TO:<bob@remote.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@remote.test",
+                "RCPT TO:<nobody@remote.test> NOTIFY=NEVER", "DATA", "Subject: dsn\r\n\r\nhello\r\n.");
+
+        List<FakeSmtpServer.Message> got = remote.awaitMessages(1, Duration.ofSeconds(10));
+        assertThat(got.get(0).mailFrom()).contains("RET=HDRS", "ENVID=QQ314159");
+        assertThat(remote.commands()).contains("RCPT TO:<bob@remote.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@remote.test",
+                "RCPT TO:<nobody@remote.test> NOTIFY=NEVER");
+        Thread.sleep(1500); // nobody@ failed with NOTIFY=NEVER: no report may come
+        assertThat(dir.resolve("var/mail/example.test/alice/new")).satisfiesAnyOf(
+                p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
     }
 }
