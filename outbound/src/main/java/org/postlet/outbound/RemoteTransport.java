@@ -5,11 +5,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -35,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * one when a host cannot be reached or refuses to talk), and reports each recipient's outcome.
  * Thread-safe; at most {@link TransportSettings#connectionsPerDestination()} deliveries to one
  * destination run at once, and a delivery that cannot get a slot in time is deferred rather than
- * holding its worker, so one slow domain never stops the others.
+ * holding its worker, so one slow domain never stops the others. A connection that delivered a
+ * message is kept open for a few seconds for the next message to the same host.
  */
-public final class RemoteTransport {
+public final class RemoteTransport implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RemoteTransport.class);
 
@@ -46,7 +50,11 @@ public final class RemoteTransport {
     private final TransportSettings settings;
     private final SSLSocketFactory opportunistic;
     private final SSLSocketFactory verified;
+    /** How long a connection is kept open, idle, for the next message to the same host. */
+    static final Duration IDLE_TIME = Duration.ofSeconds(5);
+
     private final Map<String, Semaphore> destinations = new ConcurrentHashMap<>();
+    private final Map<InetSocketAddress, Deque<Parked>> idle = new ConcurrentHashMap<>();
 
     public RemoteTransport(Router router, Self self, TransportSettings settings) {
         this(router, self, settings, trustingAny(), (SSLSocketFactory) SSLSocketFactory.getDefault());
@@ -164,15 +172,28 @@ public final class RemoteTransport {
 
     private List<RecipientResult> attempt(Hop hop, InetAddress address, OutboundMessage message, Outcomes outcomes)
             throws IOException, HostRefusedException {
-        SmtpConnection connection = SmtpConnection.open(new InetSocketAddress(address, hop.port()), hop.host(),
-                settings.connectTimeout(), settings.replyTimeout());
-        try (SmtpSession session = SmtpSession.start(connection, settings.heloName(), settings.tls(), opportunistic, verified)) {
-            String mta = connection.describe();
+        InetSocketAddress target = new InetSocketAddress(address, hop.port());
+        SmtpSession session = reused(target);
+        if (session == null) {
+            SmtpConnection connection = SmtpConnection.open(target, hop.host(), settings.connectTimeout(),
+                    settings.replyTimeout());
+            try {
+                session = SmtpSession.start(connection, settings.heloName(), settings.tls(), opportunistic, verified);
+            } catch (IOException | HostRefusedException | RuntimeException e) {
+                connection.close();
+                throw e;
+            }
+        }
+        boolean keep = false;
+        try {
+            String mta = session.connection().describe();
             if (session.extensions().tooLarge(message.size())) {
+                keep = true; // nothing was sent: the session can carry the next message
                 return all(message, Outcome.FAILED, "5.3.4", mta + " accepts messages of at most "
                         + session.extensions().size().getAsLong() + " bytes; this one has " + message.size(), mta);
             }
             if (message.needsSmtpUtf8() && !session.extensions().offers("SMTPUTF8")) {
+                keep = true;
                 return all(message, Outcome.FAILED, "5.6.7", mta + " does not support SMTPUTF8, which the"
                         + " non-ASCII addresses of this message need", mta);
             }
@@ -181,8 +202,57 @@ public final class RemoteTransport {
                 results.add(RecipientResult.of(e.getKey(), e.getValue(), mta, session.extensions().offers("DSN")));
             }
             outcomes.known(results);
+            keep = session.reset();
             return results;
+        } finally {
+            if (keep) {
+                park(target, session);
+            } else {
+                session.close();
+            }
         }
+    }
+
+    /**
+     * An idle session to {@code target} that still answers, if one was parked in the last
+     * {@link #IDLE_TIME}: reusing it saves the connection, EHLO and TLS handshake of the next
+     * message to the same host (Postfix's connection cache does the same).
+     */
+    private SmtpSession reused(InetSocketAddress target) {
+        Deque<Parked> parked = idle.get(target);
+        if (parked == null) {
+            return null;
+        }
+        long now = System.nanoTime();
+        for (Parked p = parked.pollFirst(); p != null; p = parked.pollFirst()) {
+            if (now - p.since() < IDLE_TIME.toNanos() && p.session().alive()) {
+                return p.session();
+            }
+            p.session().close();
+        }
+        return null;
+    }
+
+    private void park(InetSocketAddress target, SmtpSession session) {
+        Deque<Parked> parked = idle.computeIfAbsent(target, t -> new ConcurrentLinkedDeque<>());
+        if (parked.size() >= settings.connectionsPerDestination()) {
+            session.close();
+            return;
+        }
+        parked.addFirst(new Parked(session, System.nanoTime()));
+    }
+
+    /** Says QUIT on every idle connection; deliveries still running finish on their own. */
+    @Override
+    public void close() {
+        for (Deque<Parked> parked : idle.values()) {
+            for (Parked p = parked.pollFirst(); p != null; p = parked.pollFirst()) {
+                p.session().close();
+            }
+        }
+    }
+
+    private record Parked(SmtpSession session, long since) {
     }
 
     private static List<RecipientResult> all(OutboundMessage message, Outcome outcome, String status, String why) {

@@ -127,7 +127,38 @@ class RemoteTransportTest {
                 .isEqualTo("Subject: hi\r\n\r\n..leading dot\r\nbare\r\nlf\r\n.\r\n");
         // PIPELINING: one round trip for MAIL, RCPTs and DATA, all recorded in order.
         assertThat(remote.commands()).containsSubsequence("MAIL FROM:<alice@me.test> SIZE=" + BODY.length(),
-                "RCPT TO:<bob@remote.test>", "RCPT TO:<carol@remote.test>", "DATA", "QUIT");
+                "RCPT TO:<bob@remote.test>", "RCPT TO:<carol@remote.test>", "DATA", "RSET");
+    }
+
+    @Test
+    void aConnectionCarriesTheNextMessageToTheSameHost() throws Exception {
+        remote = FakeSmtpServer.builder().start();
+        dns = ScriptedDns.builder().mx("remote.test", "mx1.remote.test", 10).host("mx1.remote.test", "127.0.0.1").start();
+        RemoteTransport transport = transport(remote.port(), Optional.empty(), Set.of());
+
+        transport.deliver("remote.test", message("bob@remote.test"));
+        transport.deliver("remote.test", message("carol@remote.test"));
+        transport.close();
+
+        assertThat(remote.awaitMessages(2, Duration.ofSeconds(5))).hasSize(2);
+        assertThat(remote.connections()).isEqualTo(1);
+        assertThat(remote.commands()).containsSubsequence("DATA", "RSET", "NOOP", "MAIL FROM:<alice@me.test> SIZE="
+                + BODY.length(), "DATA", "RSET", "QUIT");
+    }
+
+    @Test
+    void aParkedConnectionTheRemoteClosedIsReplacedByANewOne() throws Exception {
+        remote = FakeSmtpServer.builder().start();
+        dns = ScriptedDns.builder().mx("remote.test", "mx1.remote.test", 10).host("mx1.remote.test", "127.0.0.1").start();
+        RemoteTransport transport = transport(remote.port(), Optional.empty(), Set.of());
+        transport.deliver("remote.test", message("bob@remote.test"));
+        int port = remote.port();
+        remote.close(); // drops the parked connection
+        remote = FakeSmtpServer.builder().port(port).start();
+
+        assertThat(transport.deliver("remote.test", message("carol@remote.test")))
+                .extracting(RecipientResult::outcome).containsExactly(Outcome.DELIVERED);
+        assertThat(remote.connections()).isEqualTo(1);
     }
 
     @Test

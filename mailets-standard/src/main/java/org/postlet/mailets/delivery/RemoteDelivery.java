@@ -146,6 +146,14 @@ public final class RemoteDelivery extends GenericMailet {
                 new TransportSettings(getMailetContext().serverHostname(), tls, connectTimeout, replyTimeout, connections));
     }
 
+    /** Closes the connections kept open for reuse. */
+    @Override
+    public void destroy() {
+        if (transport != null) {
+            transport.close();
+        }
+    }
+
     private int integer(String name, int def) throws MailetException {
         String text = getInitParameter(name, Integer.toString(def)).strip();
         try {

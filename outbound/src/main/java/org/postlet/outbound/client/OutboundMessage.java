@@ -2,6 +2,8 @@ package org.postlet.outbound.client;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,8 +27,11 @@ public record OutboundMessage(String sender, List<String> recipients, long size,
 
     public OutboundMessage {
         recipients = List.copyOf(recipients);
-        dsnMail = Map.copyOf(dsnMail);
-        dsnRecipients = Map.copyOf(dsnRecipients);
+        // In order: parameters go out as the client gave them.
+        dsnMail = Collections.unmodifiableMap(new LinkedHashMap<>(dsnMail));
+        Map<String, Map<String, String>> copy = new LinkedHashMap<>();
+        dsnRecipients.forEach((r, p) -> copy.put(r, Collections.unmodifiableMap(new LinkedHashMap<>(p))));
+        dsnRecipients = Collections.unmodifiableMap(copy);
     }
 
     /** A message without DSN request. */

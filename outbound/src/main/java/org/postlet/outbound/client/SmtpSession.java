@@ -179,6 +179,15 @@ public final class SmtpSession implements AutoCloseable {
         return rcpt.toString();
     }
 
+    /** Whether the server still answers (NOOP), for a connection that was idle. */
+    public boolean alive() {
+        try {
+            return connection.command("NOOP").code() == 250;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Ends a transaction so that the connection can carry another; false when the server refuses. */
     public boolean reset() {
         try {

@@ -28,7 +28,8 @@ import org.postlet.testsupport.smtp.FakeSmtpServer;
  * SIGKILL while RemoteDelivery works through a queue of outbound mail: after each restart the
  * server runs again the mails whose end the spool had not recorded, and a remote recipient that
  * already had a message must not get it again. The kills come while the remote holds back its
- * answer to QUIT, after it took the message: the mail is not done for the spool, yet delivered.
+ * answer to the RSET that follows a message it took: the mail is not done for the spool, yet
+ * delivered.
  */
 class RemoteDeliveryCrashIT {
 
@@ -43,7 +44,7 @@ class RemoteDeliveryCrashIT {
     void noRemoteRecipientGetsAMessageTwiceAcrossSigkills() throws Exception {
         SynchronousQueue<Integer> killRequests = new SynchronousQueue<>();
         AtomicInteger transactions = new AtomicInteger();
-        try (FakeSmtpServer remote = FakeSmtpServer.builder().quitReply(line -> {
+        try (FakeSmtpServer remote = FakeSmtpServer.builder().rsetReply(line -> {
             int n = transactions.incrementAndGet();
             if (KILL_AT_TRANSACTION.contains(n)) {
                 try {
@@ -53,7 +54,7 @@ class RemoteDeliveryCrashIT {
                     Thread.currentThread().interrupt();
                 }
             }
-            return "221 2.0.0 bye";
+            return "250 2.0.0 ok";
         }).start()) {
             int port = Installation.freePort();
             Installation inst = Installation.create(dir, port, """

@@ -84,6 +84,7 @@ public final class FakeSmtpServer implements AutoCloseable {
     private final Function<String, String> mailReply;
     private final Function<Message, String> dataReply;
     private final Function<String, String> quitReply;
+    private final Function<String, String> rsetReply;
     private final SSLContext tls;
     private volatile Failure failure;
     private final List<Message> messages = new CopyOnWriteArrayList<>();
@@ -99,6 +100,7 @@ public final class FakeSmtpServer implements AutoCloseable {
         this.mailReply = b.mailReply;
         this.dataReply = b.dataReply;
         this.quitReply = b.quitReply;
+        this.rsetReply = b.rsetReply;
         this.tls = b.tls;
         this.failure = b.failure;
         this.acceptor = new Thread(this::accept, "fake-smtp-" + socket.getLocalPort());
@@ -280,7 +282,7 @@ public final class FakeSmtpServer implements AutoCloseable {
                     case "RSET" -> {
                         mailFrom = null;
                         recipients.clear();
-                        reply(out, "250 2.0.0 ok");
+                        reply(out, rsetReply.apply(line));
                     }
                     case "NOOP" -> reply(out, "250 2.0.0 ok");
                     case "QUIT" -> {
@@ -355,6 +357,7 @@ public final class FakeSmtpServer implements AutoCloseable {
         private Function<String, String> mailReply = m -> "250 2.1.0 ok";
         private Function<Message, String> dataReply = m -> "250 2.0.0 queued as FAKE";
         private Function<String, String> quitReply = q -> "221 2.0.0 bye";
+        private Function<String, String> rsetReply = q -> "250 2.0.0 ok";
         private SSLContext tls;
         private Failure failure = Failure.NONE;
 
@@ -397,6 +400,12 @@ public final class FakeSmtpServer implements AutoCloseable {
         /** Offers STARTTLS with this server context (its key and certificate). */
         public Builder starttls(SSLContext context) {
             this.tls = context;
+            return this;
+        }
+
+        /** The reply to RSET, which a client sends between two messages on one connection. */
+        public Builder rsetReply(Function<String, String> reply) {
+            this.rsetReply = reply;
             return this;
         }
 
