@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -94,7 +95,9 @@ public final class FakeSmtpServer implements AutoCloseable {
     private volatile int connections;
 
     private FakeSmtpServer(Builder b) throws IOException {
-        this.socket = new ServerSocket(b.port, 50, InetAddress.getByName(b.bind));
+        this.socket = new ServerSocket();
+        socket.setReuseAddress(true); // a test may restart a fake on the port of one it closed
+        socket.bind(new InetSocketAddress(InetAddress.getByName(b.bind), b.port), 50);
         this.ehloLines = List.copyOf(b.extensions);
         this.rcptReply = b.rcptReply;
         this.mailReply = b.mailReply;
