@@ -152,13 +152,12 @@ class RemoteTransportTest {
         dns = ScriptedDns.builder().mx("remote.test", "mx1.remote.test", 10).host("mx1.remote.test", "127.0.0.1").start();
         RemoteTransport transport = transport(remote.port(), Optional.empty(), Set.of());
         transport.deliver("remote.test", message("bob@remote.test"));
-        int port = remote.port();
-        remote.close(); // drops the parked connection
-        remote = FakeSmtpServer.builder().port(port).start();
+        remote.disconnectAll(); // the remote dropped the idle connection
 
         assertThat(transport.deliver("remote.test", message("carol@remote.test")))
                 .extracting(RecipientResult::outcome).containsExactly(Outcome.DELIVERED);
-        assertThat(remote.connections()).isEqualTo(1);
+        assertThat(remote.connections()).isEqualTo(2);
+        assertThat(remote.messages()).hasSize(2);
     }
 
     @Test
@@ -316,21 +315,21 @@ class RemoteTransportTest {
     @Test
     void anAddressThatIsNotAsciiNeedsSmtputf8() throws Exception {
         remote = FakeSmtpServer.builder().start();
-        dns = ScriptedDns.builder().mx("remote.test", "mx1.remote.test", 10).host("mx1.remote.test", "127.0.0.1").start();
+        other = FakeSmtpServer.builder().bind("127.0.0.2").port(remote.port()).extensions("SMTPUTF8", "8BITMIME").start();
+        dns = ScriptedDns.builder().mx("remote.test", "mx1.remote.test", 10).host("mx1.remote.test", "127.0.0.1")
+                .mx("utf8.test", "mx2.utf8.test", 10).host("mx2.utf8.test", "127.0.0.2").start();
         OutboundMessage utf8 = new OutboundMessage("jörg@me.test", List.of("bob@remote.test"), 10, false, true,
                 out -> out.write("Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.UTF_8)));
+        RemoteTransport transport = transport(remote.port(), Optional.empty(), Set.of());
 
-        RecipientResult r = transport(remote.port(), Optional.empty(), Set.of()).deliver("remote.test", utf8).get(0);
+        RecipientResult r = transport.deliver("remote.test", utf8).get(0);
 
         assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
         assertThat(r.status()).isEqualTo("5.6.7");
         assertThat(remote.commands()).noneMatch(c -> c.startsWith("MAIL"));
-
-        remote.close();
-        remote = FakeSmtpServer.builder().port(remote.port()).extensions("SMTPUTF8", "8BITMIME").start();
-        assertThat(transport(remote.port(), Optional.empty(), Set.of()).deliver("remote.test", utf8))
-                .extracting(RecipientResult::outcome).containsExactly(Outcome.DELIVERED);
-        assertThat(remote.messages().get(0).mailFrom()).isEqualTo("MAIL FROM:<jörg@me.test> SMTPUTF8");
+        assertThat(transport.deliver("utf8.test", utf8)).extracting(RecipientResult::outcome)
+                .containsExactly(Outcome.DELIVERED);
+        assertThat(other.messages().get(0).mailFrom()).isEqualTo("MAIL FROM:<jörg@me.test> SMTPUTF8");
     }
 
     @Test

@@ -343,6 +343,13 @@ public final class FakeSmtpServer implements AutoCloseable {
         throw new IOException("connection closed in DATA");
     }
 
+    /** Closes every client connection, as a server does with idle ones, and goes on listening. */
+    public void disconnectAll() throws IOException {
+        for (Socket s : open) {
+            s.close();
+        }
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();
