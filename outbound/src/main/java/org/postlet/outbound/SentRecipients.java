@@ -52,7 +52,14 @@ public final class SentRecipients {
         /** A remote server accepted the message. */
         SENT,
         /** Delivery failed and the sender was notified (or the failure handed to another processor). */
-        REPORTED
+        REPORTED,
+        /** Still being tried; the sender was told of the delay. Not final: delivery goes on. */
+        DELAYED;
+
+        /** Whether the recipient is done with: never to be sent again. */
+        public boolean finished() {
+            return this != DELAYED;
+        }
     }
 
     /** The recipients recorded for the message, with their fate; empty when none was. */
@@ -62,7 +69,9 @@ public final class SentRecipients {
             for (String line : Files.readAllLines(file(messageKey), StandardCharsets.UTF_8)) {
                 int space = line.indexOf(' ');
                 if (space > 0) {
-                    done.put(line.substring(space + 1), Fate.valueOf(line.substring(0, space)));
+                    Fate fate = Fate.valueOf(line.substring(0, space));
+                    // A delay notice never undoes a final fate recorded for the same recipient.
+                    done.merge(line.substring(space + 1), fate, (old, now) -> old.finished() ? old : now);
                 }
             }
         } catch (NoSuchFileException e) {

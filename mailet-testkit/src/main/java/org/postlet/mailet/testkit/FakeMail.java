@@ -64,6 +64,7 @@ public final class FakeMail implements Mail {
     private final Clock clock;
     private final boolean possiblyRedelivered;
     private final boolean lastAttempt;
+    private final Optional<Instant> failingSince;
     private final Session session;
     private final byte[] raw;
     private final long size;
@@ -87,6 +88,7 @@ public final class FakeMail implements Mail {
         this.mailParameters = Map.copyOf(b.mailParameters);
         this.recipientParameters = Map.copyOf(b.recipientParameters);
         this.lastAttempt = b.lastAttempt;
+        this.failingSince = Optional.ofNullable(b.failingSince);
         // One session per mail: no shared state between tests.
         this.session = Session.getInstance(new Properties());
         this.raw = b.message == null && b.raw == null ? defaultMessage(b.name) : b.raw;
@@ -127,6 +129,7 @@ public final class FakeMail implements Mail {
         private long size = -1;
         private boolean possiblyRedelivered;
         private boolean lastAttempt;
+        private Instant failingSince;
 
         private Builder() {
         }
@@ -285,6 +288,12 @@ public final class FakeMail implements Mail {
          */
         public Builder lastAttempt() {
             this.lastAttempt = true;
+            return this;
+        }
+
+        /** Marks the mail as failing temporarily since {@code since} ({@link Mail#failingSince()}): a retry. */
+        public Builder failingSince(Instant since) {
+            this.failingSince = Objects.requireNonNull(since, "since");
             return this;
         }
 
@@ -450,6 +459,11 @@ public final class FakeMail implements Mail {
     @Override
     public Map<String, String> recipientParameters(MailAddress recipient) {
         return recipientParameters.getOrDefault(recipient, Map.of());
+    }
+
+    @Override
+    public Optional<Instant> failingSince() {
+        return failingSince;
     }
 
     @Override

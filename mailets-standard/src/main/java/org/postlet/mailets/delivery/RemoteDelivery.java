@@ -8,6 +8,7 @@ import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Serializable;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,6 +80,9 @@ import org.postlet.outbound.route.Self;
         example = "5m")
 @MailetParameter(name = "attachment", description = "What of the original the report to the sender carries:"
         + " `message` (default), `headers` or `none`.", example = "headers")
+@MailetParameter(name = "delayNotice", description = "Tell the sender once (RFC 3464 `Action: delayed`, honouring"
+        + " NOTIFY) when a recipient has failed temporarily for this long and is still being tried, e.g. `4h`;"
+        + " default: no delay notices.", example = "4h")
 @MailetParameter(name = "bounceProcessor", description = "Instead of reporting failures itself, send the failed"
         + " recipients (one mail per SMTP reply code) to this processor, with the mail attributes"
         + " `postlet.remoteDelivery.smtpCode`, `.error` and `.permanent` for the matchers"
@@ -99,6 +103,7 @@ public final class RemoteDelivery extends GenericMailet {
     private final DnsResolver dns;
     private final Self self;
     private final SentRecipients done;
+    private final Clock clock;
     // The server's names for these (docs/operations.md); kept in step with its ServerMetric list.
     private final Meter delivered;
     private final Meter deferred;
@@ -106,10 +111,12 @@ public final class RemoteDelivery extends GenericMailet {
     private RemoteTransport transport;
     private Attachment attachment;
     private Optional<ProcessingState> bounceProcessor;
+    private Optional<Duration> delayNotice;
 
     @Inject
-    public RemoteDelivery(DnsResolver dns, Self self, SentRecipients done, MetricRegistry metrics) {
+    public RemoteDelivery(DnsResolver dns, Self self, SentRecipients done, MetricRegistry metrics, Clock clock) {
         this.dns = dns;
+        this.clock = clock;
         this.self = self;
         this.done = done;
         this.delivered = metrics.meter("remote.delivered");
@@ -137,6 +144,8 @@ public final class RemoteDelivery extends GenericMailet {
         Duration connectTimeout = getDurationParameter("connectTimeout", Duration.ofSeconds(30));
         Duration replyTimeout = getDurationParameter("replyTimeout", Duration.ofMinutes(5));
         attachment = Attachment.parse("RemoteDelivery parameter 'attachment'", getInitParameter("attachment", "message"));
+        delayNotice = getInitParameter("delayNotice").map(String::strip).filter(d -> !d.isEmpty()).isPresent()
+                ? Optional.of(getDurationParameter("delayNotice", Duration.ZERO)) : Optional.empty();
         bounceProcessor = getInitParameter("bounceProcessor").map(String::strip).filter(p -> !p.isEmpty())
                 .map(ProcessingState::new);
         if (port < 1 || port > 65535 || connections < 1) {
@@ -174,7 +183,7 @@ public final class RemoteDelivery extends GenericMailet {
         Map<String, List<MailAddress>> byDomain = new LinkedHashMap<>();
         for (MailAddress r : mail.recipients()) {
             Fate fate = earlier.get(r.toString());
-            if (fate != null) {
+            if (fate != null && fate.finished()) {
                 getMailetContext().logger().info("{}: to=<{}> already {} before; not again", mail.name(), r,
                         fate == Fate.SENT ? "delivered" : "reported as failed");
                 continue;
@@ -185,6 +194,7 @@ public final class RemoteDelivery extends GenericMailet {
         List<MailAddress> toRetry = new ArrayList<>();
         List<Failure> toReport = new ArrayList<>();
         List<DeliveryStatusReport.Recipient> relayed = new ArrayList<>();
+        List<DeliveryStatusReport.Recipient> delayed = new ArrayList<>();
         RecipientResult last = null;
         for (Map.Entry<String, List<MailAddress>> domain : byDomain.entrySet()) {
             List<RecipientResult> results = deliver(mail, domain.getKey(), domain.getValue(), eightBit);
@@ -212,6 +222,12 @@ public final class RemoteDelivery extends GenericMailet {
                         } else {
                             deferred.mark();
                             toRetry.add(recipient);
+                            if (delayNoticeDue(mail, recipient, earlier)) {
+                                delayed.add(new DeliveryStatusReport.Recipient(recipient, DeliveryStatusReport.Action.DELAYED,
+                                        result.status(), result.remoteMta().map(m -> m.replaceAll("\\[.*", "")),
+                                        result.reply().map(Object::toString), "still trying since "
+                                        + mail.failingSince().orElseThrow() + ": " + result.diagnostic()));
+                            }
                         }
                     }
                     case FAILED -> {
@@ -240,12 +256,27 @@ public final class RemoteDelivery extends GenericMailet {
             getMailetContext().sendMail(Optional.empty(), List.of(mail.sender().get()), DeliveryStatusReport.of(
                     getMailetContext(), mail, mail.sender().get(), relayed, Attachment.HEADERS), ProcessingState.ROOT);
         }
+        if (!delayed.isEmpty() && mail.sender().isPresent()) {
+            getMailetContext().sendMail(Optional.empty(), List.of(mail.sender().get()), DeliveryStatusReport.of(
+                    getMailetContext(), mail, mail.sender().get(), delayed, Attachment.HEADERS), ProcessingState.ROOT);
+            record(mail, Fate.DELAYED, delayed.stream().map(d -> d.address().toString()).toList());
+            getMailetContext().logger().info("{}: sender delay notification to {} for {}", mail.name(), mail.sender().get(),
+                    delayed.stream().map(DeliveryStatusReport.Recipient::address).toList());
+        }
         if (!toRetry.isEmpty()) {
             mail.setRecipients(toRetry);
             throw new TemporaryFailureException("remote delivery to " + toRetry + " failed temporarily: "
                     + (last == null ? "" : last.diagnostic()));
         }
         mail.setState(ProcessingState.GHOST);
+    }
+
+    /** Once per recipient, when it has failed temporarily for {@code delayNotice} and its NOTIFY allows DELAY. */
+    private boolean delayNoticeDue(Mail mail, MailAddress recipient, Map<String, Fate> earlier) {
+        return delayNotice.isPresent() && mail.failingSince().isPresent()
+                && Duration.between(mail.failingSince().get(), clock.instant()).compareTo(delayNotice.get()) >= 0
+                && earlier.get(recipient.toString()) != Fate.DELAYED
+                && DeliveryStatusReport.wanted(mail, recipient, "DELAY");
     }
 
     private Map<String, Fate> earlierFates(Mail mail) throws TemporaryFailureException {

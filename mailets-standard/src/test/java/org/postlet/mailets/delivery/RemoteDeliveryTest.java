@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,7 +50,7 @@ class RemoteDeliveryTest {
     private RemoteDelivery mailet(FakeSmtpServer server, String... parameters) throws Exception {
         done = new SentRecipients(dir.resolve("done"), Duration.ofDays(6), Clock.systemUTC());
         RemoteDelivery mailet = new RemoteDelivery(new DnsResolver(List.of(), Duration.ofSeconds(1)),
-                new Self("mx.example.test", Set.of(25)), done, new MetricRegistry());
+                new Self("mx.example.test", Set.of(25)), done, new MetricRegistry(), Clock.systemUTC());
         FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("RemoteDelivery").context(context)
                 .parameter("gateway", "127.0.0.1:" + server.port()).parameter("connectTimeout", "3s");
         for (int i = 0; i < parameters.length; i += 2) {
@@ -261,5 +262,36 @@ class RemoteDeliveryTest {
         MimeMultipart report = (MimeMultipart) dsn.message().getContent();
         assertThat(report.getBodyPart(2).getContentType()).startsWith("text/rfc822-headers");
         assertThat(done.done("Q1")).containsEntry("quiet@remote.test", Fate.REPORTED);
+    }
+
+    @Test
+    void aRecipientStillFailingAfterDelayNoticeIsReportedAsDelayedOnce() throws Exception {
+        remote = FakeSmtpServer.builder().rcptReply(r -> "452 4.2.2 mailbox full").start();
+        RemoteDelivery mailet = mailet(remote, "delayNotice", "1h");
+        Instant since = Instant.now().minus(Duration.ofHours(2));
+
+        assertThatThrownBy(() -> mailet.service(mail("full@remote.test").failingSince(since).possiblyRedelivered().build()))
+                .isInstanceOf(TemporaryFailureException.class);
+        assertThatThrownBy(() -> mailet.service(mail("full@remote.test").failingSince(since).possiblyRedelivered().build()))
+                .isInstanceOf(TemporaryFailureException.class);
+
+        assertThat(context.sentMails()).hasSize(1);
+        RecordingMailetContext.SentMail notice = context.sentMails().get(0);
+        assertThat(notice.subject()).contains("Delayed Mail (still being retried)");
+        assertThat(reportPart(notice, 1)).contains("Action: delayed", "Status: 4.2.2", "Diagnostic-Code: smtp; 452 4.2.2 mailbox full");
+        assertThat(done.done("Q1")).containsEntry("full@remote.test", Fate.DELAYED);
+    }
+
+    @Test
+    void noDelayNoticeBeforeItsTimeOrWithoutTheParameter() throws Exception {
+        remote = FakeSmtpServer.builder().rcptReply(r -> "452 4.2.2 mailbox full").start();
+        Instant since = Instant.now().minus(Duration.ofMinutes(10));
+
+        assertThatThrownBy(() -> mailet(remote, "delayNotice", "1h").service(mail("full@remote.test").failingSince(since).build()))
+                .isInstanceOf(TemporaryFailureException.class);
+        assertThatThrownBy(() -> mailet(remote).service(mail("full@remote.test").failingSince(Instant.EPOCH).build()))
+                .isInstanceOf(TemporaryFailureException.class);
+
+        assertThat(context.sentMails()).isEmpty();
     }
 }
