@@ -178,7 +178,9 @@ public final class RemoteTransport implements AutoCloseable {
             SmtpConnection connection = SmtpConnection.open(target, hop.host(), settings.connectTimeout(),
                     settings.replyTimeout());
             try {
-                session = SmtpSession.start(connection, settings.heloName(), settings.tls(), opportunistic, verified);
+                // The login is for the gateway only, never for the MX hosts of other domains.
+                session = SmtpSession.start(connection, settings.heloName(), settings.tls(), opportunistic, verified,
+                        router.gateway().isPresent() ? settings.gatewayLogin() : Optional.empty());
             } catch (IOException | HostRefusedException | RuntimeException e) {
                 connection.close();
                 throw e;

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postlet.outbound.RecipientResult.Outcome;
+import org.postlet.outbound.client.Login;
 import org.postlet.outbound.client.OutboundMessage;
 import org.postlet.outbound.client.TlsPolicy;
 import org.postlet.outbound.dns.DnsResolver;
@@ -310,6 +311,39 @@ class RemoteTransportTest {
         assertThat(transport(remote.port(), TlsPolicy.VERIFY, trusting(ks)).deliver("tls.test", message("erin@tls.test")))
                 .extracting(RecipientResult::outcome).containsExactly(Outcome.DELIVERED);
         assertThat(remote.messages()).hasSize(3).allSatisfy(m -> assertThat(m.recipients()).doesNotContain("dave@plain.test"));
+    }
+
+    @Test
+    void aGatewayLoginGoesOnlyOverTls(@TempDir Path tmp) throws Exception {
+        KeyStore ks = keystore(tmp, "smarthost.test");
+        remote = FakeSmtpServer.builder().starttls(serverContext(ks)).auth("relayuser", "s3cret").start();
+        other = FakeSmtpServer.builder().bind("127.0.0.2").auth("relayuser", "s3cret").start(); // no TLS
+        dns = ScriptedDns.builder().start();
+        DnsResolver resolver = new DnsResolver(List.of(new InetSocketAddress("127.0.0.1", dns.port())), Duration.ofSeconds(3));
+        Login login = new Login("relayuser", "s3cret");
+
+        RemoteTransport viaTls = new RemoteTransport(new Router(resolver, 25, Optional.of(Hop.parse("127.0.0.1:" + remote.port(),
+                25)), new Random(1)), new Self("me.test", Set.of()), new TransportSettings("me.test", TlsPolicy.MAY,
+                Duration.ofSeconds(3), Duration.ofSeconds(10), 4, Optional.of(login)));
+        assertThat(viaTls.deliver("anywhere.example", message("bob@anywhere.example")))
+                .extracting(RecipientResult::outcome).containsExactly(Outcome.DELIVERED);
+        assertThat(remote.messages().get(0).user()).isEqualTo("relayuser");
+        assertThat(remote.messages().get(0).tls()).isTrue();
+
+        RemoteTransport plain = new RemoteTransport(new Router(resolver, 25, Optional.of(Hop.parse("127.0.0.2:" + other.port(),
+                25)), new Random(1)), new Self("me.test", Set.of()), new TransportSettings("me.test", TlsPolicy.MAY,
+                Duration.ofSeconds(3), Duration.ofSeconds(10), 4, Optional.of(login)));
+        RecipientResult refused = plain.deliver("anywhere.example", message("bob@anywhere.example")).get(0);
+        assertThat(refused.outcome()).isEqualTo(Outcome.DEFERRED);
+        assertThat(refused.diagnostic()).contains("sent only over TLS");
+        assertThat(other.commands()).noneMatch(c -> c.startsWith("AUTH"));
+
+        RemoteTransport wrong = new RemoteTransport(new Router(resolver, 25, Optional.of(Hop.parse("127.0.0.1:" + remote.port(),
+                25)), new Random(1)), new Self("me.test", Set.of()), new TransportSettings("me.test", TlsPolicy.MAY,
+                Duration.ofSeconds(3), Duration.ofSeconds(10), 4, Optional.of(new Login("relayuser", "wrong"))));
+        RecipientResult denied = wrong.deliver("anywhere.example", message("bob@anywhere.example")).get(0);
+        assertThat(denied.outcome()).isEqualTo(Outcome.DEFERRED);
+        assertThat(denied.diagnostic()).contains("refused the login of relayuser", "535 5.7.8").doesNotContain("wrong");
     }
 
     @Test

@@ -8,6 +8,9 @@ import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +30,7 @@ import org.postlet.mailet.ProcessingState;
 import org.postlet.mailet.TemporaryFailureException;
 import org.postlet.mailets.Messages;
 import org.postlet.mailets.notify.Attachment;
+import org.postlet.mailets.repository.ConfigDirectory;
 import org.postlet.mailets.notify.DeliveryStatusReport;
 import org.postlet.outbound.RecipientResult;
 import org.postlet.outbound.RecipientResult.Outcome;
@@ -34,6 +38,7 @@ import org.postlet.outbound.RemoteTransport;
 import org.postlet.outbound.SentRecipients;
 import org.postlet.outbound.SentRecipients.Fate;
 import org.postlet.outbound.TransportSettings;
+import org.postlet.outbound.client.Login;
 import org.postlet.outbound.client.OutboundMessage;
 import org.postlet.outbound.client.TlsPolicy;
 import org.postlet.outbound.dns.DnsResolver;
@@ -66,6 +71,10 @@ import org.postlet.outbound.route.Self;
 @MailetParameter(name = "port", description = "The port of every MX host. Default `25`.", example = "25")
 @MailetParameter(name = "gateway", description = "`host[:port]` of a smarthost that takes all mail instead of the"
         + " MX hosts (port default 25).", example = "smtp.provider.example:587")
+@MailetParameter(name = "gatewayCredentials", description = "A file (relative to the configuration folder) whose"
+        + " first line is `user:password` for SMTP AUTH (PLAIN, else LOGIN) at the `gateway`; sent only over TLS, so"
+        + " a gateway without STARTTLS gets no mail (it waits). Make the file readable only by the server's user.",
+        example = "gateway.credentials")
 @MailetParameter(name = "tls", description = "STARTTLS: `may` (default: when offered, certificate not checked),"
         + " `encrypt` (required, not checked; a host without it gets no mail, which waits), `verify` (required,"
         + " certificate must be valid for the host name and trusted by the JVM), `none`. For a policy per"
@@ -104,6 +113,7 @@ public final class RemoteDelivery extends GenericMailet {
     private final Self self;
     private final SentRecipients done;
     private final Clock clock;
+    private final Path configDirectory;
     // The server's names for these (docs/operations.md); kept in step with its ServerMetric list.
     private final Meter delivered;
     private final Meter deferred;
@@ -114,8 +124,10 @@ public final class RemoteDelivery extends GenericMailet {
     private Optional<Duration> delayNotice;
 
     @Inject
-    public RemoteDelivery(DnsResolver dns, Self self, SentRecipients done, MetricRegistry metrics, Clock clock) {
+    public RemoteDelivery(DnsResolver dns, Self self, SentRecipients done, MetricRegistry metrics, Clock clock,
+                          @ConfigDirectory Path configDirectory) {
         this.dns = dns;
+        this.configDirectory = configDirectory;
         this.clock = clock;
         this.self = self;
         this.done = done;
@@ -151,8 +163,44 @@ public final class RemoteDelivery extends GenericMailet {
         if (port < 1 || port > 65535 || connections < 1) {
             throw new MailetException("RemoteDelivery: port must be 1 to 65535 and connectionsPerDomain at least 1");
         }
+        Optional<Login> login = gatewayLogin();
+        if (login.isPresent() && (gateway.isEmpty() || tls == TlsPolicy.NONE)) {
+            throw new MailetException("RemoteDelivery parameter 'gatewayCredentials' needs a 'gateway' and TLS (tls: may,"
+                    + " encrypt or verify): the password is sent only to the gateway, only over TLS");
+        }
         transport = new RemoteTransport(new Router(dns, port, gateway, new Random()), self,
-                new TransportSettings(getMailetContext().serverHostname(), tls, connectTimeout, replyTimeout, connections));
+                new TransportSettings(getMailetContext().serverHostname(), tls, connectTimeout, replyTimeout, connections,
+                        login));
+    }
+
+    /** The first {@code user:password} line of the {@code gatewayCredentials} file, if the step names one. */
+    private Optional<Login> gatewayLogin() throws MailetException {
+        Optional<String> name = getInitParameter("gatewayCredentials").map(String::strip).filter(n -> !n.isEmpty());
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        Path file = configDirectory.resolve(name.get());
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new MailetException("RemoteDelivery parameter 'gatewayCredentials': cannot read " + file + " ("
+                    + e.getMessage() + ") — create it with one line user:password, readable only by the server's user");
+        }
+        for (String line : lines) {
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            int colon = l.indexOf(':');
+            if (colon <= 0) {
+                throw new MailetException("RemoteDelivery parameter 'gatewayCredentials': " + file
+                        + " has no user:password line — write one, e.g. relay-user@example.test:the-password");
+            }
+            return Optional.of(new Login(l.substring(0, colon), l.substring(colon + 1)));
+        }
+        throw new MailetException("RemoteDelivery parameter 'gatewayCredentials': " + file + " is empty — write one line"
+                + " user:password");
     }
 
     /** Closes the connections kept open for reuse. */

@@ -8,6 +8,7 @@ import jakarta.mail.internet.MimeMultipart;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postlet.mailet.MailAddress;
+import org.postlet.mailet.MailetException;
 import org.postlet.mailet.ProcessingState;
 import org.postlet.mailet.TemporaryFailureException;
 import org.postlet.mailet.testkit.FakeMail;
@@ -50,7 +52,7 @@ class RemoteDeliveryTest {
     private RemoteDelivery mailet(FakeSmtpServer server, String... parameters) throws Exception {
         done = new SentRecipients(dir.resolve("done"), Duration.ofDays(6), Clock.systemUTC());
         RemoteDelivery mailet = new RemoteDelivery(new DnsResolver(List.of(), Duration.ofSeconds(1)),
-                new Self("mx.example.test", Set.of(25)), done, new MetricRegistry(), Clock.systemUTC());
+                new Self("mx.example.test", Set.of(25)), done, new MetricRegistry(), Clock.systemUTC(), dir);
         FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("RemoteDelivery").context(context)
                 .parameter("gateway", "127.0.0.1:" + server.port()).parameter("connectTimeout", "3s");
         for (int i = 0; i < parameters.length; i += 2) {
@@ -293,5 +295,21 @@ class RemoteDeliveryTest {
                 .isInstanceOf(TemporaryFailureException.class);
 
         assertThat(context.sentMails()).isEmpty();
+    }
+
+    @Test
+    void gatewayCredentialsComeFromAFileAndNeedTls() throws Exception {
+        remote = FakeSmtpServer.builder().auth("relay", "pw").start(); // no STARTTLS
+        Files.writeString(dir.resolve("gateway.credentials"), "# the provider's relay\nrelay:pw\n");
+
+        FakeMail m = mail("bob@remote.test").build();
+        assertThatThrownBy(() -> mailet(remote, "gatewayCredentials", "gateway.credentials").service(m))
+                .isInstanceOf(TemporaryFailureException.class).hasMessageContaining("only over TLS");
+        assertThat(remote.commands()).noneMatch(c -> c.startsWith("AUTH"));
+
+        assertThatThrownBy(() -> mailet(remote, "gatewayCredentials", "gateway.credentials", "tls", "none"))
+                .isInstanceOf(MailetException.class).hasMessageContaining("needs a 'gateway' and TLS");
+        assertThatThrownBy(() -> mailet(remote, "gatewayCredentials", "missing.credentials"))
+                .isInstanceOf(MailetException.class).hasMessageContaining("cannot read");
     }
 }

@@ -11,25 +11,33 @@ import java.util.TreeSet;
  *
  * @param keywords the upper-case keywords of every line after the first
  * @param size     the SIZE limit, if it announced one (0 means no fixed limit)
+ * @param auth     the SASL mechanisms of its AUTH line, upper-case
  */
-public record Extensions(Set<String> keywords, OptionalLong size) {
+public record Extensions(Set<String> keywords, OptionalLong size, Set<String> auth) {
 
     /** After HELO: no extension. */
-    public static final Extensions NONE = new Extensions(Set.of(), OptionalLong.empty());
+    public static final Extensions NONE = new Extensions(Set.of(), OptionalLong.empty(), Set.of());
 
     public Extensions {
         keywords = Set.copyOf(keywords);
+        auth = Set.copyOf(auth);
     }
 
     /** Reads an EHLO reply; the first line is the server's greeting, not an extension. */
     public static Extensions of(Reply ehlo) {
         Set<String> keywords = new TreeSet<>();
         OptionalLong size = OptionalLong.empty();
+        Set<String> auth = new TreeSet<>();
         List<String> lines = ehlo.lines();
         for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
             String[] words = line.strip().split("\\s+");
             String keyword = words[0].toUpperCase(Locale.ROOT);
             keywords.add(keyword);
+            if (keyword.equals("AUTH")) {
+                for (int i = 1; i < words.length; i++) {
+                    auth.add(words[i].toUpperCase(Locale.ROOT));
+                }
+            }
             if (keyword.equals("SIZE") && words.length > 1) {
                 try {
                     size = OptionalLong.of(Long.parseLong(words[1]));
@@ -38,7 +46,7 @@ public record Extensions(Set<String> keywords, OptionalLong size) {
                 }
             }
         }
-        return new Extensions(keywords, size);
+        return new Extensions(keywords, size, auth);
     }
 
     /** Whether the server offered {@code keyword} ({@code PIPELINING}, {@code 8BITMIME}, ...). */

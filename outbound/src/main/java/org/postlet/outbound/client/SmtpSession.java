@@ -1,11 +1,14 @@
 package org.postlet.outbound.client;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -35,6 +38,26 @@ public final class SmtpSession implements AutoCloseable {
     public static SmtpSession start(SmtpConnection connection, String heloName, TlsPolicy tls,
                                     SSLSocketFactory opportunistic, SSLSocketFactory verified)
             throws IOException, HostRefusedException {
+        return start(connection, heloName, tls, opportunistic, verified, Optional.empty());
+    }
+
+    /**
+     * Greets the server, then logs in with {@code login} (AUTH PLAIN, else LOGIN). The password
+     * goes only over TLS: a server that did not switch to TLS gets no AUTH, and the mail waits.
+     */
+    public static SmtpSession start(SmtpConnection connection, String heloName, TlsPolicy tls,
+                                    SSLSocketFactory opportunistic, SSLSocketFactory verified, Optional<Login> login)
+            throws IOException, HostRefusedException {
+        SmtpSession session = greet(connection, heloName, tls, opportunistic, verified);
+        if (login.isPresent()) {
+            session.authenticate(login.get());
+        }
+        return session;
+    }
+
+    private static SmtpSession greet(SmtpConnection connection, String heloName, TlsPolicy tls,
+                                     SSLSocketFactory opportunistic, SSLSocketFactory verified)
+            throws IOException, HostRefusedException {
         SmtpSession session = new SmtpSession(connection);
         Reply greeting = connection.read();
         if (greeting.code() != 220) {
@@ -63,6 +86,35 @@ public final class SmtpSession implements AutoCloseable {
         connection.startTls(tls == TlsPolicy.VERIFY ? verified : opportunistic, tls == TlsPolicy.VERIFY);
         session.hello(heloName);
         return session;
+    }
+
+    private void authenticate(Login login) throws IOException, HostRefusedException {
+        if (!connection.encrypted()) {
+            throw new HostRefusedException(connection.describe() + " did not switch to TLS, and the password for "
+                    + login.user() + " is sent only over TLS", new Reply(454, List.of("4.7.0 TLS needed for AUTH")), false);
+        }
+        Base64.Encoder b64 = Base64.getEncoder();
+        Reply reply;
+        if (extensions.auth().contains("PLAIN")) {
+            reply = connection.command("AUTH PLAIN " + b64.encodeToString(("\0" + login.user() + "\0" + login.password())
+                    .getBytes(StandardCharsets.UTF_8)));
+        } else if (extensions.auth().contains("LOGIN")) {
+            reply = connection.command("AUTH LOGIN");
+            if (reply.code() == 334) {
+                reply = connection.command(b64.encodeToString(login.user().getBytes(StandardCharsets.UTF_8)));
+            }
+            if (reply.code() == 334) {
+                reply = connection.command(b64.encodeToString(login.password().getBytes(StandardCharsets.UTF_8)));
+            }
+        } else {
+            throw new HostRefusedException(connection.describe() + " offers no AUTH PLAIN or LOGIN (offers "
+                    + extensions.auth() + ")", new Reply(454, List.of("4.7.0 no usable AUTH mechanism")), false);
+        }
+        if (reply.code() != 235) {
+            // Deferred, not bounced: a wrong password is the operator's to fix, and the mail should wait for it.
+            throw new HostRefusedException(connection.describe() + " refused the login of " + login.user() + ": " + reply,
+                    new Reply(454, List.of("4.7.0 " + reply)), false);
+        }
     }
 
     private void hello(String heloName) throws IOException, HostRefusedException {

@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -62,9 +63,10 @@ public final class FakeSmtpServer implements AutoCloseable {
      * @param content    the message with the dot-stuffing undone, as the wire carried it otherwise (CRLF)
      * @param wire       the DATA bytes exactly as received, final dot line included
      * @param tls        whether the session had switched to TLS with STARTTLS
+     * @param user       who the client logged in as with AUTH, {@code ""} if it did not
      */
     public record Message(String helo, String mailFrom, List<String> recipients, byte[] content, byte[] wire,
-                          boolean tls) {
+                          boolean tls, String user) {
 
         /** The content as text. */
         public String text() {
@@ -87,6 +89,7 @@ public final class FakeSmtpServer implements AutoCloseable {
     private final Function<String, String> quitReply;
     private final Function<String, String> rsetReply;
     private final SSLContext tls;
+    private final String[] login;
     private volatile Failure failure;
     private final List<Message> messages = new CopyOnWriteArrayList<>();
     private final List<String> commands = Collections.synchronizedList(new ArrayList<>());
@@ -105,6 +108,7 @@ public final class FakeSmtpServer implements AutoCloseable {
         this.quitReply = b.quitReply;
         this.rsetReply = b.rsetReply;
         this.tls = b.tls;
+        this.login = b.login;
         this.failure = b.failure;
         this.acceptor = new Thread(this::accept, "fake-smtp-" + socket.getLocalPort());
         acceptor.setDaemon(true);
@@ -173,6 +177,7 @@ public final class FakeSmtpServer implements AutoCloseable {
             InputStream in = new BufferedInputStream(s.getInputStream());
             OutputStream out = s.getOutputStream();
             boolean encrypted = false;
+            String user = "";
             Failure f = failure;
             switch (f) {
                 case DROP_AT_CONNECT -> {
@@ -210,6 +215,9 @@ public final class FakeSmtpServer implements AutoCloseable {
                         lines.addAll(ehloLines);
                         if (tls != null && !encrypted) {
                             lines.add("STARTTLS");
+                        }
+                        if (login != null) {
+                            lines.add("AUTH PLAIN LOGIN");
                         }
                         StringBuilder r = new StringBuilder();
                         for (int i = 0; i < lines.size(); i++) {
@@ -253,7 +261,7 @@ public final class FakeSmtpServer implements AutoCloseable {
                         }
                         reply(out, "354 go ahead");
                         byte[][] data = readData(in);
-                        Message m = new Message(helo, mailFrom, List.copyOf(recipients), data[0], data[1], encrypted);
+                        Message m = new Message(helo, mailFrom, List.copyOf(recipients), data[0], data[1], encrypted, user);
                         if (f == Failure.DROP_AFTER_DATA) {
                             return;
                         }
@@ -281,6 +289,30 @@ public final class FakeSmtpServer implements AutoCloseable {
                         helo = "";
                         mailFrom = null;
                         recipients.clear();
+                    }
+                    case "AUTH" -> {
+                        String[] words = line.split(" ");
+                        String given;
+                        if (words.length > 2 && words[1].equalsIgnoreCase("PLAIN")) {
+                            String[] parts = new String(Base64.getDecoder().decode(words[2]), StandardCharsets.UTF_8)
+                                    .split("\0", -1);
+                            given = parts.length == 3 ? parts[1] + "\0" + parts[2] : "";
+                        } else if (words.length == 2 && words[1].equalsIgnoreCase("LOGIN")) {
+                            reply(out, "334 VXNlcm5hbWU6");
+                            String u = new String(Base64.getDecoder().decode(readLine(in)), StandardCharsets.UTF_8);
+                            reply(out, "334 UGFzc3dvcmQ6");
+                            String pw = new String(Base64.getDecoder().decode(readLine(in)), StandardCharsets.UTF_8);
+                            given = u + "\0" + pw;
+                        } else {
+                            reply(out, "504 5.5.4 unknown mechanism");
+                            continue;
+                        }
+                        if (login != null && given.equals(login[0] + "\0" + login[1])) {
+                            user = login[0];
+                            reply(out, "235 2.7.0 authenticated");
+                        } else {
+                            reply(out, "535 5.7.8 bad credentials");
+                        }
                     }
                     case "RSET" -> {
                         mailFrom = null;
@@ -369,6 +401,7 @@ public final class FakeSmtpServer implements AutoCloseable {
         private Function<String, String> quitReply = q -> "221 2.0.0 bye";
         private Function<String, String> rsetReply = q -> "250 2.0.0 ok";
         private SSLContext tls;
+        private String[] login;
         private Failure failure = Failure.NONE;
 
         /** The address to listen on; default 127.0.0.1. */
@@ -410,6 +443,12 @@ public final class FakeSmtpServer implements AutoCloseable {
         /** Offers STARTTLS with this server context (its key and certificate). */
         public Builder starttls(SSLContext context) {
             this.tls = context;
+            return this;
+        }
+
+        /** Offers AUTH PLAIN and LOGIN, accepting only this user and password. */
+        public Builder auth(String user, String password) {
+            this.login = new String[] {user, password};
             return this;
         }
 
