@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -218,5 +219,72 @@ class RemoteDeliveryEndToEndTest {
         Thread.sleep(1500); // nobody@ failed with NOTIFY=NEVER: no report may come
         assertThat(dir.resolve("var/mail/example.test/alice/new")).satisfiesAnyOf(
                 p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
+    }
+
+    @Test
+    void aSecondPostletIsARealRemoteMx() throws Exception {
+        // The remote: another Postlet for remote.test on 127.0.0.2, offering STARTTLS with a self-signed key.
+        Path remoteConf = Files.createDirectories(dir.resolve("remote/conf"));
+        Files.writeString(remoteConf.resolve("users.passwd"), "carol@remote.test:{PLAIN}carol\n");
+        Files.writeString(remoteConf.resolve("postlet.yaml"), """
+                hostname: mx.remote.test
+                domains: [remote.test]
+                smtp:
+                  listeners: [ { name: mx, bind: 127.0.0.2, port: 0, tls: starttls } ]
+                  authorizedNetworks: []
+                tls: { keystore: tls/keystore.p12, password: changeit }
+                spool: ../var/spool
+                storage: { maildir: { root: ../var/mail } }
+                """);
+        Files.writeString(remoteConf.resolve("pipeline.yaml"), """
+                processors:
+                  - state: root
+                    mailets:
+                      - { match: RecipientIsLocal, class: LocalDelivery }
+                      - { match: All, class: ToRepository, path: ../var/error }
+                """);
+        try (PostletServer remotePostlet = PostletServer.start(remoteConf, dir.resolve("remote"))) {
+            dns = ScriptedDns.builder().mx("remote.test", "mx.remote.test", 10).host("mx.remote.test", "127.0.0.2").start();
+            Path conf = Files.createDirectories(dir.resolve("conf"));
+            Files.writeString(conf.resolve("users.passwd"), TestConfiguration.USERS);
+            Files.writeString(conf.resolve("postlet.yaml"), """
+                    hostname: mx.example.test
+                    domains: [example.test]
+                    smtp:
+                      listeners: [ { name: mx, bind: 127.0.0.1, port: 0 } ]
+                      authorizedNetworks: [127.0.0.0/8]
+                    spool: ../var/spool
+                    storage: { maildir: { root: ../var/mail } }
+                    dns: { resolvers: ["%s"] }
+                    """.formatted(dns.resolver()));
+            Files.writeString(conf.resolve("pipeline.yaml"), """
+                    processors:
+                      - state: root
+                        mailets:
+                          - { match: RecipientIsLocal, class: LocalDelivery }
+                          - { match: All, class: RemoteDelivery, port: %d, tls: encrypt }
+                      - state: error
+                        mailets:
+                          - { match: All, class: ToRepository, path: ../var/error }
+                    """.formatted(remotePostlet.port("mx")));
+            server = PostletServer.start(conf, dir);
+
+            send("carol@remote.test", "nobody@remote.test");
+
+            Path carol = dir.resolve("remote/var/mail/remote.test/carol/new");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while ((!Files.isDirectory(carol) || Files.list(carol).findAny().isEmpty()) && System.nanoTime() < end) {
+                Thread.sleep(50);
+            }
+            String delivered;
+            try (Stream<Path> files = Files.list(carol)) {
+                delivered = Files.readString(files.findFirst().orElseThrow());
+            }
+            assertThat(delivered).contains("Return-Path: <alice@example.test>", "Subject: outbound",
+                    "by mx.remote.test", "with ESMTPS"); // it came over TLS
+            String report = alicesMail(1, Duration.ofSeconds(15)).get(0);
+            assertThat(report).contains("Final-Recipient: rfc822; nobody@remote.test", "Action: failed", "Status: 5.1.1",
+                    "Remote-MTA: dns; mx.remote.test", "Diagnostic-Code: smtp; 550 5.1.1");
+        }
     }
 }
