@@ -256,7 +256,7 @@ public final class RemoteDelivery extends GenericMailet {
                         // RFC 3461 §6.2.1: a remote without DSN cannot report success; we say "relayed".
                         if (!result.dsnPassedOn() && DeliveryStatusReport.wanted(mail, recipient, "SUCCESS")) {
                             relayed.add(new DeliveryStatusReport.Recipient(recipient, DeliveryStatusReport.Action.RELAYED,
-                                    result.status(), result.remoteMta().map(m -> m.replaceAll("\\[.*", "")),
+                                    result.status(), remoteHost(result),
                                     result.reply().map(Object::toString), "relayed to a server that does not report delivery"));
                         }
                     }
@@ -272,7 +272,7 @@ public final class RemoteDelivery extends GenericMailet {
                             toRetry.add(recipient);
                             if (delayNoticeDue(mail, recipient, earlier)) {
                                 delayed.add(new DeliveryStatusReport.Recipient(recipient, DeliveryStatusReport.Action.DELAYED,
-                                        result.status(), result.remoteMta().map(m -> m.replaceAll("\\[.*", "")),
+                                        result.status(), remoteHost(result),
                                         result.reply().map(Object::toString), "still trying since "
                                         + mail.failingSince().orElseThrow() + ": " + result.diagnostic()));
                             }
@@ -402,13 +402,17 @@ public final class RemoteDelivery extends GenericMailet {
         }
     }
 
+    /** The host that answered, for Remote-MTA (RFC 3464 §2.3.5): without the [ip]:port of log lines. */
+    private static Optional<String> remoteHost(RecipientResult result) {
+        return result.remoteMta().map(m -> m.replaceAll("\\[.*", ""));
+    }
+
     /** A recipient that failed for good (or was given up on), and why in words. */
     private record Failure(MailAddress recipient, RecipientResult result, String reason) {
 
         DeliveryStatusReport.Recipient report() {
-            // Remote-MTA names the host (RFC 3464 §2.3.5), without the [ip]:port of log lines.
             return new DeliveryStatusReport.Recipient(recipient, DeliveryStatusReport.Action.FAILED, result.status(),
-                    result.remoteMta().map(m -> m.replaceAll("\\[.*", "")), result.reply().map(Object::toString), reason);
+                    remoteHost(result), result.reply().map(Object::toString), reason);
         }
     }
 
