@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -62,6 +63,25 @@ public interface Mail {
      * parsed this copies the stored bytes unchanged, which is what delivery mailets should use.
      */
     void writeMessageTo(OutputStream out) throws IOException, MessagingException;
+
+    /**
+     * The ESMTP parameters the client gave with {@code MAIL FROM}, with upper-case keywords:
+     * {@code RET} and {@code ENVID} of a delivery status notification request (RFC 3461),
+     * {@code BODY}, {@code SMTPUTF8}, {@code SIZE}; a keyword without value maps to {@code ""}.
+     * Empty for mail made by the server.
+     */
+    default Map<String, String> mailParameters() {
+        return Map.of();
+    }
+
+    /**
+     * The ESMTP parameters the client gave with {@code RCPT TO} for this recipient, with upper-case
+     * keywords: RFC 3461's {@code NOTIFY} (e.g. {@code FAILURE,DELAY} or {@code NEVER}) and
+     * {@code ORCPT}. Empty when it gave none, or when a mailet rewrote the recipient since.
+     */
+    default Map<String, String> recipientParameters(MailAddress recipient) {
+        return Map.of();
+    }
 
     /** The size of the message in bytes as received, including the server's trace header. */
     long size();
@@ -114,6 +134,25 @@ public interface Mail {
      * forwarding) should then check whether its effect already happened, using {@link #messageKey()}.
      */
     default boolean possiblyRedelivered() {
+        return false;
+    }
+
+    /**
+     * When this mail first failed temporarily (a {@link TemporaryFailureException}); empty on its
+     * first attempt. A notice to the sender can say how long delivery has been tried.
+     */
+    default Optional<Instant> failingSince() {
+        return Optional.empty();
+    }
+
+    /**
+     * Whether the server gives up on this mail if this attempt fails temporarily again: the next
+     * retry would come after the retry time has run out, so the mail would go to the error
+     * processor instead. A mailet that owes the sender a notice of failure (as RemoteDelivery owes
+     * a delivery status notification) treats its temporary failures as final on this attempt and
+     * sends the notice itself.
+     */
+    default boolean lastAttempt() {
         return false;
     }
 

@@ -2,7 +2,9 @@ package org.postlet.mailet;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
+import java.io.Serializable;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 
@@ -51,6 +53,26 @@ public interface MailetContext {
     default void sendMail(Mail cause, Optional<MailAddress> sender, Collection<MailAddress> recipients, MimeMessage message,
                           ProcessingState state) throws MessagingException {
         sendMail(sender, recipients, message, state);
+    }
+
+    /**
+     * Like {@link #sendMail(Mail, Optional, Collection, MimeMessage, ProcessingState)}, the new mail
+     * carrying {@code attributes} from the start, so that the processor it starts in can route on
+     * them (as RemoteDelivery's {@code bounceProcessor} does with the remote's reply). The same
+     * cause, envelope, subject and state after a crash is recognised and not sent twice.
+     *
+     * <p>This default works only without attributes: a server that cannot store them refuses
+     * rather than silently dropping them.
+     *
+     * @throws MessagingException if the mail could not be written to the spool, or attributes
+     *                            were given and this server cannot store them
+     */
+    default void sendMail(Mail cause, Optional<MailAddress> sender, Collection<MailAddress> recipients, MimeMessage message,
+                          ProcessingState state, Map<String, Serializable> attributes) throws MessagingException {
+        if (!attributes.isEmpty()) {
+            throw new MessagingException("this server cannot give a new mail attributes " + attributes.keySet());
+        }
+        sendMail(cause, sender, recipients, message, state);
     }
 
     /** The logger mailets should use; log lines carry the mail's queue id. */

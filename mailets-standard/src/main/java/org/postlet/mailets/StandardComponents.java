@@ -11,6 +11,7 @@ import org.postlet.mailets.auth.DkimSign;
 import org.postlet.mailets.attributes.SetMailAttribute;
 import org.postlet.mailets.delivery.LmtpDelivery;
 import org.postlet.mailets.delivery.LocalDelivery;
+import org.postlet.mailets.delivery.RemoteDelivery;
 import org.postlet.mailets.flow.Null;
 import org.postlet.mailets.flow.ToProcessor;
 import org.postlet.mailets.headers.AddFooter;
@@ -28,6 +29,8 @@ import org.postlet.mailets.matchers.HasAttachment;
 import org.postlet.mailets.matchers.HasHeader;
 import org.postlet.mailets.matchers.HasMailAttribute;
 import org.postlet.mailets.matchers.IsOverQuota;
+import org.postlet.mailets.matchers.IsRemoteDeliveryPermanentError;
+import org.postlet.mailets.matchers.IsRemoteDeliveryTemporaryError;
 import org.postlet.mailets.matchers.IsSingleRecipient;
 import org.postlet.mailets.matchers.RecipientDomainIs;
 import org.postlet.mailets.matchers.RecipientIs;
@@ -37,6 +40,7 @@ import org.postlet.mailets.matchers.RecipientIsRegex;
 import org.postlet.mailets.matchers.RelayLimit;
 import org.postlet.mailets.matchers.RemoteAddrInNetwork;
 import org.postlet.mailets.matchers.RemoteAddrNotInNetwork;
+import org.postlet.mailets.matchers.RemoteDeliveryFailedWithSMTPCode;
 import org.postlet.mailets.matchers.SMTPAuthSuccessful;
 import org.postlet.mailets.matchers.SMTPAuthUserIs;
 import org.postlet.mailets.matchers.SenderDomainIs;
@@ -84,6 +88,7 @@ public final class StandardComponents {
             Map.entry("RecipientRewrite", RecipientRewrite.class),
             Map.entry("RecipientToLowerCase", RecipientToLowerCase.class),
             Map.entry("Redirect", Redirect.class),
+            Map.entry("RemoteDelivery", RemoteDelivery.class),
             Map.entry("RemoveMailAttribute", RemoveMailAttribute.class),
             Map.entry("RemoveMimeHeader", RemoveMimeHeader.class),
             Map.entry("RemoveRecipients", RemoveRecipients.class),
@@ -104,6 +109,8 @@ public final class StandardComponents {
             Map.entry("HasHeader", HasHeader.class),
             Map.entry("HasMailAttribute", HasMailAttribute.class),
             Map.entry("IsOverQuota", IsOverQuota.class),
+            Map.entry("IsRemoteDeliveryPermanentError", IsRemoteDeliveryPermanentError.class),
+            Map.entry("IsRemoteDeliveryTemporaryError", IsRemoteDeliveryTemporaryError.class),
             Map.entry("IsSingleRecipient", IsSingleRecipient.class),
             Map.entry("RecipientDomainIs", RecipientDomainIs.class),
             Map.entry("RecipientIs", RecipientIs.class),
@@ -112,6 +119,7 @@ public final class StandardComponents {
             Map.entry("RecipientIsRegex", RecipientIsRegex.class),
             Map.entry("RelayLimit", RelayLimit.class),
             Map.entry("RemoteAddrInNetwork", RemoteAddrInNetwork.class),
+            Map.entry("RemoteDeliveryFailedWithSMTPCode", RemoteDeliveryFailedWithSMTPCode.class),
             Map.entry("RemoteAddrNotInNetwork", RemoteAddrNotInNetwork.class),
             Map.entry("SMTPAuthSuccessful", SMTPAuthSuccessful.class),
             Map.entry("SMTPAuthUserIs", SMTPAuthUserIs.class),

@@ -8,10 +8,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.postlet.auth.MailAuthenticator;
 import org.postlet.auth.dns.DnsLookup;
 import org.postlet.auth.dns.DnsjavaLookup;
+import java.util.stream.Collectors;
+import org.postlet.outbound.SentRecipients;
+import org.postlet.outbound.dns.DnsResolver;
+import org.postlet.outbound.route.Self;
+import org.postlet.smtp.server.ListenerSettings;
 import org.postlet.mailet.MailetContext;
 import org.postlet.maildir.MaildirStore;
 import org.postlet.maildir.QuotaRules;
@@ -36,7 +42,8 @@ import org.postlet.smtp.policy.SenderPolicy;
 /**
  * The server's services, as mailets and matchers may {@code @Inject} them: the configuration,
  * the directory of local users, the mailet context, the Maildir store, the mail queue, a metric
- * registry and a clock.
+ * registry, a clock, and what remote delivery needs (DNS resolver, this server as a destination,
+ * the record of recipients done with).
  */
 final class PostletModule extends AbstractModule {
 
@@ -79,17 +86,49 @@ final class PostletModule extends AbstractModule {
         return new MaildirStore(config.maildirRoot(), config.maildirLayout(), config.hostname(), directory);
     }
 
-    /** Mail authentication's DNS: the resolvers of {@code dns.resolvers}, or the system's. */
+    /**
+     * Mail authentication's DNS: the resolvers of {@code dns.resolvers}, or the system's when the key
+     * is absent; with {@code []} every lookup fails temporarily, as for remote delivery.
+     */
     @Provides
     @Singleton
     DnsLookup dnsLookup() {
-        return DnsjavaLookup.of(config.dnsResolvers(), DNS_TIMEOUT);
+        return config.dnsResolvers()
+                .map(servers -> servers.isEmpty() ? DnsLookup.unanswered("dns.resolvers is [] (no resolver to ask)")
+                        : DnsjavaLookup.of(servers, DNS_TIMEOUT))
+                .orElseGet(() -> DnsjavaLookup.of(List.of(), DNS_TIMEOUT));
     }
 
     @Provides
     @Singleton
     MailAuthenticator mailAuthenticator(DnsLookup dns) {
         return new MailAuthenticator(dns, clock, new SplittableRandom());
+    }
+
+    /** The resolvers of {@code dns.resolvers}, else the system's; answers wait at most 10 s. */
+    @Provides
+    @Singleton
+    DnsResolver dnsResolver() {
+        Duration timeout = Duration.ofSeconds(10);
+        return config.dnsResolvers().map(r -> new DnsResolver(r, timeout)).orElseGet(() -> DnsResolver.system(timeout));
+    }
+
+    /** This server as a destination: its host name and listener ports, so remote delivery never loops to it. */
+    @Provides
+    @Singleton
+    Self self() {
+        return new Self(config.hostname(), config.smtp().listeners().stream().map(ListenerSettings::port)
+                .collect(Collectors.toSet()));
+    }
+
+    /**
+     * Which recipients remote delivery finished with, beside the queue in the spool; kept a day
+     * longer than mail may stay queued.
+     */
+    @Provides
+    @Singleton
+    SentRecipients sentRecipients() {
+        return new SentRecipients(config.spool().resolve("remote-done"), config.retry().giveUpAfter().plusDays(1), clock);
     }
 
     /**

@@ -21,4 +21,32 @@ public interface DnsLookup {
 
     /** The names a reverse (PTR) lookup of {@code address} gives. */
     List<String> ptr(InetAddress address) throws DnsTemporaryException;
+
+    /**
+     * A lookup with no resolver to ask: every query fails temporarily with {@code reason}, so
+     * SPF, DKIM and DMARC answer {@code temperror} rather than guessing.
+     */
+    static DnsLookup unanswered(String reason) {
+        return new DnsLookup() {
+            @Override
+            public List<String> txt(String name) throws DnsTemporaryException {
+                throw new DnsTemporaryException(name + " TXT: " + reason);
+            }
+
+            @Override
+            public List<InetAddress> addresses(String name) throws DnsTemporaryException {
+                throw new DnsTemporaryException(name + " A/AAAA: " + reason);
+            }
+
+            @Override
+            public List<String> mx(String name) throws DnsTemporaryException {
+                throw new DnsTemporaryException(name + " MX: " + reason);
+            }
+
+            @Override
+            public List<String> ptr(InetAddress address) throws DnsTemporaryException {
+                throw new DnsTemporaryException(address.getHostAddress() + " PTR: " + reason);
+            }
+        };
+    }
 }

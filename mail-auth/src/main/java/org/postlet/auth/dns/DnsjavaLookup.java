@@ -59,46 +59,6 @@ public final class DnsjavaLookup implements DnsLookup {
         return new DnsjavaLookup(use, timeout);
     }
 
-    /** Parses {@code host:port} (or {@code [v6]:port}, or a bare host for port 53) as written in {@code dns.resolvers}. */
-    public static InetSocketAddress server(String text) {
-        String host = text.strip();
-        int port = 53;
-        if (host.startsWith("[")) {
-            int end = host.indexOf(']');
-            if (end < 0) {
-                throw new IllegalArgumentException("'" + text + "' has no closing ]");
-            }
-            String rest = host.substring(end + 1);
-            host = host.substring(1, end);
-            if (rest.startsWith(":")) {
-                port = port(text, rest.substring(1));
-            }
-        } else if (host.indexOf(':') >= 0 && host.indexOf(':') == host.lastIndexOf(':')) {
-            port = port(text, host.substring(host.indexOf(':') + 1));
-            host = host.substring(0, host.indexOf(':'));
-        }
-        if (!host.matches("[0-9.]+|[0-9A-Fa-f:]+")) {
-            throw new IllegalArgumentException("'" + text + "' is not an IP address (a resolver is named by its address)");
-        }
-        try {
-            return new InetSocketAddress(InetAddress.getByName(host), port);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("'" + text + "' is not an IP address", e);
-        }
-    }
-
-    private static int port(String text, String port) {
-        try {
-            int p = Integer.parseInt(port);
-            if (p >= 1 && p <= 65535) {
-                return p;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("'" + text + "' has no valid port after ':'");
-    }
-
     @Override
     public List<String> txt(String name) throws DnsTemporaryException {
         List<String> out = new ArrayList<>();

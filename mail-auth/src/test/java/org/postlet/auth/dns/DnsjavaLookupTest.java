@@ -30,12 +30,9 @@ class DnsjavaLookupTest {
     }
 
     @Test
-    void readsResolverAddressesAsWrittenInTheConfiguration() {
-        assertThat(DnsjavaLookup.server("127.0.0.1:5353")).isEqualTo(new InetSocketAddress("127.0.0.1", 5353));
-        assertThat(DnsjavaLookup.server("9.9.9.9")).isEqualTo(new InetSocketAddress("9.9.9.9", 53));
-        assertThat(DnsjavaLookup.server("[::1]:53")).isEqualTo(new InetSocketAddress("::1", 53));
-        assertThat(DnsjavaLookup.server("2001:db8::53")).isEqualTo(new InetSocketAddress("2001:db8::53", 53));
-        assertThatThrownBy(() -> DnsjavaLookup.server("dns.example:53")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> DnsjavaLookup.server("127.0.0.1:99999")).isInstanceOf(IllegalArgumentException.class);
+    void noResolverFailsEveryLookupTemporarily() {
+        DnsLookup none = DnsLookup.unanswered("dns.resolvers is []");
+        assertThatThrownBy(() -> none.txt("example.test")).isInstanceOf(DnsTemporaryException.class).hasMessageContaining("dns.resolvers is []");
+        assertThatThrownBy(() -> none.mx("example.test")).isInstanceOf(DnsTemporaryException.class);
     }
 }

@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -54,12 +55,16 @@ public final class FakeMail implements Mail {
     private final Optional<MailAddress> sender;
     private final List<MailAddress> recipients;
     private final Map<String, Serializable> attributes;
+    private final Map<String, String> mailParameters;
+    private final Map<MailAddress, Map<String, String>> recipientParameters;
     private final String remoteAddress;
     private final String remoteHost;
     private final String heloName;
     private final Optional<String> authenticatedUser;
     private final Clock clock;
     private final boolean possiblyRedelivered;
+    private final boolean lastAttempt;
+    private final Optional<Instant> failingSince;
     private final Session session;
     private final byte[] raw;
     private final long size;
@@ -80,6 +85,10 @@ public final class FakeMail implements Mail {
         this.authenticatedUser = b.authenticatedUser;
         this.clock = b.clock;
         this.possiblyRedelivered = b.possiblyRedelivered;
+        this.mailParameters = Map.copyOf(b.mailParameters);
+        this.recipientParameters = Map.copyOf(b.recipientParameters);
+        this.lastAttempt = b.lastAttempt;
+        this.failingSince = Optional.ofNullable(b.failingSince);
         // One session per mail: no shared state between tests.
         this.session = Session.getInstance(new Properties());
         this.raw = b.message == null && b.raw == null ? defaultMessage(b.name) : b.raw;
@@ -106,6 +115,8 @@ public final class FakeMail implements Mail {
         private Optional<MailAddress> sender = Optional.of(new MailAddress("sender", "example.com"));
         private final List<MailAddress> recipients = new ArrayList<>();
         private final Map<String, Serializable> attributes = new LinkedHashMap<>();
+        private final Map<String, String> mailParameters = new LinkedHashMap<>();
+        private final Map<MailAddress, Map<String, String>> recipientParameters = new LinkedHashMap<>();
         private String remoteAddress = "127.0.0.1";
         private String remoteHost;
         private String heloName = "client.example";
@@ -117,6 +128,8 @@ public final class FakeMail implements Mail {
         private byte[] raw;
         private long size = -1;
         private boolean possiblyRedelivered;
+        private boolean lastAttempt;
+        private Instant failingSince;
 
         private Builder() {
         }
@@ -224,6 +237,19 @@ public final class FakeMail implements Mail {
             return this;
         }
 
+        /** An ESMTP parameter of {@code MAIL FROM}, e.g. {@code ("RET", "HDRS")}. */
+        public Builder mailParameter(String keyword, String value) {
+            mailParameters.put(keyword.toUpperCase(Locale.ROOT), value);
+            return this;
+        }
+
+        /** An ESMTP parameter of {@code RCPT TO} for one recipient, e.g. {@code ("bob@example.test", "NOTIFY", "NEVER")}. */
+        public Builder recipientParameter(String recipient, String keyword, String value) {
+            recipientParameters.computeIfAbsent(MailAddress.parse(recipient), r -> new LinkedHashMap<>())
+                    .put(keyword.toUpperCase(Locale.ROOT), value);
+            return this;
+        }
+
         /** An attribute set before the mailet runs, e.g. by an earlier mailet. */
         public Builder attribute(String name, Serializable value) {
             attributes.put(requireText(name, "attribute name"), Objects.requireNonNull(value, "attribute value"));
@@ -253,6 +279,21 @@ public final class FakeMail implements Mail {
          */
         public Builder possiblyRedelivered() {
             this.possiblyRedelivered = true;
+            return this;
+        }
+
+        /**
+         * Marks this attempt as the last before the server gives up ({@link Mail#lastAttempt()}), to
+         * test that a mailet then reports its temporary failures instead of deferring.
+         */
+        public Builder lastAttempt() {
+            this.lastAttempt = true;
+            return this;
+        }
+
+        /** Marks the mail as failing temporarily since {@code since} ({@link Mail#failingSince()}): a retry. */
+        public Builder failingSince(Instant since) {
+            this.failingSince = Objects.requireNonNull(since, "since");
             return this;
         }
 
@@ -408,6 +449,26 @@ public final class FakeMail implements Mail {
     @Override
     public boolean possiblyRedelivered() {
         return possiblyRedelivered;
+    }
+
+    @Override
+    public Map<String, String> mailParameters() {
+        return mailParameters;
+    }
+
+    @Override
+    public Map<String, String> recipientParameters(MailAddress recipient) {
+        return recipientParameters.getOrDefault(recipient, Map.of());
+    }
+
+    @Override
+    public Optional<Instant> failingSince() {
+        return failingSince;
+    }
+
+    @Override
+    public boolean lastAttempt() {
+        return lastAttempt;
     }
 
     /**

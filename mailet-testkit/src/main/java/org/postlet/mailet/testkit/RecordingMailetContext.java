@@ -2,6 +2,7 @@ package org.postlet.mailet.testkit;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.postlet.mailet.Mail;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.MailetContext;
 import org.postlet.mailet.ProcessingState;
@@ -143,12 +145,20 @@ public final class RecordingMailetContext implements MailetContext {
      * @param recipients the envelope recipients
      * @param message    a copy of the message taken when it was sent, so later changes by the mailet do not show
      * @param state      the processor it was to start in
+     * @param attributes the attributes it was to carry
      */
     public record SentMail(Optional<MailAddress> sender, List<MailAddress> recipients, MimeMessage message,
-                           ProcessingState state) {
-        /** Copies the recipients. */
+                           ProcessingState state, Map<String, Serializable> attributes) {
+        /** Copies the recipients and attributes. */
         public SentMail {
             recipients = List.copyOf(recipients);
+            attributes = Map.copyOf(attributes);
+        }
+
+        /** A mail sent without attributes. */
+        public SentMail(Optional<MailAddress> sender, List<MailAddress> recipients, MimeMessage message,
+                        ProcessingState state) {
+            this(sender, recipients, message, state, Map.of());
         }
 
         /** The message's subject, or empty; convenient in assertions. */
@@ -258,6 +268,17 @@ public final class RecordingMailetContext implements MailetContext {
             throw new IllegalArgumentException("sendMail needs at least one recipient");
         }
         sent.add(new SentMail(sender, List.copyOf(recipients), new MimeMessage(message), state));
+    }
+
+    /** Records the mail with its attributes. */
+    @Override
+    public void sendMail(Mail cause, Optional<MailAddress> sender, Collection<MailAddress> recipients, MimeMessage message,
+                         ProcessingState state, Map<String, Serializable> attributes) throws MessagingException {
+        Objects.requireNonNull(sender, "sender (Optional.empty() for the null sender)");
+        if (recipients == null || recipients.isEmpty()) {
+            throw new IllegalArgumentException("sendMail needs at least one recipient");
+        }
+        sent.add(new SentMail(sender, List.copyOf(recipients), new MimeMessage(message), state, attributes));
     }
 
     @Override

@@ -14,7 +14,7 @@ import org.postlet.mailet.MailetException;
 import org.postlet.mailets.Messages;
 
 /** How much of the original message a notice carries, and the body parts that carry it. */
-enum Attachment {
+public enum Attachment {
     /** The whole original message, as {@code message/rfc822}. */
     MESSAGE,
     /** Only its header, as {@code text/rfc822-headers} (RFC 6522): smaller, and no content is repeated. */
@@ -22,7 +22,8 @@ enum Attachment {
     /** Nothing of the original. */
     NONE;
 
-    static Attachment parse(String what, String text) throws MailetException {
+    /** Reads {@code message}, {@code headers} or {@code none}; {@code what} names the parameter in the error. */
+    public static Attachment parse(String what, String text) throws MailetException {
         try {
             return valueOf(text.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
@@ -31,7 +32,7 @@ enum Attachment {
     }
 
     /** The part that carries the original, or null for {@link #NONE}. */
-    MimeBodyPart part(Mail mail) throws MessagingException {
+    public MimeBodyPart part(Mail mail) throws MessagingException {
         return switch (this) {
             case NONE -> null;
             case MESSAGE -> raw(Messages.bytes(mail), "message/rfc822");

@@ -1,13 +1,8 @@
 package org.postlet.mailets.notify;
 
 import jakarta.mail.MessagingException;
-import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.internet.MimeMultipart;
-import java.nio.charset.StandardCharsets;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Date;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -18,7 +13,6 @@ import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.MailetException;
 import org.postlet.mailet.MailetParameter;
 import org.postlet.mailet.ProcessingState;
-import org.postlet.mailets.Messages;
 
 /**
  * Returns the mail to its envelope sender with an RFC 3464 delivery status notification, sent
@@ -28,20 +22,20 @@ import org.postlet.mailets.Messages;
         + " text for people, a `message/delivery-status` part naming each failed recipient with its status and"
         + " the reason, and the original message or its header) from the null sender `<>`, then ends the mail."
         + " The reason is the mail's error message if it has one, else `notice`. Mail from the null sender is"
-        + " never bounced (only logged), so bounces cannot loop.",
+        + " never bounced (only logged), so bounces cannot loop. Recipients whose `RCPT TO` said `NOTIFY=NEVER` (or"
+        + " a NOTIFY without FAILURE) are left out; `ENVID` and `ORCPT` are returned (RFC 3461).",
         example = "{ match: All, class: Bounce, status: \"5.1.1\", notice: \"No such user here\" }")
 @MailetParameter(name = "notice", description = "The reason given to the sender when the mail has no error message of"
         + " its own. Default: `The message could not be delivered`.", example = "No such user here")
 @MailetParameter(name = "status", description = "The RFC 3463 status code of the failed recipients, e.g. `5.1.1` (bad"
         + " mailbox), `5.2.2` (mailbox full), `5.7.1` (refused). Default `5.0.0`.", example = "5.1.1")
 @MailetParameter(name = "attachment", description = "What of the original to return: `message` (default), `headers`"
-        + " or `none`.", example = "headers")
+        + " or `none`. The sender's `RET=HDRS` or `RET=FULL` (RFC 3461) overrides it, except `none`.", example = "headers")
 @MailetParameter(name = "passThrough", description = "`true` to let the mail go on after the bounce is sent; default"
         + " `false`.", example = "false")
 public final class Bounce extends GenericMailet {
 
     private static final Pattern STATUS = Pattern.compile("[245]\\.\\d{1,3}\\.\\d{1,3}");
-    private static final DateTimeFormatter RFC_5322 = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
     private String notice;
     private String status;
@@ -69,10 +63,15 @@ public final class Bounce extends GenericMailet {
                     + " failed recipients {}: {}", mail.name(), mail.recipients(), reason);
         } else if (getMailetContext().dryRun()) {
             getMailetContext().logger().info("{}: would bounce to {} for {}: {}", mail.name(), sender.get(), mail.recipients(), reason);
+        } else if (mail.recipients().stream().noneMatch(r -> DeliveryStatusReport.wanted(mail, r, "FAILURE"))) {
+            getMailetContext().logger().info("{}: not bounced: the sender asked not to be told (NOTIFY) about {}: {}",
+                    mail.name(), mail.recipients(), reason);
         } else {
-            getMailetContext().sendMail(mail, Optional.empty(), List.of(sender.get()), dsn(mail, sender.get(), reason),
-                    ProcessingState.ROOT);
-            getMailetContext().logger().info("{}: bounced to {} for {} ({} {})", mail.name(), sender.get(), mail.recipients(),
+            List<MailAddress> reported = mail.recipients().stream()
+                    .filter(r -> DeliveryStatusReport.wanted(mail, r, "FAILURE")).toList();
+            getMailetContext().sendMail(mail, Optional.empty(), List.of(sender.get()), dsn(mail, sender.get(), reason,
+                    reported), ProcessingState.ROOT);
+            getMailetContext().logger().info("{}: bounced to {} for {} ({} {})", mail.name(), sender.get(), reported,
                     status, reason);
         }
         if (!passThrough) {
@@ -80,63 +79,13 @@ public final class Bounce extends GenericMailet {
         }
     }
 
-    private MimeMessage dsn(Mail mail, MailAddress sender, String reason) throws MessagingException {
-        String host = getMailetContext().serverHostname();
-        MimeMessage message = Messages.newNotice(getMailetContext(), sender);
-        message.setSubject("Undelivered Mail Returned to Sender", "UTF-8");
-        message.setSentDate(new Date());
-        message.setHeader("Auto-Submitted", "auto-replied");
-        String originalId = originalMessageId(mail);
-        if (originalId != null) {
-            message.setHeader("In-Reply-To", originalId);
-            message.setHeader("References", originalId);
+    private MimeMessage dsn(Mail mail, MailAddress sender, String reason, List<MailAddress> recipients)
+            throws MessagingException {
+        List<DeliveryStatusReport.Recipient> failed = new ArrayList<>();
+        for (MailAddress r : recipients) {
+            failed.add(new DeliveryStatusReport.Recipient(r, DeliveryStatusReport.Action.FAILED, status, Optional.empty(),
+                    Optional.empty(), reason));
         }
-
-        StringBuilder human = new StringBuilder()
-                .append("This is the mail system at ").append(host).append(".\r\n\r\n")
-                .append("Your message could not be delivered to the following recipient(s):\r\n\r\n");
-        for (MailAddress r : mail.recipients()) {
-            human.append("  <").append(r).append(">: ").append(reason).append("\r\n");
-        }
-        MimeBodyPart text = new MimeBodyPart();
-        text.setText(human.toString(), "UTF-8", "plain");
-
-        StringBuilder fields = new StringBuilder()
-                .append("Reporting-MTA: dns; ").append(host).append("\r\n")
-                .append("X-Postlet-Queue-ID: ").append(mail.name()).append("\r\n")
-                .append("Arrival-Date: ").append(RFC_5322.format(mail.lastUpdated())).append("\r\n");
-        for (MailAddress r : mail.recipients()) {
-            fields.append("\r\n")
-                    .append("Final-Recipient: rfc822; ").append(r).append("\r\n")
-                    .append("Action: failed\r\n")
-                    .append("Status: ").append(status).append("\r\n")
-                    .append("Diagnostic-Code: X-Postlet; ").append(oneLine(reason)).append("\r\n");
-        }
-        MimeBodyPart deliveryStatus = Attachment.raw(fields.toString().getBytes(StandardCharsets.UTF_8), "message/delivery-status");
-
-        MimeMultipart report = new MimeMultipart("report");
-        report.addBodyPart(text);
-        report.addBodyPart(deliveryStatus);
-        MimeBodyPart original = attachment.part(mail);
-        if (original != null) {
-            report.addBodyPart(original);
-        }
-        message.setContent(report);
-        // The content type needs report-type; setContent only knows the subtype.
-        message.saveChanges();
-        message.setHeader("Content-Type", report.getContentType() + ";\r\n\treport-type=delivery-status");
-        return message;
-    }
-
-    private static String originalMessageId(Mail mail) {
-        try {
-            return mail.message().getHeader("Message-ID", null);
-        } catch (MessagingException e) {
-            return null; // an unreadable original still gets its bounce
-        }
-    }
-
-    private static String oneLine(String s) {
-        return s.replaceAll("[\\r\\n]+\\s*", " ");
+        return DeliveryStatusReport.of(getMailetContext(), mail, sender, failed, DeliveryStatusReport.returned(mail, attachment));
     }
 }

@@ -17,6 +17,7 @@ import org.postlet.mailet.Matcher;
 import org.postlet.mailet.testkit.FakeMail;
 import org.postlet.mailet.testkit.FakeMatcherConfig;
 import org.postlet.mailet.testkit.RecordingMailetContext;
+import org.postlet.mailets.delivery.RemoteDelivery;
 import org.postlet.maildir.Delivery;
 import org.postlet.maildir.MaildirStore;
 
@@ -321,6 +322,40 @@ class MatchersTest {
             FakeMail mail = FakeMail.builder().recipients("alice@example.test", "bob@example.test").size(200).build();
             assertThat(m.match(mail)).containsExactly(alice);
             assertThat(m.match(FakeMail.builder().recipients("alice@example.test").size(50).build())).isEmpty();
+        }
+    }
+
+    @Nested
+    class RemoteDeliveryMatchersTest {
+        private FakeMail failed(Integer code, boolean permanent) {
+            FakeMail.Builder b = mail().attribute(RemoteDelivery.PERMANENT, permanent).attribute(RemoteDelivery.ERROR, "x");
+            if (code != null) {
+                b.attribute(RemoteDelivery.SMTP_CODE, code);
+            }
+            return b.build();
+        }
+
+        @Test
+        void routeOnTheRemotesReplyCodeAndItsPermanence() throws MessagingException {
+            Matcher code = init(new RemoteDeliveryFailedWithSMTPCode(), "RemoteDeliveryFailedWithSMTPCode", "550, 553");
+            Matcher permanent = init(new IsRemoteDeliveryPermanentError(), "IsRemoteDeliveryPermanentError", null);
+            Matcher temporary = init(new IsRemoteDeliveryTemporaryError(), "IsRemoteDeliveryTemporaryError", null);
+
+            assertThat(all(code, failed(550, true))).isTrue();
+            assertThat(all(code, failed(553, true))).isTrue();
+            assertThat(all(code, failed(552, true))).isFalse();
+            assertThat(all(code, failed(null, true))).isFalse();
+            assertThat(all(permanent, failed(550, true))).isTrue();
+            assertThat(all(temporary, failed(550, true))).isFalse();
+            assertThat(all(temporary, failed(451, false))).isTrue();
+            assertThat(all(permanent, mail().build())).isFalse();
+            assertThat(all(temporary, mail().build())).isFalse();
+        }
+
+        @Test
+        void aConditionThatIsNoReplyCodeIsRefused() {
+            assertThatThrownBy(() -> init(new RemoteDeliveryFailedWithSMTPCode(), "RemoteDeliveryFailedWithSMTPCode", "55O"))
+                    .isInstanceOf(MailetException.class).hasMessageContaining("not an SMTP reply code");
         }
     }
 }

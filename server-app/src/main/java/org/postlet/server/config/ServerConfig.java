@@ -38,7 +38,8 @@ import org.postlet.smtp.server.SmtpSettings;
  * @param queueType          which queue holds accepted mail ({@code queue.type})
  * @param adminToken         the file holding the admin API's bearer token ({@code admin.token}); no file, no API
  * @param rabbitmq           the broker and shared folder of {@code queue.type: rabbitmq}; present exactly then
- * @param dnsResolvers       the recursive resolvers to ask ({@code dns.resolvers}); empty: the system's
+ * @param dnsResolvers       the recursive DNS resolvers to ask ({@code dns.resolvers}); absent: the system's;
+ *                           an empty list: none
  * @param dmarcReject        whether mail failing DMARC under {@code p=reject} is refused at the end of DATA
  *                           ({@code smtp.dmarcReject})
  */
@@ -46,12 +47,12 @@ public record ServerConfig(Path file, String hostname, List<String> domains, Pat
                            SmtpSettings smtp, List<IpNetwork> authorizedNetworks, Optional<TlsConfig> tls, Path spool,
                            Path maildirRoot, String maildirLayout, OptionalLong maildirQuota, Path pipeline, Optional<String> metricsHttp,
                            RetryPolicy retry, SenderLogin senderLogin, QueueType queueType,
-                           Path adminToken, Optional<RabbitMqSettings> rabbitmq, List<InetSocketAddress> dnsResolvers,
-                           boolean dmarcReject) {
+                           Path adminToken, Optional<RabbitMqSettings> rabbitmq,
+                           Optional<List<InetSocketAddress>> dnsResolvers, boolean dmarcReject) {
 
     public ServerConfig {
+        dnsResolvers = dnsResolvers.map(List::copyOf);
         domains = List.copyOf(domains);
-        dnsResolvers = List.copyOf(dnsResolvers);
         authorizedNetworks = List.copyOf(authorizedNetworks);
     }
 
@@ -81,6 +82,9 @@ public record ServerConfig(Path file, String hostname, List<String> domains, Pat
                 ? (metricsHttp.isPresent() ? "" : " (unused: the admin API needs metrics.http)")
                 : " (no such file: the admin API and the console are off)"));
         lines.add("smtp.dmarcReject = " + dmarcReject);
+        lines.add("dns.resolvers = " + dnsResolvers.map(l -> l.isEmpty() ? "(none: no DNS lookups; remote delivery only"
+                + " to a gateway given by address)" : String.join(", ", l.stream().map(a -> a.getAddress().getHostAddress()
+                + ":" + a.getPort()).toList())).orElse("(the system's, from /etc/resolv.conf)"));
         return lines;
     }
 

@@ -18,7 +18,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
-import org.postlet.auth.dns.DnsjavaLookup;
 import org.postlet.mailet.IpNetwork;
 import org.postlet.mailet.MailetException;
 import org.postlet.mailet.ParameterValues;
@@ -32,6 +31,7 @@ import org.postlet.smtp.server.SmtpLimits;
 import org.postlet.smtp.server.SmtpSettings;
 import org.postlet.smtp.server.TlsMode;
 import org.postlet.smtp.tls.TlsContext;
+import org.postlet.outbound.route.Hop;
 
 /**
  * Reads and validates {@code DIR/postlet.yaml} (or {@code postlet.xml}). Every problem is collected
@@ -197,20 +197,12 @@ public final class ServerConfigLoader {
         QueueType queueType = c.choice(QueueType.class, "queue.type", QueueType.FILE);
         Optional<RabbitMqSettings> rabbitmq = queueType == QueueType.RABBITMQ
                 ? rabbitMq(c, base, maildirRoot) : Optional.empty();
-        List<InetSocketAddress> resolvers = new ArrayList<>();
-        for (ConfigNode.Scalar r : c.list("dns.resolvers").orElse(List.of())) {
-            try {
-                resolvers.add(DnsjavaLookup.server(r.text()));
-            } catch (IllegalArgumentException e) {
-                c.problem(r.line() > 0 ? r.line() : c.line("dns.resolvers"), "dns.resolvers: " + e.getMessage(),
-                        "write the address and port of a recursive resolver, e.g. \"127.0.0.1:53\" or \"[::1]:53\"");
-            }
-        }
+        Optional<List<InetSocketAddress>> dnsResolvers = dnsResolvers(c);
         boolean dmarcReject = c.bool("smtp.dmarcReject", false);
         SmtpSettings smtp = new SmtpSettings(hostname, listeners.stream().map(Listener::settings).toList(), maxSize,
                 maxRecipients, commandTimeout, dataTimeout, limits);
         return new Loaded(Optional.of(new ServerConfig(file, hostname, domains, users, aliases, smtp, networks, tls, spool,
-                maildirRoot, layout, quota, pipeline, metricsHttp, retry, senderLogin, queueType, adminToken, rabbitmq, resolvers, dmarcReject)), problems);
+                maildirRoot, layout, quota, pipeline, metricsHttp, retry, senderLogin, queueType, adminToken, rabbitmq, dnsResolvers, dmarcReject)), problems);
     }
 
     /**
@@ -236,6 +228,30 @@ public final class ServerConfigLoader {
         Path blobs = path(c, base, "queue.blobs", maildirRoot.resolve(".postlet-queue").toString()).normalize();
         writable(c, "queue.blobs", blobs);
         return valid ? Optional.of(RabbitMqSettings.of(uri, name, blobs)) : Optional.empty();
+    }
+
+    /** {@code dns.resolvers}: IP addresses with an optional port (default 53); absent means the system's. */
+    private static Optional<List<InetSocketAddress>> dnsResolvers(ConfigSection c) {
+        Optional<List<ConfigNode.Scalar>> items = c.list("dns.resolvers");
+        if (items.isEmpty()) {
+            return Optional.empty();
+        }
+        List<InetSocketAddress> resolvers = new ArrayList<>();
+        for (ConfigNode.Scalar item : items.get()) {
+            int line = item.line() > 0 ? item.line() : c.line("dns.resolvers");
+            try {
+                Hop hop = Hop.parse(item.text(), 53);
+                if (!hop.literal()) {
+                    c.problem(line, "dns.resolvers: '" + item.text().strip() + "' is a name; a resolver is given by its"
+                            + " address", "write an IP address with an optional port, e.g. 127.0.0.1:53 or [::1]:53");
+                    continue;
+                }
+                resolvers.add(new InetSocketAddress(InetAddress.getByName(hop.host()), hop.port()));
+            } catch (IllegalArgumentException | UnknownHostException e) {
+                c.problem(line, "dns.resolvers: " + e.getMessage(), "write an IP address with an optional port, e.g. 127.0.0.1:53");
+            }
+        }
+        return Optional.of(resolvers);
     }
 
     /** A path key, relative to the configuration folder; one the OS cannot name (e.g. with NUL) is a problem. */

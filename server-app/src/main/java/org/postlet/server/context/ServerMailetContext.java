@@ -7,6 +7,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.Serializable;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -91,7 +92,7 @@ public final class ServerMailetContext implements MailetContext {
     @Override
     public void sendMail(Optional<MailAddress> sender, Collection<MailAddress> recipients, MimeMessage message,
                          ProcessingState state) throws MessagingException {
-        send(Optional.empty(), sender, recipients, message, state);
+        send(Optional.empty(), sender, recipients, message, state, Map.of());
     }
 
     /**
@@ -102,11 +103,18 @@ public final class ServerMailetContext implements MailetContext {
     @Override
     public void sendMail(Mail cause, Optional<MailAddress> sender, Collection<MailAddress> recipients, MimeMessage message,
                          ProcessingState state) throws MessagingException {
-        send(Optional.of(cause), sender, recipients, message, state);
+        send(Optional.of(cause), sender, recipients, message, state, Map.of());
+    }
+
+    @Override
+    public void sendMail(Mail cause, Optional<MailAddress> sender, Collection<MailAddress> recipients, MimeMessage message,
+                         ProcessingState state, Map<String, Serializable> attributes) throws MessagingException {
+        send(Optional.of(cause), sender, recipients, message, state, attributes);
     }
 
     private void send(Optional<Mail> cause, Optional<MailAddress> sender, Collection<MailAddress> recipients,
-                      MimeMessage message, ProcessingState state) throws MessagingException {
+                      MimeMessage message, ProcessingState state, Map<String, Serializable> attributes)
+            throws MessagingException {
         if (dryRun()) {
             log.info("would send a new mail from {} to {} starting in {}: {}",
                     sender.map(MailAddress::toPath).orElse("<>"), recipients, state, message.getSubject());
@@ -120,14 +128,14 @@ public final class ServerMailetContext implements MailetContext {
                 String id = QueueIds.derived(String.join("\n", cause.get().messageKey(), cause.get().name(),
                         sender.map(MailAddress::toString).orElse(""), recipients.stream().map(MailAddress::toString).sorted()
                                 .collect(Collectors.joining(",")), String.valueOf(message.getSubject()), state.name()));
-                opened = queue.get().enqueueOnce(id, envelope, state, Map.of());
+                opened = queue.get().enqueueOnce(id, envelope, state, attributes);
                 if (opened.isEmpty()) {
                     log.info("{}: {} for {} was already sent before the restart; not again", cause.get().name(), id,
                             recipients);
                     return;
                 }
             } else {
-                opened = Optional.of(queue.get().enqueue(envelope, state, Map.of()));
+                opened = Optional.of(queue.get().enqueue(envelope, state, attributes));
             }
         } catch (IOException e) {
             throw new MessagingException("cannot queue a new mail: " + e.getMessage(), e);

@@ -57,7 +57,10 @@ public enum ServerMetric {
     // Delivery
     DELIVERY_DELIVERED("delivery.delivered", Kind.METER, "recipients delivered (Maildir or repository)"),
     DELIVERY_TEMPORARY_FAILURES("delivery.failures.temporary", Kind.METER, "recipients deferred by a temporary failure"),
-    DELIVERY_PERMANENT_FAILURES("delivery.failures.permanent", Kind.METER, "recipients that failed permanently");
+    DELIVERY_PERMANENT_FAILURES("delivery.failures.permanent", Kind.METER, "recipients that failed permanently"),
+    REMOTE_DELIVERED("remote.delivered", Kind.METER, "recipients a remote SMTP server accepted (RemoteDelivery)"),
+    REMOTE_DEFERRED("remote.deferred", Kind.METER, "recipients RemoteDelivery deferred after a temporary failure"),
+    REMOTE_FAILED("remote.failed", Kind.METER, "recipients RemoteDelivery failed permanently or gave up on");
 
     /**
      * The Dropwizard type to register the metric as. Something that goes up and down (open

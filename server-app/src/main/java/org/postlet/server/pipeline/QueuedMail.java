@@ -23,6 +23,7 @@ import jakarta.mail.internet.MimeMessage;
 import org.postlet.mailet.Mail;
 import org.postlet.mailet.MailAddress;
 import org.postlet.mailet.ProcessingState;
+import org.postlet.queue.Deferral;
 import org.postlet.queue.Lease;
 import org.postlet.queue.Origin;
 
@@ -41,6 +42,7 @@ public final class QueuedMail implements Mail {
     private final Clock clock;
     private final List<MailAddress> recipients;
     private final boolean possiblyRedelivered;
+    private final boolean lastAttempt;
     private final Map<String, Serializable> attributes;
     /** Directories deliveries left unsynced; shared by every part of one lease. */
     private final Set<Path> directoriesToSync;
@@ -58,8 +60,17 @@ public final class QueuedMail implements Mail {
      * @param state where processing starts (the lease's state, or {@code error} when retries ran out)
      */
     public QueuedMail(Lease lease, Clock clock, ProcessingState state) {
+        this(lease, clock, state, false);
+    }
+
+    /**
+     * Like {@link #QueuedMail(Lease, Clock, ProcessingState)}.
+     *
+     * @param lastAttempt whether the server gives up if this attempt fails temporarily ({@link #lastAttempt()})
+     */
+    public QueuedMail(Lease lease, Clock clock, ProcessingState state, boolean lastAttempt) {
         this(lease.id(), lease, clock, lease.recipients(), state, lease.attributes(),
-                lease.possibleRedelivery() || lease.deferral().isPresent(), new LinkedHashSet<>());
+                lease.possibleRedelivery() || lease.deferral().isPresent(), new LinkedHashSet<>(), lastAttempt);
     }
 
     /** A mail for the lease's recipients, in the lease's state. */
@@ -68,8 +79,10 @@ public final class QueuedMail implements Mail {
     }
 
     private QueuedMail(String name, Lease lease, Clock clock, Collection<MailAddress> recipients, ProcessingState state,
-                       Map<String, Serializable> attributes, boolean possiblyRedelivered, Set<Path> directoriesToSync) {
+                       Map<String, Serializable> attributes, boolean possiblyRedelivered, Set<Path> directoriesToSync,
+                       boolean lastAttempt) {
         this.name = name;
+        this.lastAttempt = lastAttempt;
         this.lease = lease;
         this.clock = clock;
         this.possiblyRedelivered = possiblyRedelivered;
@@ -86,7 +99,7 @@ public final class QueuedMail implements Mail {
      */
     QueuedMail split(String newName, Collection<MailAddress> selected) throws MessagingException {
         QueuedMail copy = new QueuedMail(newName, lease, clock, selected, state, attributes, possiblyRedelivered,
-                directoriesToSync);
+                directoriesToSync, lastAttempt);
         copy.errorMessage = errorMessage;
         if (message != null) {
             copy.message = new SpooledMessage(message);
@@ -234,6 +247,26 @@ public final class QueuedMail implements Mail {
     @Override
     public boolean possiblyRedelivered() {
         return possiblyRedelivered;
+    }
+
+    @Override
+    public Optional<Instant> failingSince() {
+        return lease.deferral().map(Deferral::firstFailure);
+    }
+
+    @Override
+    public Map<String, String> mailParameters() {
+        return lease.envelope().mailParameters();
+    }
+
+    @Override
+    public Map<String, String> recipientParameters(MailAddress recipient) {
+        return lease.envelope().recipientParameters().getOrDefault(recipient, Map.of());
+    }
+
+    @Override
+    public boolean lastAttempt() {
+        return lastAttempt;
     }
 
     /**

@@ -115,7 +115,13 @@ public final class QueueRunner implements AutoCloseable {
         Optional<Deferral> deferral = lease.deferral();
         boolean giveUp = deferral.isPresent()
                 && Duration.between(deferral.get().firstFailure(), now).compareTo(retryPolicy.giveUpAfter()) > 0;
-        QueuedMail mail = new QueuedMail(lease, clock, giveUp ? ProcessingState.ERROR : lease.state());
+        // The last attempt is the one after which the next retry would be past giveUpAfter: mailets
+        // that owe the sender a notice (RemoteDelivery) send it then instead of deferring once more.
+        int failed = deferral.map(Deferral::attempts).orElse(0);
+        Instant firstFailure = deferral.map(Deferral::firstFailure).orElse(now);
+        boolean lastAttempt = Duration.between(firstFailure, now.plus(retryPolicy.delayAfter(failed + 1)))
+                .compareTo(retryPolicy.giveUpAfter()) > 0;
+        QueuedMail mail = new QueuedMail(lease, clock, giveUp ? ProcessingState.ERROR : lease.state(), lastAttempt);
         if (giveUp) {
             mail.setErrorMessage("failing temporarily since " + deferral.get().firstFailure() + " ("
                     + deferral.get().attempts() + " attempts), giving up: " + deferral.get().reason());

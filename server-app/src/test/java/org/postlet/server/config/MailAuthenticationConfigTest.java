@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +25,7 @@ class MailAuthenticationConfigTest {
     void readsResolversAndDmarcReject() throws Exception {
         write("dns:\n  resolvers: [\"127.0.0.1:5353\", \"[::1]:53\", 9.9.9.9]\nsmtp:\n  dmarcReject: true\n");
         ServerConfig c = new ServerConfigLoader().load(dir);
-        assertThat(c.dnsResolvers()).containsExactly(new InetSocketAddress("127.0.0.1", 5353), new InetSocketAddress("::1", 53),
+        assertThat(c.dnsResolvers()).get().asList().containsExactly(new InetSocketAddress("127.0.0.1", 5353), new InetSocketAddress("::1", 53),
                 new InetSocketAddress("9.9.9.9", 53));
         assertThat(c.dmarcReject()).isTrue();
         assertThat(c.effectiveSecuritySettings()).contains("smtp.dmarcReject = true");
@@ -39,10 +40,17 @@ class MailAuthenticationConfigTest {
     }
 
     @Test
+    void anEmptyListMeansNoResolver() throws Exception {
+        write("dns:\n  resolvers: []\n");
+        ServerConfig c = new ServerConfigLoader().load(dir);
+        assertThat(c.dnsResolvers()).contains(List.of());
+    }
+
+    @Test
     void aResolverByNameOrAWrongFlagIsAProblemAtItsLine() throws Exception {
         write("dns:\n  resolvers:\n    - dns.example:53\nsmtp:\n  dmarcReject: sometimes\n");
         assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
-                .hasMessageContaining("postlet.yaml:6: dns.resolvers: 'dns.example:53' is not an IP address")
+                .hasMessageContaining("postlet.yaml:6: dns.resolvers: 'dns.example:53' is a name; a resolver is given by its address")
                 .hasMessageContaining("postlet.yaml:8: smtp.dmarcReject is 'sometimes' — write true or false");
     }
 }

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postlet.server.testing.TestConfiguration;
@@ -302,6 +304,24 @@ class ServerConfigLoaderTest {
                 users: users.passwd
                 """ + smtpAndTls);
         return dir.resolve("postlet.yaml");
+    }
+
+    @Test
+    void dnsResolversAreAddressesWithAnOptionalPort() throws Exception {
+        writeMinimal("");
+        assertThat(new ServerConfigLoader().load(dir).dnsResolvers()).isEmpty();
+
+        writeMinimal("dns: { resolvers: [\"127.0.0.1:5353\", \"[::1]\", 192.0.2.53] }\n");
+        assertThat(new ServerConfigLoader().load(dir).dnsResolvers()).contains(List.of(
+                new InetSocketAddress("127.0.0.1", 5353), new InetSocketAddress("::1", 53), new InetSocketAddress("192.0.2.53", 53)));
+
+        writeMinimal("dns: { resolvers: [] }\n");
+        assertThat(new ServerConfigLoader().load(dir).dnsResolvers()).contains(List.of());
+
+        writeMinimal("dns:\n  resolvers: [ns.example.test]\n");
+        assertThatThrownBy(() -> new ServerConfigLoader().load(dir)).isInstanceOf(InvalidConfigException.class)
+                .hasMessageContaining("postlet.yaml:5: dns.resolvers: 'ns.example.test' is a name; a resolver is given by its"
+                        + " address — write an IP address with an optional port");
     }
 
     @Test

@@ -62,7 +62,13 @@ class StandardMailetsIT {
                   - { match: "RecipientIs=lmtp@example.test", class: LmtpDelivery, host: 127.0.0.1, port: 24, timeout: 1m }
                   - { match: "HasHeader=X-Spam-Flag:YES", class: LocalDelivery, folder: Junk }
                   - { match: RecipientIsLocal, class: LocalDelivery }
+                  - { match: "RecipientIs=out@elsewhere.example", class: RemoteDelivery, gateway: "127.0.0.1:1", tls: none, connectTimeout: 1s, bounceProcessor: remote-failure }
                   - { match: All, class: ToProcessor, processor: error, notice: "not local" }
+              - state: remote-failure
+                mailets:
+                  - { match: "RemoteDeliveryFailedWithSMTPCode=552", class: Bounce, status: "5.2.2" }
+                  - { match: IsRemoteDeliveryTemporaryError, class: Bounce, status: "4.4.7" }
+                  - { match: IsRemoteDeliveryPermanentError, class: Bounce }
               - state: quarantine
                 mailets:
                   - { match: All, class: ToRepository, path: ../var/quarantine }
