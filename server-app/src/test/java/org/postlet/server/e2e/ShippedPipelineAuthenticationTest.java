@@ -23,6 +23,7 @@ import org.postlet.auth.message.RawMessage;
 import org.postlet.server.PostletServer;
 import org.postlet.server.testing.TestConfiguration;
 import org.postlet.testsupport.Dnsmasq;
+import org.postlet.testsupport.smtp.FakeSmtpServer;
 
 /**
  * The shipped {@code conf/pipeline.yaml} with mail authentication: relayed mail is DKIM-signed once
@@ -40,10 +41,14 @@ class ShippedPipelineAuthenticationTest {
         try (Dnsmasq dns = Dnsmasq.builder()
                 .txt("postlet._domainkey.example.test", "v=DKIM1; k=rsa; p=" + DkimKeys.publicKeyTag(keys.getPublic()))
                 .txt("_dmarc.shop.test", "v=DMARC1; p=quarantine")
-                .start()) {
+                .start();
+             FakeSmtpServer remote = FakeSmtpServer.builder().start()) {
             TestInstallation inst = new TestInstallation(dir, 0);
-            Files.copy(TestConfiguration.committed("conf/pipeline.yaml", dir), inst.conf.resolve("pipeline.yaml"),
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            // The shipped pipeline, with relayed mail sent to a remote on loopback instead of the MX of remote.test.
+            String pipeline = Files.readString(TestConfiguration.committed("conf/pipeline.yaml", dir));
+            assertThat(pipeline).contains("class: RemoteDelivery }");
+            Files.writeString(inst.conf.resolve("pipeline.yaml"),
+                    pipeline.replace("class: RemoteDelivery }", "class: RemoteDelivery, gateway: \"127.0.0.1:" + remote.port() + "\" }"));
             Files.createDirectories(inst.conf.resolve("dkim"));
             DkimKeys.writePrivateKey(keys.getPrivate(), inst.conf.resolve("dkim/example.test.postlet.pem"));
             Path conf = inst.conf.resolve("postlet.yaml");
@@ -57,9 +62,10 @@ class ShippedPipelineAuthenticationTest {
                 assertThat(TestInstallation.send(port, "x@elsewhere.test", "alice@example.test",
                         "From: deals@shop.test\r\nSubject: 90% off\r\n\r\nbuy\r\n")).startsWith("250");
 
-                List<Path> kept = TestInstallation.awaitFiles(dir.resolve("var/relay"), 1);
-                String file = Files.readString(kept.get(0), StandardCharsets.ISO_8859_1);
-                String message = file.substring(file.indexOf("DKIM-Signature:"), file.lastIndexOf("%%POSTLET-END"));
+                List<FakeSmtpServer.Message> sent = remote.awaitMessages(1, Duration.ofSeconds(20));
+                assertThat(sent).hasSize(1);
+                String message = new String(sent.get(0).content(), StandardCharsets.ISO_8859_1);
+                assertThat(message).contains("DKIM-Signature:");
                 DnsjavaLookup lookup = DnsjavaLookup.of(List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), dns.port())),
                         Duration.ofSeconds(2));
                 assertThat(new DkimVerifier(lookup).verify(RawMessage.parse(message.getBytes(StandardCharsets.ISO_8859_1)),
