@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.postlet.outbound.client.DotStuffingOutputStream;
 
 /**
  * A client's side of one LMTP connection (RFC 2033): greeting, LHLO, one transaction, QUIT.
@@ -127,7 +128,7 @@ final class LmtpSession implements AutoCloseable {
         if (go.code() != 354) {
             throw new LmtpException("LMTP server refused DATA: " + go, go);
         }
-        DotStuffing body = new DotStuffing(out);
+        DotStuffingOutputStream body = new DotStuffingOutputStream(out);
         message.writeTo(body);
         body.finish();
         List<LmtpReply> replies = new ArrayList<>(accepted);
