@@ -92,7 +92,10 @@ public interface Mail {
     /** The host name of the SMTP client if it was resolved, otherwise its address. */
     String remoteHost();
 
-    /** The name the client gave in HELO or EHLO. */
+    /**
+     * The name the client gave in HELO or EHLO; empty for mail that did not come over SMTP (made
+     * here, as a bounce or a notice, or put back from a repository).
+     */
     String heloName();
 
     /** The user the client authenticated as with SMTP AUTH, if it did. */

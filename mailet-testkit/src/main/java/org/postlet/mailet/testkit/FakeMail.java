@@ -231,6 +231,13 @@ public final class FakeMail implements Mail {
             return this;
         }
 
+        /** A mail this server made itself (a bounce, a notice): no HELO name, client address 127.0.0.1. */
+        public Builder madeHere() {
+            this.heloName = "";
+            this.remoteAddress = "127.0.0.1";
+            return this;
+        }
+
         /** The user the client authenticated as with SMTP AUTH. */
         public Builder authenticatedUser(String user) {
             this.authenticatedUser = Optional.of(requireText(user, "authenticatedUser"));

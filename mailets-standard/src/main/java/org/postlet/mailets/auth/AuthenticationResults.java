@@ -27,7 +27,8 @@ import org.postlet.mailets.Messages;
         + " ones that claim that name. Sets the attributes `auth.spf`, `auth.dkim` (pass if any signature passed),"
         + " `auth.dmarc` (each a result such as `pass`, `fail`, `none`, `temperror`) and `auth.dmarc.disposition`"
         + " (`none`, `quarantine` or `reject`: what the From domain asks for this mail), for the matchers SpfResultIs,"
-        + " DkimResultIs, DmarcResultIs and DmarcDispositionIs. Run it on inbound mail before anything changes the message.",
+        + " DkimResultIs, DmarcResultIs and DmarcDispositionIs. Run it on inbound mail before anything changes the message;"
+        + " mail that did not come over SMTP (a bounce or notice made here, a requeued mail) is left as it is.",
         example = "{ match: \"not SMTPAuthSuccessful\", class: AuthenticationResults }")
 public final class AuthenticationResults extends GenericMailet {
 
@@ -49,6 +50,11 @@ public final class AuthenticationResults extends GenericMailet {
 
     @Override
     public void service(Mail mail) throws MessagingException {
+        if (mail.heloName().isEmpty()) {
+            // Made here (a bounce, a notice) or put back from a repository: no SMTP client whose
+            // claims there are to check, and an SPF check of "postmaster@" would only mislead.
+            return;
+        }
         InetAddress client;
         try {
             client = InetAddress.getByName(mail.remoteAddress()); // an address literal: no DNS query

@@ -78,6 +78,17 @@ class AuthenticationResultsTest {
                 .hasMessageContaining("use one or more of fail, none, pass, permerror, temperror");
     }
 
+    @Test
+    void mailMadeHereIsLeftAsItIs() throws Exception {
+        FakeMail bounce = FakeMail.builder().nullSender().recipients("bob@example.test").madeHere()
+                .message("From: Mail Delivery System <mailer-daemon@example.test>\r\nSubject: Undelivered\r\n\r\nsorry\r\n").build();
+
+        mailet().service(bounce);
+
+        assertThat(bounce.messageAsString()).doesNotContain("Authentication-Results");
+        assertThat(bounce.attributeNames()).isEmpty();
+    }
+
     private FakeMail mail(String client, String message) throws Exception {
         return FakeMail.builder().sender("alice@example.org").recipients("bob@example.test").remoteAddress(client)
                 .heloName("client.example.org").message(message).build();
