@@ -55,14 +55,14 @@ class RemoteTransportTest {
     }
 
     private RemoteTransport transport(int port, Optional<Hop> gateway, Set<Integer> ownPorts) {
-        DnsResolver resolver = new DnsResolver(List.of(new InetSocketAddress("127.0.0.1", dns.port())), Duration.ofSeconds(3));
+        DnsResolver resolver = new DnsResolver(List.of(new InetSocketAddress("127.0.0.1", dns.port())), Duration.ofSeconds(10));
         return new RemoteTransport(new Router(resolver, port, gateway, new Random(1)), new Self("me.test", ownPorts),
-                new TransportSettings("me.test", TlsPolicy.MAY, Duration.ofSeconds(3), Duration.ofSeconds(10), 4));
+                new TransportSettings("me.test", TlsPolicy.MAY, Duration.ofSeconds(10), Duration.ofSeconds(20), 4));
     }
 
     private RemoteTransport transport(int port, TlsPolicy tls, SSLContext trusted) {
-        DnsResolver resolver = new DnsResolver(List.of(new InetSocketAddress("127.0.0.1", dns.port())), Duration.ofSeconds(3));
-        TransportSettings settings = new TransportSettings("me.test", tls, Duration.ofSeconds(3), Duration.ofSeconds(10), 4);
+        DnsResolver resolver = new DnsResolver(List.of(new InetSocketAddress("127.0.0.1", dns.port())), Duration.ofSeconds(10));
+        TransportSettings settings = new TransportSettings("me.test", tls, Duration.ofSeconds(10), Duration.ofSeconds(20), 4);
         Router router = new Router(resolver, port, Optional.empty(), new Random(1));
         return trusted == null ? new RemoteTransport(router, new Self("me.test", Set.of()), settings)
                 : new RemoteTransport(router, new Self("me.test", Set.of()), settings,
@@ -319,7 +319,7 @@ class RemoteTransportTest {
         remote = FakeSmtpServer.builder().starttls(serverContext(ks)).auth("relayuser", "s3cret").start();
         other = FakeSmtpServer.builder().bind("127.0.0.2").auth("relayuser", "s3cret").start(); // no TLS
         dns = ScriptedDns.builder().start();
-        DnsResolver resolver = new DnsResolver(List.of(new InetSocketAddress("127.0.0.1", dns.port())), Duration.ofSeconds(3));
+        DnsResolver resolver = new DnsResolver(List.of(new InetSocketAddress("127.0.0.1", dns.port())), Duration.ofSeconds(10));
         Login login = new Login("relayuser", "s3cret");
 
         RemoteTransport viaTls = new RemoteTransport(new Router(resolver, 25, Optional.of(Hop.parse("127.0.0.1:" + remote.port(),
