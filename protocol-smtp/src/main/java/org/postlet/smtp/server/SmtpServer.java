@@ -9,9 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.buffer.Unpooled;
@@ -44,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * accepted message to the {@link InboundQueue}, replying 250 only once the queue has committed it.
  *
  * <p>Usage: {@code try (SmtpServer server = new SmtpServer(settings, queue, policy, authenticator, tls)) { server.start(); … }}.
- * Non-blocking Netty NIO: one acceptor thread and a small worker group serve all connections.
+ * Non-blocking Netty (native epoll on Linux, else NIO): one acceptor thread and a small worker group
+ * serve all connections.
  *
  * <p>Each connection's pipeline is {@code [tls →] timeout → frames → session}: an
  * {@link io.netty.handler.ssl.SslHandler} from the start on implicit-TLS listeners (or put in front
@@ -73,6 +72,7 @@ public final class SmtpServer implements AutoCloseable {
     private final ClientAuthFailures authFailures;
     private final Map<String, Channel> boundListeners = new LinkedHashMap<>();
     private final ChannelGroup sessions = new DefaultChannelGroup("smtp-sessions", GlobalEventExecutor.INSTANCE);
+    private final Transport transport = Transport.available();
     private EventLoopGroup acceptors;
     private EventLoopGroup workers;
     private boolean closed;
@@ -124,9 +124,12 @@ public final class SmtpServer implements AutoCloseable {
         if (acceptors != null || closed) {
             throw new IllegalStateException("the SMTP server can be started once");
         }
-        acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("smtp-accept"), NioIoHandler.newFactory());
+        acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("smtp-accept"), transport.handlers());
         workers = new MultiThreadIoEventLoopGroup(WORKER_THREADS, new DefaultThreadFactory("smtp-io"),
-                NioIoHandler.newFactory());
+                transport.handlers());
+        if (transport == Transport.NIO) {
+            LOG.info("SMTP on the JDK's NIO transport (native epoll unavailable: {})", Transport.unavailability());
+        }
         for (ListenerSettings listener : settings.listeners()) {
             ChannelFuture bound = bootstrap(listener).bind(listener.bind(), listener.port()).awaitUninterruptibly();
             if (!bound.isSuccess()) {
@@ -199,7 +202,7 @@ public final class SmtpServer implements AutoCloseable {
                 limiter);
         return new ServerBootstrap()
                 .group(acceptors, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 128)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
