@@ -2,7 +2,10 @@ package org.postlet.smtp.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -56,6 +59,8 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder {
     private static final byte DOT = '.';
     /** How many octets of data are copied to the heap at once for scanning: a few TCP segments. */
     private static final int SCAN_WINDOW = 8192;
+    /** How much a paused decoder holds before reading stops until {@link #resume()}. */
+    static final int HELD_WHILE_PAUSED = 64 * 1024;
 
     private enum Mode { COMMAND, DATA, CHUNK, DISCARD }
 
@@ -82,6 +87,8 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder {
     /** In command mode: the current line is too long and is being skipped up to its LF. */
     private boolean discardingLine;
     private boolean paused;
+    /** The client closed its side while paused: the event waits until what it sent before is decoded. */
+    private boolean inputShutdownHeld;
     /** In chunk mode: octets of the current BDAT chunk still to come. */
     private long chunkRemaining;
     private ChannelHandlerContext context;
@@ -127,7 +134,11 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder {
         return mode == Mode.DATA;
     }
 
-    /** Stops emitting frames; received bytes are kept until {@link #resume()}. Call on the event loop. */
+    /**
+     * Stops emitting frames; received bytes are kept until {@link #resume()}. Reading goes on (turning
+     * it off and on costs two system calls per message, and a client waiting for its reply sends
+     * little) until more than {@link #HELD_WHILE_PAUSED} bytes are held. Call on the event loop.
+     */
     public void pause() {
         paused = true;
     }
@@ -138,22 +149,52 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder {
      */
     public void resume() {
         paused = false;
-        ByteBuf held = internalBuffer();
-        if (context != null && held.isReadable()) {
-            // Re-enter the decoder with nothing new: it decodes what it already holds and then
-            // fires channelReadComplete, on which the session flushes its replies.
-            try {
+        if (context == null) {
+            return;
+        }
+        Channel channel = context.channel();
+        if (!channel.config().isAutoRead() && !(channel instanceof DuplexChannel d && d.isInputShutdown())) {
+            channel.config().setAutoRead(true);
+        }
+        try {
+            if (internalBuffer().isReadable()) {
+                // Re-enter the decoder with nothing new: it decodes what it already holds and then
+                // fires channelReadComplete, on which the session flushes its replies.
                 channelRead(context, Unpooled.EMPTY_BUFFER);
                 channelReadComplete(context);
-            } catch (Exception e) {
-                context.fireExceptionCaught(e);
             }
+            // Those frames may have paused us again (another message to commit): the end of input
+            // then waits for that one too.
+            if (inputShutdownHeld && !paused) {
+                inputShutdownHeld = false;
+                super.userEventTriggered(context, ChannelInputShutdownEvent.INSTANCE);
+            }
+        } catch (Exception e) {
+            context.fireExceptionCaught(e);
         }
+    }
+
+    /**
+     * A client may pipeline its last commands and shut down its sending side at once ({@code nc -N},
+     * scripts). The base decoder would then drop what it holds, and the session would never answer
+     * commands it received before the end: while paused, the end of input waits for {@link #resume()}.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event == ChannelInputShutdownEvent.INSTANCE && paused) {
+            inputShutdownHeld = true;
+            return;
+        }
+        super.userEventTriggered(ctx, event);
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (paused) {
+            if (in.readableBytes() > HELD_WHILE_PAUSED && ctx.channel().config().isAutoRead()) {
+                // A client pushing on while we wait: stop reading so it cannot make us buffer without bound.
+                ctx.channel().config().setAutoRead(false);
+            }
             return;
         }
         switch (mode) {

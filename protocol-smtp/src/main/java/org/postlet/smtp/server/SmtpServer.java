@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * accepted message to the {@link InboundQueue}, replying 250 only once the queue has committed it.
  *
  * <p>Usage: {@code try (SmtpServer server = new SmtpServer(settings, queue, policy, authenticator, tls)) { server.start(); … }}.
- * Non-blocking Netty (native epoll on Linux, else NIO): one acceptor thread and a small worker group
- * serve all connections.
+ * Non-blocking Netty (native epoll on Linux, else NIO): a few event loops accept and serve
+ * all connections.
  *
  * <p>Each connection's pipeline is {@code [tls →] timeout → frames → session}: an
  * {@link io.netty.handler.ssl.SslHandler} from the start on implicit-TLS listeners (or put in front
@@ -60,7 +60,7 @@ public final class SmtpServer implements AutoCloseable {
     public static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpServer.class);
-    private static final int WORKER_THREADS = Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
+    private static final int EVENT_LOOPS = Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
 
     private final SmtpSettings settings;
     private final InboundQueue queue;
@@ -73,8 +73,7 @@ public final class SmtpServer implements AutoCloseable {
     private final Map<String, Channel> boundListeners = new LinkedHashMap<>();
     private final ChannelGroup sessions = new DefaultChannelGroup("smtp-sessions", GlobalEventExecutor.INSTANCE);
     private final Transport transport = Transport.available();
-    private EventLoopGroup acceptors;
-    private EventLoopGroup workers;
+    private EventLoopGroup eventLoops;
     private boolean closed;
 
     /**
@@ -121,11 +120,12 @@ public final class SmtpServer implements AutoCloseable {
      *                     {@code listener mx: cannot bind 0.0.0.0:2525: Address already in use}
      */
     public synchronized void start() throws IOException {
-        if (acceptors != null || closed) {
+        if (eventLoops != null || closed) {
             throw new IllegalStateException("the SMTP server can be started once");
         }
-        acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("smtp-accept"), transport.handlers());
-        workers = new MultiThreadIoEventLoopGroup(WORKER_THREADS, new DefaultThreadFactory("smtp-io"),
+        // The listening sockets share the sessions' event loops: a thread of its own for accepting
+        // would cost a hand-off (a wake-up and a context switch) for every connection.
+        eventLoops = new MultiThreadIoEventLoopGroup(EVENT_LOOPS, new DefaultThreadFactory("smtp-io"),
                 transport.handlers());
         if (transport == Transport.NIO) {
             LOG.info("SMTP on the JDK's NIO transport (native epoll unavailable: {})", Transport.unavailability());
@@ -187,9 +187,8 @@ public final class SmtpServer implements AutoCloseable {
             }
             sessions.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
-        if (acceptors != null) {
-            acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
-            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (eventLoops != null) {
+            eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         }
         LOG.info("SMTP server stopped");
     }
@@ -201,11 +200,15 @@ public final class SmtpServer implements AutoCloseable {
         SessionConfig sessionConfig = new SessionConfig(settings, listener, queue, policy, senderPolicy, authenticator, tls, events, authFailures,
                 limiter);
         return new ServerBootstrap()
-                .group(acceptors, workers)
+                .group(eventLoops)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 128)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // A client that sends its last commands and shuts down its side at once still gets
+                // every reply: the session closes when it has answered them (epoll reports the end
+                // of input even while reading is paused for a commit).
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -62,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * (RFC 2920) gets its replies in order and in few packets.
  *
  * <p>While a message is committed to the queue or AUTH credentials are checked, the decoder is
- * paused and reading stops, so commands the client pipelined wait and are answered in order.
+ * paused, so commands the client pipelined wait and are answered in order.
  *
  * <p>STARTTLS (RFC 3207): bytes pipelined after the command are discarded, a TLS handler is put in
  * front of the pipeline, and the session starts over in {@link SessionState#CONNECTED} — the client
@@ -268,6 +269,14 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
             // Sessions in DATA, BDAT or committing finish their message; see finishTransaction.
         } else if (event instanceof SslHandshakeCompletionEvent handshake) {
             onHandshake(handshake);
+        } else if (event == ChannelInputShutdownEvent.INSTANCE) {
+            // The client will send nothing more and every command before its end has been answered
+            // (the decoder holds the event while a commit is pending): close our side too. A message
+            // cut short counts as a lost connection in channelInactive.
+            if (state != SessionState.CLOSING) {
+                ctx.flush();
+                ctx.close();
+            }
         } else {
             super.userEventTriggered(ctx, event);
         }
@@ -784,7 +793,6 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
     /** Holds pipelined input while the session waits for something outside the event loop. */
     private void pauseReading() {
         decoder.pause();
-        ctx.channel().config().setAutoRead(false);
     }
 
     /** Flushes the replies so far and reads on, or closes if the server is stopping. */
@@ -797,7 +805,6 @@ public final class SmtpSessionHandler extends ChannelInboundHandlerAdapter {
         if (state.inCommandMode()) {
             // The time spent committing or checking a password was ours, not the client's.
             timeout.use(commandTimeout());
-            ctx.channel().config().setAutoRead(true);
             decoder.resume();
         }
     }

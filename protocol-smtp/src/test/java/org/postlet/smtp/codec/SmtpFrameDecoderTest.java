@@ -224,4 +224,20 @@ class SmtpFrameDecoderTest {
         assertThat(recorder.frames).containsExactly("NOOP", "RSET", "QUIT");
         channel.finishAndReleaseAll();
     }
+
+    @Test
+    void pausedDecoderStopsReadingOnlyWhenItHoldsMuch() {
+        SmtpFrameDecoder decoder = new SmtpFrameDecoder();
+        Recorder recorder = new Recorder(decoder);
+        EmbeddedChannel channel = new EmbeddedChannel(decoder, recorder);
+        decoder.pause();
+        channel.writeInbound(Unpooled.copiedBuffer("QUIT\r\n", StandardCharsets.US_ASCII));
+        assertThat(channel.config().isAutoRead()).as("a pipelined command does not stop reading").isTrue();
+        channel.writeInbound(Unpooled.wrappedBuffer(new byte[SmtpFrameDecoder.HELD_WHILE_PAUSED]));
+        assertThat(channel.config().isAutoRead()).as("a client pushing on is held back").isFalse();
+        decoder.resume();
+        assertThat(channel.config().isAutoRead()).isTrue();
+        assertThat(recorder.frames).startsWith("QUIT");
+        channel.finishAndReleaseAll();
+    }
 }

@@ -183,6 +183,50 @@ class SmtpSessionTest {
     }
 
     @Test
+    void clientThatShutsDownItsSideAfterPipeliningGetsEveryReply() throws Exception {
+        // nc -N and scripts send the whole session and a FIN at once; the commit is slow, so the end
+        // of input arrives while reading is paused.
+        server.queue().failWith(RecordingQueue.Failure.COMMIT_DELAYED);
+        client.send("HELO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n"
+                + "hello\r\n.\r\nNOOP\r\nQUIT\r\n");
+        client.socket().shutdownOutput();
+        assertThat(List.of(client.read().code(), client.read().code(), client.read().code(), client.read().code()))
+                .containsExactly(250, 250, 250, 354);
+        assertThat(client.read().text()).startsWith("2.0.0 Ok: queued as");
+        assertThat(client.read()).hasToString("250 2.0.0 Ok");
+        assertThat(client.read().code()).isEqualTo(221);
+        assertThat(client.closedByServer()).isTrue();
+        assertThat(server.queue().await(1)).hasSize(1);
+    }
+
+    @Test
+    void clientThatShutsDownItsSideWithoutQuitIsAnsweredThenClosed() throws Exception {
+        server.queue().failWith(RecordingQueue.Failure.COMMIT_DELAYED);
+        client.send("HELO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n"
+                + "hello\r\n.\r\nNOOP\r\n");
+        client.socket().shutdownOutput();
+        for (int i = 0; i < 4; i++) {
+            client.read();
+        }
+        assertThat(client.read().text()).startsWith("2.0.0 Ok: queued as");
+        assertThat(client.read()).hasToString("250 2.0.0 Ok");
+        assertThat(client.closedByServer()).isTrue();
+        assertThat(server.queue().await(1)).hasSize(1);
+    }
+
+    @Test
+    void clientThatShutsDownItsSideInTheMiddleOfAMessageStoresNothing() throws Exception {
+        client.send("HELO c\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\nhalf a mess");
+        client.socket().shutdownOutput();
+        for (int i = 0; i < 4; i++) {
+            client.read();
+        }
+        assertThat(client.closedByServer()).isTrue();
+        assertThat(server.queue().awaitAborted(1)).isEqualTo(1);
+        assertThat(server.queue().committed()).isEmpty();
+    }
+
+    @Test
     void lineTooLongIsRefusedAndTheSessionGoesOn() throws Exception {
         assertThat(client.command("HELO " + "x".repeat(600))).hasToString("500 5.5.2 Line too long");
         assertThat(client.command("NOOP")).hasToString("250 2.0.0 Ok");
