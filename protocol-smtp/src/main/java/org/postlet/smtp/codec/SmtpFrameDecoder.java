@@ -234,21 +234,32 @@ public final class SmtpFrameDecoder extends ByteToMessageDecoder {
         // The bytes are scanned in a heap copy, a window at a time: reading a direct buffer byte by
         // byte costs a bounds- and session-checked call per byte, while one bulk copy is a memcpy
         // and an array is read in place. Frames still slice the original buffer, so nothing is
-        // copied twice.
-        byte[] window = new byte[Math.min(end - segmentStart, SCAN_WINDOW)];
-        for (int base = segmentStart; base < end; base += window.length) {
-            int length = Math.min(window.length, end - base);
-            in.getBytes(base, window, 0, length);
-            for (int j = 0; j < length; j++) {
+        // copied twice. The window is a pooled heap buffer: no new array per read.
+        ByteBuf scratch = ctx.alloc().heapBuffer(Math.min(end - segmentStart, SCAN_WINDOW));
+        try {
+            decodeData(ctx, in, out, scratch.array(), scratch.arrayOffset(), scratch.capacity());
+        } finally {
+            scratch.release();
+        }
+    }
+
+    private void decodeData(ChannelHandlerContext ctx, ByteBuf in, List<Object> out, byte[] window, int offset, int size) {
+        int end = in.writerIndex();
+        int segmentStart = in.readerIndex();
+        for (int base = segmentStart; base < end; base += size) {
+            int length = Math.min(size, end - base);
+            in.getBytes(base, window, offset, length);
+            int limit = offset + length;
+            for (int j = offset; j < limit; j++) {
                 if (dataState == DataState.TEXT) {
                     // Inside a line only CR and LF change the state: jump to the next one instead
                     // of running the state machine for every byte (most bytes of a message are here).
-                    j = nextCrOrLf(window, j, length);
-                    if (j == length) {
+                    j = nextCrOrLf(window, j, limit);
+                    if (j == limit) {
                         break;
                     }
                 }
-                int i = base + j;
+                int i = base + j - offset;
                 byte b = window[j];
                 switch (dataState) {
                     case LINE_START -> {
