@@ -371,7 +371,7 @@ public final class Launcher {
     }
 
     private int queue(Path conf, List<String> words) {
-        Optional<QueueCommand.Action> action = words.isEmpty() ? Optional.empty() : QueueCommand.Action.of(words.get(0));
+        Optional<QueueCommand.Action> action = words.isEmpty() ? Optional.empty() : action(QueueCommand.Action.class, words.get(0));
         if (action.isEmpty() || words.size() != (action.get().needsId ? 2 : 1)) {
             err.println("postlet queue: give list, flush, or show|hold|release|delete and a queue id\n" + USAGE_TEXT);
             return USAGE;
@@ -383,7 +383,7 @@ public final class Launcher {
 
     private int repository(Path conf, List<String> words) {
         Optional<RepositoryCommand.Action> action = words.isEmpty() ? Optional.empty()
-                : RepositoryCommand.Action.of(words.get(0));
+                : action(RepositoryCommand.Action.class, words.get(0));
         if (action.isEmpty() || words.size() - 1 < action.get().fewest || words.size() - 1 > action.get().most) {
             err.println("postlet repository: give list [NAME], or show|requeue|delete with a repository name and a mail id\n"
                     + USAGE_TEXT);
@@ -392,6 +392,16 @@ public final class Launcher {
         Optional<ServerConfig> config = adminConfig(conf);
         return config.isEmpty() ? INVALID
                 : new RepositoryCommand(out, err).run(config.get(), action.get(), words.subList(1, words.size()));
+    }
+
+    /** The sub-command a word names, in any case ({@code LIST}, {@code list}), if it names one. */
+    private static <A extends Enum<A>> Optional<A> action(Class<A> actions, String word) {
+        for (A a : actions.getEnumConstants()) {
+            if (a.name().equalsIgnoreCase(word)) {
+                return Optional.of(a);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The configuration the admin commands find the server through; empty (problems printed) if it is invalid. */

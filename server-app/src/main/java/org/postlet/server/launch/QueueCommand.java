@@ -23,15 +23,6 @@ final class QueueCommand {
         Action(boolean needsId) {
             this.needsId = needsId;
         }
-
-        static Optional<Action> of(String word) {
-            for (Action a : values()) {
-                if (a.name().equalsIgnoreCase(word)) {
-                    return Optional.of(a);
-                }
-            }
-            return Optional.empty();
-        }
     }
 
     private final PrintStream out;

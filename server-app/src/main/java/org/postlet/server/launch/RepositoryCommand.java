@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import org.postlet.server.config.ServerConfig;
 
 /**
@@ -26,15 +25,6 @@ final class RepositoryCommand {
         Action(int fewest, int most) {
             this.fewest = fewest;
             this.most = most;
-        }
-
-        static Optional<Action> of(String word) {
-            for (Action a : values()) {
-                if (a.name().equalsIgnoreCase(word)) {
-                    return Optional.of(a);
-                }
-            }
-            return Optional.empty();
         }
     }
 
