@@ -197,7 +197,7 @@ public final class RemoteTransport implements AutoCloseable {
                         } catch (HostRefusedException | SSLHandshakeException e) {
                             testingFailures.put(hop.host(), Instant.now().plus(TESTING_QUIET));
                             LOG.warn("{}: in mode enforce mail would wait: {}. Delivering as without the policy (this"
-                                    + " host is not checked again for {})", tls.describe(), e.getMessage(), TESTING_QUIET);
+                                    + " host is not checked again for {} min)", tls.describe(), e.getMessage(), TESTING_QUIET.toMinutes());
                         }
                     }
                     return attempt(hop, address, tls.tls(), message, outcomes);

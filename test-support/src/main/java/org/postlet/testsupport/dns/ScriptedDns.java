@@ -85,7 +85,7 @@ public final class ScriptedDns implements AutoCloseable {
             if (text.contains("\"") || text.contains(",")) {
                 throw new IllegalArgumentException("a scripted TXT text may not contain \" or , (dnsmasq's syntax): " + text);
             }
-            options.add("--txt-record=" + name + ",\"" + text + "\"");
+            options.add("--txt-record=" + name + "," + text);
             return this;
         }
 
