@@ -15,7 +15,11 @@ import javax.net.ssl.SSLContext;
 public final class PolicyServer implements AutoCloseable {
 
     /** What the server answers. */
-    public record Answer(int status, String contentType, String body) {
+    public record Answer(int status, String contentType, String body, boolean chunked) {
+        public Answer(int status, String contentType, String body) {
+            this(status, contentType, body, false);
+        }
+
         public static Answer policy(String body) {
             return new Answer(200, "text/plain", body);
         }
@@ -39,7 +43,7 @@ public final class PolicyServer implements AutoCloseable {
             if (a.status() / 100 == 3) {
                 exchange.getResponseHeaders().set("Location", "https://elsewhere.test/");
             }
-            exchange.sendResponseHeaders(a.status(), body.length == 0 ? -1 : body.length);
+            exchange.sendResponseHeaders(a.status(), a.chunked() ? 0 : body.length == 0 ? -1 : body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
