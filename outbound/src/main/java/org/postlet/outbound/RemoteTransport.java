@@ -142,7 +142,7 @@ public final class RemoteTransport implements AutoCloseable {
         } catch (RouteFailure f) {
             return all(message, f.permanent() ? Outcome.FAILED : Outcome.DEFERRED, f.status(), f.getMessage());
         }
-        TlsRequirement tls = router.gateway().isPresent() ? new TlsRequirement(settings.tls(), Optional.empty(), "tls")
+        TlsRequirement tls = router.gateway().isPresent() ? TlsRequirement.step(settings.tls())
                 : rules.forDomain(domain, settings.tls());
         if (tls.mtaSts().isPresent()) {
             StsPolicy policy = tls.mtaSts().get().policy();
@@ -161,7 +161,7 @@ public final class RemoteTransport implements AutoCloseable {
             }
         }
         // An error under a policy other than the step's says which policy demanded what failed.
-        String because = tls.source().equals("tls") ? "" : tls.describe() + ": ";
+        String because = tls.source() == TlsRequirement.Source.STEP ? "" : tls.describe() + ": ";
         String lastError = "no host to try";
         Reply lastReply = null;
         boolean tried = false;
@@ -197,7 +197,8 @@ public final class RemoteTransport implements AutoCloseable {
                         } catch (HostRefusedException | SSLHandshakeException e) {
                             testingFailures.put(hop.host(), Instant.now().plus(TESTING_QUIET));
                             LOG.warn("{}: in mode enforce mail would wait: {}. Delivering as without the policy (this"
-                                    + " host is not checked again for {} min)", tls.describe(), e.getMessage(), TESTING_QUIET.toMinutes());
+                                    + " host is not checked again for {} min)", tls.describe(), e.getMessage(),
+                                    TESTING_QUIET.toMinutes());
                         }
                     }
                     return attempt(hop, address, tls.tls(), message, outcomes);

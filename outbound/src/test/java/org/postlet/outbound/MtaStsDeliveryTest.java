@@ -138,6 +138,26 @@ class MtaStsDeliveryTest {
     }
 
     @Test
+    void aConnectionParkedWithUncheckedTlsIsNotReusedForAnEnforcedDomain() throws Exception {
+        // other.test has no policy and the same MX: its opportunistic TLS connection is parked for 5 s.
+        ScriptedDns dns = ScriptedDns.builder().mx("other.test", "mx1.remote.test", 10).mx("remote.test", "mx1.remote.test", 10)
+                .host("mx1.remote.test", "127.0.0.1").host("mta-sts.remote.test", "127.0.0.1")
+                .txt("_mta-sts.remote.test", "v=STSv1; id=1").start();
+        closing.add(dns);
+        RemoteTransport transport = transport(dns);
+
+        assertThat(transport.deliver("other.test", message("bob@other.test"))).extracting(RecipientResult::outcome)
+                .containsExactly(Outcome.DELIVERED);
+        assertThat(transport.deliver("remote.test", message("bob@remote.test"))).extracting(RecipientResult::outcome)
+                .containsExactly(Outcome.DELIVERED);
+        assertThat(transport.deliver("remote.test", message("carol@remote.test"))).extracting(RecipientResult::outcome)
+                .containsExactly(Outcome.DELIVERED);
+
+        // One connection for other.test, one (verified, then reused) for remote.test.
+        assertThat(tlsMx.connections()).isEqualTo(2);
+    }
+
+    @Test
     void enforceSendsNothingToAnMxThePolicyDoesNotName() throws Exception {
         RecipientResult r = transport(dns("mx2.remote.test", "1")).deliver("remote.test", message("bob@remote.test")).get(0);
 

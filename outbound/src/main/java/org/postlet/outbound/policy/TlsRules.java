@@ -24,16 +24,16 @@ public record TlsRules(TlsTable table, Optional<MtaSts> mtaSts) {
     public TlsRequirement forDomain(String domain, TlsPolicy fallback) {
         Optional<TlsPolicy> listed = table.policy(domain);
         if (listed.isPresent()) {
-            return new TlsRequirement(listed.get(), Optional.empty(), "tlsPolicies");
+            return new TlsRequirement(listed.get(), Optional.empty(), TlsRequirement.Source.TABLE);
         }
         Optional<KnownPolicy> policy = mtaSts.flatMap(m -> m.policy(domain));
         if (policy.isEmpty()) {
-            return new TlsRequirement(fallback, Optional.empty(), "tls");
+            return TlsRequirement.step(fallback);
         }
         return switch (policy.get().policy().mode()) {
-            case ENFORCE -> new TlsRequirement(TlsPolicy.VERIFY, policy, "MTA-STS");
-            case TESTING -> new TlsRequirement(fallback, policy, "MTA-STS");
-            case NONE -> new TlsRequirement(fallback, Optional.empty(), "tls");
+            case ENFORCE -> new TlsRequirement(TlsPolicy.VERIFY, policy, TlsRequirement.Source.MTA_STS);
+            case TESTING -> new TlsRequirement(fallback, policy, TlsRequirement.Source.STEP);
+            case NONE -> TlsRequirement.step(fallback);
         };
     }
 }
