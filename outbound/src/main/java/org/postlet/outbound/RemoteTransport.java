@@ -221,6 +221,11 @@ public final class RemoteTransport implements AutoCloseable {
             return all(message, Outcome.FAILED, "5.1.2", lastError);
         }
         if (lastReply != null && lastReply.permanentFailure()) {
+            if (tls.enforced()) {
+                // A host that refuses what the policy demands (a 5xx to STARTTLS) may be an attacker's stand-in,
+                // and the policy may be fixed soon: the mail waits (RFC 8461 §5) rather than bounce.
+                return all(message, Outcome.DEFERRED, "4.7.5", lastError);
+            }
             return all(message, Outcome.FAILED, lastReply.enhancedStatus().orElse("5.0.0"), lastError);
         }
         return all(message, Outcome.DEFERRED, lastReply != null ? lastReply.enhancedStatus().orElse("4.4.1") : "4.4.1",

@@ -195,6 +195,24 @@ class MtaStsDeliveryTest {
     }
 
     @Test
+    void enforceDefersRatherThanBouncesWhenAnMxRefusesStarttlsWith5xx() throws Exception {
+        https.answer(Answer.policy(policy("enforce", "*.remote.test")));
+        FakeSmtpServer refusing = FakeSmtpServer.builder().bind("127.0.0.3").port(tlsMx.port())
+                .extensions("PIPELINING", "STARTTLS").start(); // offers STARTTLS, answers it 502
+        closing.add(refusing);
+        ScriptedDns dns = ScriptedDns.builder().mx("remote.test", "mx3.remote.test", 10).host("mx3.remote.test", "127.0.0.3")
+                .host("mta-sts.remote.test", "127.0.0.1").txt("_mta-sts.remote.test", "v=STSv1; id=1").start();
+        closing.add(dns);
+
+        RecipientResult r = transport(dns).deliver("remote.test", message("bob@remote.test")).get(0);
+
+        assertThat(r.outcome()).isEqualTo(Outcome.DEFERRED);
+        assertThat(r.status()).isEqualTo("4.7.5");
+        assertThat(r.diagnostic()).startsWith("MTA-STS policy of remote.test (enforce, id 1): ").contains("refused STARTTLS");
+        assertThat(refusing.commands()).contains("STARTTLS").noneMatch(c -> c.startsWith("MAIL"));
+    }
+
+    @Test
     void testingDeliversAsBeforeAndWarnsWhatWouldHaveFailed() throws Exception {
         https.answer(Answer.policy(policy("testing", "mx1.remote.test")));
         RecipientResult r = transport(dns("mx2.remote.test", "1")).deliver("remote.test", message("bob@remote.test")).get(0);
