@@ -1,6 +1,7 @@
 package org.postlet.outbound.sts;
 
 import java.io.IOException;
+import java.net.IDN;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,7 +61,14 @@ public final class MtaSts {
      * empty when the domain has none.
      */
     public Optional<KnownPolicy> policy(String domain) {
-        String d = domain.toLowerCase(Locale.ROOT);
+        String d;
+        try {
+            // DNS and TLS know a domain by its ASCII form (an SMTPUTF8 recipient's domain may be in Unicode).
+            d = IDN.toASCII(domain, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            LOG.info("MTA-STS: {} is not a valid domain name, so it has no policy: {}", domain, e.getMessage());
+            return Optional.empty();
+        }
         // One lookup per domain at a time: deliveries to the same domain wait for one fetch, not make many.
         synchronized (locks[Math.floorMod(d.hashCode(), locks.length)]) {
             return lookUp(d);

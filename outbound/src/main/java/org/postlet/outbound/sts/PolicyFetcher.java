@@ -76,6 +76,8 @@ public final class PolicyFetcher {
         for (InetAddress address : addresses) {
             try {
                 return fetch(host, new InetSocketAddress(address, port), deadline);
+            } catch (IllegalArgumentException e) {
+                throw new PolicyFetchException(host + " cannot be named in TLS (SNI): " + e.getMessage(), e);
             } catch (IOException e) {
                 // A connection or TLS failure at one address: the next one may answer.
                 last = new PolicyFetchException("https://" + host + PATH + " at " + address.getHostAddress() + ": "

@@ -105,6 +105,23 @@ class MtaStsTest {
     }
 
     @Test
+    void aUnicodeDomainIsLookedUpByItsAsciiForm() throws Exception {
+        https.close();
+        https = new PolicyServer(ca.server("mta-sts.xn--bcher-kva.test"), Answer.policy(ENFORCE));
+        closing.add(https);
+        ScriptedDns dns = ScriptedDns.builder().host("mta-sts.xn--bcher-kva.test", "127.0.0.1")
+                .txt("_mta-sts.xn--bcher-kva.test", "v=STSv1; id=7").start();
+        closing.add(dns);
+        DnsResolver resolver = new DnsResolver(List.of(new InetSocketAddress("127.0.0.1", dns.port())), Duration.ofSeconds(10));
+        MtaSts mtaSts = new MtaSts(resolver, new PolicyFetcher(resolver, https.port(), ca.client().getSocketFactory(),
+                Duration.ofSeconds(10)), new PolicyStore(dir), clock);
+
+        assertThat(mtaSts.policy("bücher.test")).hasValueSatisfying(p -> assertThat(p.id()).isEqualTo("7"));
+        assertThat(https.requests()).containsExactly("/.well-known/mta-sts.txt Host=mta-sts.xn--bcher-kva.test");
+        assertThat(dir.resolve("xn--bcher-kva.test")).exists();
+    }
+
+    @Test
     void aDamagedCacheFileIsIgnored() throws Exception {
         Files.writeString(dir.resolve("remote.test"), "garbage");
         assertThat(mtaSts(null).policy("remote.test")).isEmpty();
