@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
@@ -25,11 +27,15 @@ import org.postlet.outbound.client.OutboundMessage;
 import org.postlet.outbound.client.Reply;
 import org.postlet.outbound.client.SmtpConnection;
 import org.postlet.outbound.client.SmtpSession;
+import org.postlet.outbound.client.TlsPolicy;
 import org.postlet.outbound.dns.DnsFailureException;
+import org.postlet.outbound.policy.TlsRequirement;
+import org.postlet.outbound.policy.TlsRules;
 import org.postlet.outbound.route.Hop;
 import org.postlet.outbound.route.RouteFailure;
 import org.postlet.outbound.route.Router;
 import org.postlet.outbound.route.Self;
+import org.postlet.outbound.sts.StsPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * Thread-safe; at most {@link TransportSettings#connectionsPerDestination()} deliveries to one
  * destination run at once, and a delivery that cannot get a slot in time is deferred rather than
  * holding its worker, so one slow domain never stops the others. A connection that delivered a
- * message is kept open for a few seconds for the next message to the same host.
+ * message is kept open for a few seconds for the next message to the same host. The TLS of a
+ * domain's MX hosts follows {@link TlsRules}: the operator's table, the domain's MTA-STS policy, the
+ * step's {@code tls}.
  */
 public final class RemoteTransport implements AutoCloseable {
 
@@ -50,11 +58,15 @@ public final class RemoteTransport implements AutoCloseable {
     private final TransportSettings settings;
     private final SSLSocketFactory opportunistic;
     private final SSLSocketFactory verified;
+    private final TlsRules rules;
+    /** How long an MX host that fails a domain's MTA-STS policy in testing is not checked (nor reported) again. */
+    static final Duration TESTING_QUIET = Duration.ofHours(1);
     /** How long a connection is kept open, idle, for the next message to the same host. */
     static final Duration IDLE_TIME = Duration.ofSeconds(5);
 
     private final Map<String, Semaphore> destinations = new ConcurrentHashMap<>();
-    private final Map<InetSocketAddress, Deque<Parked>> idle = new ConcurrentHashMap<>();
+    private final Map<Spot, Deque<Parked>> idle = new ConcurrentHashMap<>();
+    private final Map<String, Instant> testingFailures = new ConcurrentHashMap<>();
 
     public RemoteTransport(Router router, Self self, TransportSettings settings) {
         this(router, self, settings, trustingAny(), (SSLSocketFactory) SSLSocketFactory.getDefault());
@@ -63,6 +75,21 @@ public final class RemoteTransport implements AutoCloseable {
     /** With the TLS contexts given, e.g. one trusting a test's certificate authority for {@code verify}. */
     public RemoteTransport(Router router, Self self, TransportSettings settings, SSLSocketFactory opportunistic,
                            SSLSocketFactory verified) {
+        this(router, self, settings, opportunistic, verified, TlsRules.NONE);
+    }
+
+    /** With the JVM's TLS and the TLS {@code rules} of the MX hosts of each domain. */
+    public RemoteTransport(Router router, Self self, TransportSettings settings, TlsRules rules) {
+        this(router, self, settings, trustingAny(), (SSLSocketFactory) SSLSocketFactory.getDefault(), rules);
+    }
+
+    /**
+     * With the TLS contexts given and the TLS {@code rules} of each domain's MX hosts (for a
+     * gateway, only {@link TransportSettings#tls()} counts).
+     */
+    public RemoteTransport(Router router, Self self, TransportSettings settings, SSLSocketFactory opportunistic,
+                           SSLSocketFactory verified, TlsRules rules) {
+        this.rules = rules;
         this.router = router;
         this.self = self;
         this.settings = settings;
@@ -115,6 +142,26 @@ public final class RemoteTransport implements AutoCloseable {
         } catch (RouteFailure f) {
             return all(message, f.permanent() ? Outcome.FAILED : Outcome.DEFERRED, f.status(), f.getMessage());
         }
+        TlsRequirement tls = router.gateway().isPresent() ? TlsRequirement.step(settings.tls())
+                : rules.forDomain(domain, settings.tls());
+        if (tls.mtaSts().isPresent()) {
+            StsPolicy policy = tls.mtaSts().get().policy();
+            List<Hop> refused = hops.stream().filter(h -> !policy.allows(h.host())).toList();
+            if (!refused.isEmpty()) {
+                String why = tls.describe() + " allows only the MX hosts " + policy.mx() + ", not "
+                        + refused.stream().map(Hop::host).toList();
+                if (tls.testing()) {
+                    LOG.warn("{}; in mode enforce mail to them would wait. Delivering as without the policy", why);
+                } else if (refused.size() == hops.size()) {
+                    return all(message, Outcome.DEFERRED, "4.7.5", why);
+                } else {
+                    LOG.info("{}; trying only the others", why);
+                    hops = hops.stream().filter(h -> policy.allows(h.host())).toList();
+                }
+            }
+        }
+        // An error under a policy other than the step's says which policy demanded what failed.
+        String because = tls.source() == TlsRequirement.Source.STEP ? "" : tls.describe() + ": ";
         String lastError = "no host to try";
         Reply lastReply = null;
         boolean tried = false;
@@ -144,13 +191,23 @@ public final class RemoteTransport implements AutoCloseable {
                 }
                 tried = true;
                 try {
-                    return attempt(hop, address, message, outcomes);
+                    if (tls.testing() && tls.mtaSts().get().policy().allows(hop.host()) && checkDue(hop)) {
+                        try {
+                            return attempt(hop, address, TlsPolicy.VERIFY, message, outcomes);
+                        } catch (HostRefusedException | SSLHandshakeException e) {
+                            testingFailures.put(hop.host(), Instant.now().plus(TESTING_QUIET));
+                            LOG.warn("{}: in mode enforce mail would wait: {}. Delivering as without the policy (this"
+                                    + " host is not checked again for {} min)", tls.describe(), e.getMessage(),
+                                    TESTING_QUIET.toMinutes());
+                        }
+                    }
+                    return attempt(hop, address, tls.tls(), message, outcomes);
                 } catch (HostRefusedException e) {
-                    lastError = e.getMessage();
+                    lastError = because + e.getMessage();
                     lastReply = e.reply();
                     LOG.info("{}; trying the next host", e.getMessage());
                 } catch (IOException e) {
-                    lastError = "connection to " + hop.host() + "[" + address.getHostAddress() + "]:" + hop.port()
+                    lastError = because + "connection to " + hop.host() + "[" + address.getHostAddress() + "]:" + hop.port()
                             + " failed: " + e.getMessage();
                     lastReply = null;
                     LOG.info("{}; trying the next host", lastError);
@@ -164,22 +221,35 @@ public final class RemoteTransport implements AutoCloseable {
             return all(message, Outcome.FAILED, "5.1.2", lastError);
         }
         if (lastReply != null && lastReply.permanentFailure()) {
+            if (tls.enforced()) {
+                // A host that refuses what the policy demands (a 5xx to STARTTLS) may be an attacker's stand-in,
+                // and the policy may be fixed soon: the mail waits (RFC 8461 §5) rather than bounce.
+                return all(message, Outcome.DEFERRED, "4.7.5", lastError);
+            }
             return all(message, Outcome.FAILED, lastReply.enhancedStatus().orElse("5.0.0"), lastError);
         }
         return all(message, Outcome.DEFERRED, lastReply != null ? lastReply.enhancedStatus().orElse("4.4.1") : "4.4.1",
                 lastError);
     }
 
-    private List<RecipientResult> attempt(Hop hop, InetAddress address, OutboundMessage message, Outcomes outcomes)
-            throws IOException, HostRefusedException {
+    /** Whether an MX host of a domain in MTA-STS testing is to be checked: not if it failed within {@link #TESTING_QUIET}. */
+    private boolean checkDue(Hop hop) {
+        Instant quietUntil = testingFailures.get(hop.host());
+        return quietUntil == null || Instant.now().isAfter(quietUntil);
+    }
+
+    private List<RecipientResult> attempt(Hop hop, InetAddress address, TlsPolicy tls, OutboundMessage message,
+                                          Outcomes outcomes) throws IOException, HostRefusedException {
         InetSocketAddress target = new InetSocketAddress(address, hop.port());
-        SmtpSession session = reused(target);
+        // A parked connection is reused only under the same TLS policy and host name its TLS was checked for.
+        Spot spot = new Spot(target, hop.host(), tls);
+        SmtpSession session = reused(spot);
         if (session == null) {
             SmtpConnection connection = SmtpConnection.open(target, hop.host(), settings.connectTimeout(),
                     settings.replyTimeout());
             try {
                 // The login is for the gateway only, never for the MX hosts of other domains.
-                session = SmtpSession.start(connection, settings.heloName(), settings.tls(), opportunistic, verified,
+                session = SmtpSession.start(connection, settings.heloName(), tls, opportunistic, verified,
                         router.gateway().isPresent() ? settings.gatewayLogin() : Optional.empty());
             } catch (IOException | HostRefusedException | RuntimeException e) {
                 connection.close();
@@ -208,7 +278,7 @@ public final class RemoteTransport implements AutoCloseable {
             return results;
         } finally {
             if (keep) {
-                park(target, session);
+                park(spot, session);
             } else {
                 session.close();
             }
@@ -220,8 +290,8 @@ public final class RemoteTransport implements AutoCloseable {
      * {@link #IDLE_TIME}: reusing it saves the connection, EHLO and TLS handshake of the next
      * message to the same host (Postfix's connection cache does the same).
      */
-    private SmtpSession reused(InetSocketAddress target) {
-        Deque<Parked> parked = idle.get(target);
+    private SmtpSession reused(Spot spot) {
+        Deque<Parked> parked = idle.get(spot);
         if (parked == null) {
             return null;
         }
@@ -235,8 +305,8 @@ public final class RemoteTransport implements AutoCloseable {
         return null;
     }
 
-    private void park(InetSocketAddress target, SmtpSession session) {
-        Deque<Parked> parked = idle.computeIfAbsent(target, t -> new ConcurrentLinkedDeque<>());
+    private void park(Spot spot, SmtpSession session) {
+        Deque<Parked> parked = idle.computeIfAbsent(spot, t -> new ConcurrentLinkedDeque<>());
         if (parked.size() >= settings.connectionsPerDestination()) {
             session.close();
             return;
@@ -255,6 +325,10 @@ public final class RemoteTransport implements AutoCloseable {
     }
 
     private record Parked(SmtpSession session, long since) {
+    }
+
+    /** Where a parked connection goes and under which TLS policy it was made. */
+    private record Spot(InetSocketAddress target, String host, TlsPolicy tls) {
     }
 
     private static List<RecipientResult> all(OutboundMessage message, Outcome outcome, String status, String why) {

@@ -17,6 +17,9 @@ import java.util.stream.Collectors;
 import org.postlet.outbound.SentRecipients;
 import org.postlet.outbound.dns.DnsResolver;
 import org.postlet.outbound.route.Self;
+import org.postlet.outbound.sts.MtaSts;
+import org.postlet.outbound.sts.PolicyFetcher;
+import org.postlet.outbound.sts.PolicyStore;
 import org.postlet.smtp.server.ListenerSettings;
 import org.postlet.mailet.MailetContext;
 import org.postlet.maildir.MaildirStore;
@@ -129,6 +132,16 @@ final class PostletModule extends AbstractModule {
     @Singleton
     SentRecipients sentRecipients() {
         return new SentRecipients(config.spool().resolve("remote-done"), config.retry().giveUpAfter().plusDays(1), clock);
+    }
+
+    /**
+     * The MTA-STS policies of recipient domains (RFC 8461), asked through the same resolvers as MX
+     * records and cached beside the queue in the spool, so a restart keeps applying them.
+     */
+    @Provides
+    @Singleton
+    MtaSts mtaSts(DnsResolver dns) {
+        return new MtaSts(dns, PolicyFetcher.standard(dns), new PolicyStore(config.spool().resolve("mta-sts")), clock);
     }
 
     /**

@@ -42,9 +42,13 @@ import org.postlet.outbound.client.Login;
 import org.postlet.outbound.client.OutboundMessage;
 import org.postlet.outbound.client.TlsPolicy;
 import org.postlet.outbound.dns.DnsResolver;
+import org.postlet.outbound.policy.TlsRules;
+import org.postlet.outbound.policy.TlsTable;
+import org.postlet.outbound.policy.TlsTableException;
 import org.postlet.outbound.route.Hop;
 import org.postlet.outbound.route.Router;
 import org.postlet.outbound.route.Self;
+import org.postlet.outbound.sts.MtaSts;
 
 /**
  * Delivers the mail over SMTP to the servers of its recipients' domains (or to a gateway) and
@@ -66,7 +70,10 @@ import org.postlet.outbound.route.Self;
         + " without being sent), STARTTLS, 8-bit content re-encoded for a remote without 8BITMIME, SMTPUTF8 required"
         + " for non-ASCII addresses. Every line leaves with CRLF and dot-stuffed, so no bare CR or LF can smuggle"
         + " a second message. A recipient is delivered once, across retries and crashes (recorded under"
-        + " `remote-done/` in the spool). `bin/postlet trace` sends nothing.",
+        + " `remote-done/` in the spool). MTA-STS (RFC 8461) is honoured for the MX hosts of domains that publish a"
+        + " policy (`mtaSts`), and `tlsPolicies` sets the TLS per destination; which wins: the `tlsPolicies` entry,"
+        + " else an MTA-STS policy in mode enforce, else `tls` (operations.md, Outbound TLS). `bin/postlet trace`"
+        + " sends nothing.",
         example = "{ match: All, class: RemoteDelivery }")
 @MailetParameter(name = "port", description = "The port of every MX host. Default `25`.", example = "25")
 @MailetParameter(name = "gateway", description = "`host[:port]` of a smarthost that takes all mail instead of the"
@@ -77,9 +84,23 @@ import org.postlet.outbound.route.Self;
         example = "gateway.credentials")
 @MailetParameter(name = "tls", description = "STARTTLS: `may` (default: when offered, certificate not checked),"
         + " `encrypt` (required, not checked; a host without it gets no mail, which waits), `verify` (required,"
-        + " certificate must be valid for the host name and trusted by the JVM), `none`. For a policy per"
-        + " destination, use one step per domain: `{ match: \"RecipientDomainIs=bank.example\", class:"
-        + " RemoteDelivery, tls: verify }` before the general one.", example = "encrypt")
+        + " certificate must be valid for the host name and trusted by the JVM), `none`. The default for every"
+        + " destination that neither `tlsPolicies` lists nor an MTA-STS policy in mode enforce covers; with a"
+        + " `gateway`, the policy of the connection to it.", example = "encrypt")
+@MailetParameter(name = "tlsPolicies", description = "A file (relative to the configuration folder) with the TLS"
+        + " policy per destination domain, one `domain policy` line each (policy as for `tls`): `bank.example verify`"
+        + " for that domain, `.example.org encrypt` for all its subdomains (not example.org itself), `#` comments. The"
+        + " most specific line wins, over MTA-STS and over `tls`. A wrong line stops the start with"
+        + " `FILE:LINE: problem — fix`. Not with a `gateway` (write its policy in `tls`); read at start and reload.",
+        example = "tls-policies")
+@MailetParameter(name = "mtaSts", description = "`on` (default) or `off`: honour the MTA-STS policies (RFC 8461) of"
+        + " recipient domains. A domain's TXT record `_mta-sts.<domain>` is asked before delivery (through"
+        + " `dns.resolvers`), its policy fetched from `https://mta-sts.<domain>/.well-known/mta-sts.txt` (certificate"
+        + " checked, no redirects, 64 KiB at most) and cached for its `max_age`, also on disk (`mta-sts/` in the"
+        + " spool). Mode `enforce`: only the MX hosts the policy names, only over STARTTLS with a certificate valid"
+        + " for the MX host name, else the mail waits (deferred, never bounced at once, never sent in plain text);"
+        + " `testing`: delivered as without a policy, with a WARN line saying what would have failed. Never for a"
+        + " `gateway`.", example = "off")
 @MailetParameter(name = "connectionsPerDomain", description = "How many deliveries to one domain (or the gateway)"
         + " may run at once; the others wait for a free slot up to `connectTimeout`, then are deferred. Default `10`.",
         example = "10")
@@ -110,6 +131,7 @@ public final class RemoteDelivery extends GenericMailet {
     public static final String PERMANENT = "postlet.remoteDelivery.permanent";
 
     private final DnsResolver dns;
+    private final MtaSts mtaSts;
     private final Self self;
     private final SentRecipients done;
     private final Clock clock;
@@ -124,9 +146,10 @@ public final class RemoteDelivery extends GenericMailet {
     private Optional<Duration> delayNotice;
 
     @Inject
-    public RemoteDelivery(DnsResolver dns, Self self, SentRecipients done, MetricRegistry metrics, Clock clock,
-                          @ConfigDirectory Path configDirectory) {
+    public RemoteDelivery(DnsResolver dns, MtaSts mtaSts, Self self, SentRecipients done, MetricRegistry metrics,
+                          Clock clock, @ConfigDirectory Path configDirectory) {
         this.dns = dns;
+        this.mtaSts = mtaSts;
         this.configDirectory = configDirectory;
         this.clock = clock;
         this.self = self;
@@ -168,9 +191,36 @@ public final class RemoteDelivery extends GenericMailet {
             throw new MailetException("RemoteDelivery parameter 'gatewayCredentials' needs a 'gateway' and TLS (tls: may,"
                     + " encrypt or verify): the password is sent only to the gateway, only over TLS");
         }
+        TlsTable table = tlsTable();
+        if (!table.isEmpty() && gateway.isPresent()) {
+            throw new MailetException("RemoteDelivery parameter 'tlsPolicies' is for the MX hosts of each domain, but with"
+                    + " a 'gateway' all mail goes to the gateway — remove 'tlsPolicies' and set the gateway's policy in 'tls'");
+        }
+        String stsText = getInitParameter("mtaSts", "on").strip();
+        if (!stsText.equals("on") && !stsText.equals("off")) {
+            throw new MailetException("RemoteDelivery parameter 'mtaSts' is '" + stsText + "' — write on or off");
+        }
+        TlsRules rules = new TlsRules(table, stsText.equals("on") ? Optional.of(mtaSts) : Optional.empty());
         transport = new RemoteTransport(new Router(dns, port, gateway, new Random()), self,
                 new TransportSettings(getMailetContext().serverHostname(), tls, connectTimeout, replyTimeout, connections,
-                        login));
+                        login), rules);
+    }
+
+    /** The {@code tlsPolicies} table, empty when the step names none. */
+    private TlsTable tlsTable() throws MailetException {
+        Optional<String> name = getInitParameter("tlsPolicies").map(String::strip).filter(n -> !n.isEmpty());
+        if (name.isEmpty()) {
+            return TlsTable.EMPTY;
+        }
+        Path file = configDirectory.resolve(name.get());
+        try {
+            return TlsTable.read(file);
+        } catch (IOException e) {
+            throw new MailetException("RemoteDelivery parameter 'tlsPolicies': cannot read " + file + " (" + e.getMessage()
+                    + ") — create it with one 'domain policy' line per destination, e.g. 'bank.example verify'");
+        } catch (TlsTableException e) {
+            throw new MailetException("RemoteDelivery parameter 'tlsPolicies': " + e.getMessage());
+        }
     }
 
     /** The first {@code user:password} line of the {@code gatewayCredentials} file, if the step names one. */

@@ -7,6 +7,7 @@ import com.codahale.metrics.MetricRegistry;
 import jakarta.mail.internet.MimeMultipart;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,10 @@ import org.postlet.outbound.SentRecipients;
 import org.postlet.outbound.SentRecipients.Fate;
 import org.postlet.outbound.dns.DnsResolver;
 import org.postlet.outbound.route.Self;
+import org.postlet.outbound.sts.MtaSts;
+import org.postlet.outbound.sts.PolicyFetcher;
+import org.postlet.outbound.sts.PolicyStore;
+import org.postlet.testsupport.dns.ScriptedDns;
 import org.postlet.testsupport.smtp.FakeSmtpServer;
 
 /** The mailet against a real SMTP server on loopback, through its {@code gateway} (no DNS needed). */
@@ -51,8 +56,9 @@ class RemoteDeliveryTest {
 
     private RemoteDelivery mailet(FakeSmtpServer server, String... parameters) throws Exception {
         done = new SentRecipients(dir.resolve("done"), Duration.ofDays(6), Clock.systemUTC());
-        RemoteDelivery mailet = new RemoteDelivery(new DnsResolver(List.of(), Duration.ofSeconds(1)),
-                new Self("mx.example.test", Set.of(25)), done, new MetricRegistry(), Clock.systemUTC(), dir);
+        DnsResolver resolver = new DnsResolver(List.of(), Duration.ofSeconds(1));
+        RemoteDelivery mailet = new RemoteDelivery(resolver, mtaSts(resolver), new Self("mx.example.test", Set.of(25)), done,
+                new MetricRegistry(), Clock.systemUTC(), dir);
         FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("RemoteDelivery").context(context)
                 .parameter("gateway", "127.0.0.1:" + server.port()).parameter("connectTimeout", "3s");
         for (int i = 0; i < parameters.length; i += 2) {
@@ -60,6 +66,66 @@ class RemoteDeliveryTest {
         }
         mailet.init(config.build());
         return mailet;
+    }
+
+    private MtaSts mtaSts(DnsResolver resolver) {
+        return new MtaSts(resolver, PolicyFetcher.standard(resolver), new PolicyStore(dir.resolve("mta-sts")), Clock.systemUTC());
+    }
+
+    /** The mailet sending to MX hosts, found through {@code dns}, at the port of {@code server}. */
+    private RemoteDelivery mxMailet(ScriptedDns dns, FakeSmtpServer server, String... parameters) throws Exception {
+        done = new SentRecipients(dir.resolve("done"), Duration.ofDays(6), Clock.systemUTC());
+        DnsResolver resolver = new DnsResolver(List.of(new InetSocketAddress("127.0.0.1", dns.port())), Duration.ofSeconds(10));
+        RemoteDelivery mailet = new RemoteDelivery(resolver, mtaSts(resolver), new Self("mx.example.test", Set.of(25)), done,
+                new MetricRegistry(), Clock.systemUTC(), dir);
+        FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("RemoteDelivery").context(context)
+                .parameter("port", Integer.toString(server.port())).parameter("connectTimeout", "3s");
+        for (int i = 0; i < parameters.length; i += 2) {
+            config.parameter(parameters[i], parameters[i + 1]);
+        }
+        mailet.init(config.build());
+        return mailet;
+    }
+
+    @Test
+    void aDomainListedInTlsPoliciesAsEncryptWaitsForTlsWhileAnotherIsDeliveredInPlain() throws Exception {
+        remote = FakeSmtpServer.builder().bind("127.0.0.1").start(); // no STARTTLS
+        try (FakeSmtpServer bank = FakeSmtpServer.builder().bind("127.0.0.2").port(remote.port()).start(); // nor here
+             ScriptedDns dns = ScriptedDns.builder().mx("bank.test", "mx.bank.test", 10).host("mx.bank.test", "127.0.0.2")
+                     .mx("plain.test", "mx.plain.test", 10).host("mx.plain.test", "127.0.0.1").start()) {
+            Files.writeString(dir.resolve("tls-policies"), "# TLS per destination\nbank.test encrypt\n.bank.test verify\n");
+            FakeMail m = mail("bob@bank.test", "carol@plain.test").build();
+
+            assertThatThrownBy(() -> mxMailet(dns, remote, "tlsPolicies", "tls-policies").service(m))
+                    .isInstanceOf(TemporaryFailureException.class).hasMessageContaining("tlsPolicies encrypt: mx.bank.test[127.0.0.2]:"
+                            + remote.port() + " does not offer STARTTLS");
+
+            assertThat(remote.messages()).hasSize(1);
+            assertThat(remote.messages().get(0).recipients()).containsExactly("carol@plain.test");
+            assertThat(remote.messages().get(0).tls()).isFalse();
+            assertThat(bank.commands()).noneMatch(c -> c.startsWith("MAIL"));
+            assertThat(m.recipients()).containsExactly(new MailAddress("bob", "bank.test"));
+            assertThat(context.logLines()).anyMatch(l -> l.message().contains("to=<bob@bank.test> relay=none dsn=4.7.5"
+                    + " status=deferred (tlsPolicies encrypt: mx.bank.test"));
+        }
+    }
+
+    @Test
+    void aWrongTlsPoliciesLineOrAnUnusableSettingStopsTheStart() throws Exception {
+        remote = FakeSmtpServer.builder().start();
+        Files.writeString(dir.resolve("tls-policies"), "bank.test verify\nexample.org strict\n");
+        try (ScriptedDns dns = ScriptedDns.builder().start()) {
+            assertThatThrownBy(() -> mxMailet(dns, remote, "tlsPolicies", "tls-policies")).isInstanceOf(MailetException.class)
+                    .hasMessage("RemoteDelivery parameter 'tlsPolicies': " + dir.resolve("tls-policies") + ":2: 'strict' is"
+                            + " not a TLS policy — write none, may, encrypt or verify");
+            assertThatThrownBy(() -> mxMailet(dns, remote, "tlsPolicies", "missing")).isInstanceOf(MailetException.class)
+                    .hasMessageContaining("cannot read " + dir.resolve("missing"));
+            assertThatThrownBy(() -> mxMailet(dns, remote, "mtaSts", "maybe")).isInstanceOf(MailetException.class)
+                    .hasMessage("RemoteDelivery parameter 'mtaSts' is 'maybe' — write on or off");
+        }
+        Files.writeString(dir.resolve("tls-policies"), "bank.test verify\n");
+        assertThatThrownBy(() -> mailet(remote, "tlsPolicies", "tls-policies")).isInstanceOf(MailetException.class)
+                .hasMessageContaining("with a 'gateway' all mail goes to the gateway");
     }
 
     private static FakeMail.Builder mail(String... recipients) {

@@ -20,11 +20,12 @@ import org.xbill.DNS.Resolver;
 import org.xbill.DNS.ResolverConfig;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * Asks recursive resolvers for MX, A and AAAA records. Each instance has its own resolvers and no
+ * Asks recursive resolvers for MX, A, AAAA and TXT records. Each instance has its own resolvers and no
  * cache of its own (the recursive resolver caches), so nothing is shared between instances and a
  * test can point one at its own DNS server.
  */
@@ -104,6 +105,22 @@ public final class DnsResolver {
             }
         }
         return addresses;
+    }
+
+    /**
+     * The TXT records of {@code name}, each one's strings joined (RFC 7208 §3.3 and RFC 8461 §3.1
+     * read them so); empty when there is none or the name does not exist.
+     *
+     * @throws DnsFailureException when no resolver gave a definite answer
+     */
+    public List<String> txt(String name) throws DnsFailureException {
+        List<String> texts = new ArrayList<>();
+        for (Record r : ask(name, Type.TXT).getSection(Section.ANSWER)) {
+            if (r instanceof TXTRecord txt) {
+                texts.add(String.join("", txt.getStrings()));
+            }
+        }
+        return texts;
     }
 
     private Message ask(String domain, int type) throws DnsFailureException {

@@ -59,6 +59,11 @@ class RemoteDeliveryEndToEndTest {
     }
 
     private void start(FakeSmtpServer remoteMx, String retry) throws Exception {
+        start(remoteMx, retry, "");
+    }
+
+    /** With {@code parameters} ({@code , key: value} ...) added to the RemoteDelivery step. */
+    private void start(FakeSmtpServer remoteMx, String retry, String parameters) throws Exception {
         remote = remoteMx;
         dns = ScriptedDns.builder().mx("remote.test", "mx.remote.test", 10).host("mx.remote.test", "127.0.0.1").start();
         Path conf = Files.createDirectories(dir.resolve("conf"));
@@ -79,11 +84,11 @@ class RemoteDeliveryEndToEndTest {
                   - state: root
                     mailets:
                       - { match: RecipientIsLocal, class: LocalDelivery }
-                      - { match: All, class: RemoteDelivery, port: %d }
+                      - { match: All, class: RemoteDelivery, port: %d%s }
                   - state: error
                     mailets:
                       - { match: All, class: ToRepository, path: ../var/error }
-                """.formatted(remote.port()));
+                """.formatted(remote.port(), parameters));
         server = PostletServer.start(conf, dir);
     }
 
@@ -160,6 +165,22 @@ class RemoteDeliveryEndToEndTest {
         Thread.sleep(1500); // one more retry interval: nothing else may arrive
         assertThat(remote.messages()).hasSize(2);
         assertThat(Files.exists(dir.resolve("var/mail/example.test/alice/new"))).isFalse();
+    }
+
+    @Test
+    void aDomainTheTlsTableRequiresTlsForWaitsAndTheReportSaysWhy() throws Exception {
+        Files.createDirectories(dir.resolve("conf"));
+        Files.writeString(dir.resolve("conf/tls-policies"), "# remote.test must be encrypted\nremote.test encrypt\n");
+        start(FakeSmtpServer.builder().start(), "{ delay: 1s, maxDelay: 1s, giveUpAfter: 2s }", // no STARTTLS
+                ", tlsPolicies: tls-policies");
+
+        send("carol@remote.test");
+
+        String report = alicesMail(1, Duration.ofSeconds(20)).get(0);
+        assertThat(report).contains("gave up", "Action: failed", "tlsPolicies encrypt: mx.remote.test[127.0.0.1]:"
+                + remote.port() + " does not offer STARTTLS");
+        assertThat(remote.messages()).isEmpty();
+        assertThat(remote.commands()).noneMatch(c -> c.startsWith("MAIL"));
     }
 
     @Test

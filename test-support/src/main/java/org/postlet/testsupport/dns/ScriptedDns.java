@@ -80,6 +80,15 @@ public final class ScriptedDns implements AutoCloseable {
             return this;
         }
 
+        /** A TXT record of one string; several calls for one name give several records. */
+        public Builder txt(String name, String text) {
+            if (text.contains("\"") || text.contains(",")) {
+                throw new IllegalArgumentException("a scripted TXT text may not contain \" or , (dnsmasq's syntax): " + text);
+            }
+            options.add("--txt-record=" + name + "," + text);
+            return this;
+        }
+
         /** An A or AAAA record (and its PTR). */
         public Builder host(String name, String address) {
             options.add("--host-record=" + name + "," + address);
