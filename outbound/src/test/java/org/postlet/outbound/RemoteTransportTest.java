@@ -202,6 +202,31 @@ class RemoteTransportTest {
     }
 
     @Test
+    void withChunkingAn8BitMessageIsStillReEncodedForARemoteWithout8bitmime() throws Exception {
+        remote = FakeSmtpServer.builder().extensions("PIPELINING", "CHUNKING").start();
+        other = FakeSmtpServer.builder().bind("127.0.0.2").port(remote.port()).extensions("PIPELINING", "CHUNKING", "8BITMIME")
+                .start();
+        dns = ScriptedDns.builder().mx("seven.test", "mx.seven.test", 10).host("mx.seven.test", "127.0.0.1")
+                .mx("eight.test", "mx.eight.test", 10).host("mx.eight.test", "127.0.0.2").start();
+        byte[] eight = "Subject: 8\r\n\r\nGr\u00fc\u00dfe\r\n".getBytes(StandardCharsets.UTF_8);
+        byte[] seven = "Subject: 8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGr=C3=BC=C3=9Fe\r\n"
+                .getBytes(StandardCharsets.US_ASCII);
+        RemoteTransport transport = transport(remote.port(), Optional.empty(), Set.of());
+
+        transport.deliver("seven.test", new OutboundMessage("alice@me.test", List.of("bob@seven.test"), eight.length, true,
+                false, out -> out.write(eight), out -> out.write(seven)));
+        transport.deliver("eight.test", new OutboundMessage("alice@me.test", List.of("bob@eight.test"), eight.length, true,
+                false, out -> out.write(eight), out -> out.write(seven)));
+
+        assertThat(remote.messages().get(0).content()).isEqualTo(seven);
+        assertThat(remote.messages().get(0).mailFrom()).doesNotContain("BODY=8BITMIME");
+        assertThat(other.messages().get(0).content()).isEqualTo(eight);
+        assertThat(other.messages().get(0).mailFrom()).contains("BODY=8BITMIME");
+        assertThat(remote.messages().get(0).chunked()).isTrue();
+        assertThat(other.messages().get(0).chunked()).isTrue();
+    }
+
+    @Test
     void withChunkingAndNoRecipientAcceptedNothingOfTheMessageIsSent() throws Exception {
         remote = FakeSmtpServer.builder().extensions("PIPELINING", "CHUNKING").rcptReply(r -> "550 5.1.1 no such user")
                 .start();
