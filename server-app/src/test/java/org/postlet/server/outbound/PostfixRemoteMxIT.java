@@ -57,6 +57,7 @@ class PostfixRemoteMxIT {
         } finally {
             if (postfix != null) {
                 postfix.close(); // fails the test if a process of the instance outlived 'postfix stop'
+                assertThat(postfix.processesStopped()).as("the master and daemons found to stop").isGreaterThan(1);
                 assertThat(postfix.anyProcessAlive()).isFalse();
             }
         }

@@ -73,8 +73,18 @@ final class PrivatePostfix implements AutoCloseable {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         PrivatePostfix postfix = new PrivatePostfix(dir, freePort(), domain);
         postfix.configure(mailboxes);
-        postfix.postfix("start");
-        postfix.awaitListening();
+        try {
+            postfix.postfix("start");
+            postfix.awaitListening();
+        } catch (Exception | AssertionError e) {
+            // A master that came up half-way must not outlive the test that could not use it.
+            try {
+                postfix.close();
+            } catch (Exception | AssertionError stopping) {
+                e.addSuppressed(stopping);
+            }
+            throw e;
+        }
         return postfix;
     }
 
@@ -188,10 +198,13 @@ final class PrivatePostfix implements AutoCloseable {
     /** Stops it ({@code postfix stop}) and waits until its master and every daemon of it have exited. */
     @Override
     public void close() throws Exception {
-        readMasterPid().ifPresent(pid -> ProcessHandle.of(pid).ifPresent(master -> {
-            processes.add(master);
-            master.descendants().forEach(processes::add);
-        }));
+        // The pid file may be stale: only a process that is Postfix's master is this instance's.
+        readMasterPid().flatMap(ProcessHandle::of)
+                .filter(p -> p.info().command().map(c -> c.endsWith("/postfix/sbin/master")).orElse(false))
+                .ifPresent(master -> {
+                    processes.add(master);
+                    master.descendants().forEach(processes::add);
+                });
         String stopped;
         try {
             stopped = postfix("stop");
@@ -209,6 +222,11 @@ final class PrivatePostfix implements AutoCloseable {
             throw new AssertionError("Postfix in " + config + " left processes " + left.stream().map(ProcessHandle::pid)
                     .toList() + " after 'postfix stop' (" + stopped + "); they were killed");
         }
+    }
+
+    /** How many processes of this instance {@link #close()} found running (its master and daemons). */
+    int processesStopped() {
+        return processes.size();
     }
 
     /** Whether any process of this instance still runs (after {@link #close()}: none may). */
