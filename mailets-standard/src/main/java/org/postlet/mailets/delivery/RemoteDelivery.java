@@ -63,7 +63,7 @@ import org.postlet.outbound.route.Self;
         + " remote's reply as `Diagnostic-Code`. The sender's DSN request (`NOTIFY`, `RET`, `ENVID`, `ORCPT`) is"
         + " honoured and passed on to a remote that offers DSN; `NOTIFY=SUCCESS` to one that does not gives a"
         + " `relayed` notice. EHLO (HELO when refused), PIPELINING, SIZE (a message over the remote's limit fails"
-        + " without being sent), STARTTLS, CHUNKING (the message in `BDAT` chunks of 1 MiB), 8-bit content"
+        + " without being sent), STARTTLS, CHUNKING (the message in `BDAT` chunks of up to 1 MiB), 8-bit content"
         + " re-encoded for a remote without 8BITMIME, SMTPUTF8 required for non-ASCII addresses. Every line leaves"
         + " with CRLF (and dot-stuffed after DATA), so no bare CR or LF can smuggle a second message. A recipient is delivered once, across retries and crashes (recorded under"
         + " `remote-done/` in the spool). `bin/postlet trace` sends nothing.",

@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * A message sent in BDAT chunks (RFC 3030): the bytes are collected up to {@link #CHUNK_SIZE}, then
- * go out as {@code BDAT n} and the chunk; {@link #finish()} sends the rest as {@code BDAT n LAST}.
+ * A message sent in BDAT chunks (RFC 3030): the bytes are collected in a buffer (at most
+ * {@link #CHUNK_SIZE}), then go out as {@code BDAT n} and the chunk when it is full;
+ * {@link #finish()} sends the rest as {@code BDAT n LAST}.
  * No dot-stuffing: the count, not a dot line, ends a chunk. With PIPELINING the chunks go out
  * without waiting and their replies are read at the end; without it each chunk waits for its
  * reply, and a refused one stops the message (RFC 3030 §2: no further chunk after a 4xx or 5xx).

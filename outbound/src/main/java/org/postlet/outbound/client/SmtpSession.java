@@ -218,7 +218,7 @@ public final class SmtpSession implements AutoCloseable {
         if (chunking) {
             // Nothing was sent for the message yet, so a transaction without recipients simply ends (RSET).
             if (!accepted.isEmpty()) {
-                Reply end = sendChunked(content, pipelining);
+                Reply end = sendChunked(content, pipelining, message.size());
                 accepted.forEach(r -> outcome.put(r, end));
             }
             return outcome;
@@ -246,8 +246,10 @@ public final class SmtpSession implements AutoCloseable {
      *
      * @return the reply that decides the message
      */
-    private Reply sendChunked(OutboundMessage.Body content, boolean pipelining) throws IOException {
-        BdatOutputStream chunks = new BdatOutputStream(connection, pipelining, BdatOutputStream.CHUNK_SIZE);
+    private Reply sendChunked(OutboundMessage.Body content, boolean pipelining, long size) throws IOException {
+        // A small message gets a buffer of about its size, not a whole chunk: most mail is far below 1 MiB.
+        int buffer = (int) Math.min(BdatOutputStream.CHUNK_SIZE, Math.max(8192, size + size / 16));
+        BdatOutputStream chunks = new BdatOutputStream(connection, pipelining, buffer);
         CrlfOutputStream lines = new CrlfOutputStream(chunks);
         try {
             content.writeTo(lines);
