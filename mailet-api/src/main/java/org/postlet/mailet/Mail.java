@@ -123,6 +123,15 @@ public interface Mail {
     Instant lastUpdated();
 
     /**
+     * When the message arrived in this server (was received over SMTP, or made here, as a
+     * notification is), kept across retries and restarts: delivery log lines show how long mail
+     * took from there ({@code delay=}). Implementations that do not know it give {@link #lastUpdated()}.
+     */
+    default Instant arrived() {
+        return lastUpdated();
+    }
+
+    /**
      * Identifies the received message across splits, retries and restarts: every part split from
      * one mail and every new attempt at it has the same key. Delivery mailets put it into what
      * they store so that, after a crash, they can recognise a delivery they already made.

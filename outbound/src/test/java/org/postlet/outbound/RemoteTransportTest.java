@@ -131,6 +131,114 @@ class RemoteTransportTest {
                 "RCPT TO:<bob@remote.test>", "RCPT TO:<carol@remote.test>", "DATA", "RSET");
     }
 
+    /** A message of {@code size} bytes or a little more: the smuggling payload, then filler lines. */
+    private static byte[] large(int size) {
+        StringBuilder b = new StringBuilder("Subject: big\r\n\r\nbare lf\n.\r\nMAIL FROM:<evil@x.test>\r\n.dot\r\n");
+        while (b.length() < size) {
+            b.append("0123456789012345678901234567890123456789012345678901234567890123456789\r\n");
+        }
+        return b.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void withChunkingTheMessageGoesInBdatChunksOfOneMebibyteWithCrlfAndNoDotStuffing() throws Exception {
+        remote = FakeSmtpServer.builder().extensions("PIPELINING", "8BITMIME", "CHUNKING").start();
+        dns = ScriptedDns.builder().mx("remote.test", "mx1.remote.test", 10).host("mx1.remote.test", "127.0.0.1").start();
+        byte[] body = large(2_500_000);
+
+        List<RecipientResult> results = transport(remote.port(), Optional.empty(), Set.of()).deliver("remote.test",
+                new OutboundMessage("alice@me.test", List.of("bob@remote.test", "carol@remote.test"), body.length, false,
+                        false, out -> out.write(body)));
+
+        assertThat(results).extracting(RecipientResult::outcome).containsExactly(Outcome.DELIVERED, Outcome.DELIVERED);
+        assertThat(remote.messages()).hasSize(1);
+        FakeSmtpServer.Message got = remote.messages().get(0);
+        assertThat(got.chunked()).isTrue();
+        // The bare LF became CRLF; the dot lines go as they are: a count, not a dot, ends the message.
+        byte[] expected = new String(body, StandardCharsets.US_ASCII).replace("bare lf\n", "bare lf\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        assertThat(got.content()).isEqualTo(expected);
+        assertThat(got.chunks()).containsExactly(1048576L, 1048576L, (long) expected.length - 2 * 1048576);
+        assertThat(remote.commands()).doesNotContain("DATA").containsSubsequence("MAIL FROM:<alice@me.test>",
+                "RCPT TO:<bob@remote.test>", "RCPT TO:<carol@remote.test>", "BDAT 1048576", "BDAT 1048576",
+                "BDAT " + (expected.length - 2 * 1048576) + " LAST", "RSET");
+        assertThat(remote.commands()).noneMatch(c -> c.startsWith("MAIL FROM:<evil"));
+    }
+
+    @Test
+    void aSmallMessageIsOneLastChunkEndingWithAWholeLine() throws Exception {
+        remote = FakeSmtpServer.builder().extensions("PIPELINING", "CHUNKING").start();
+        dns = ScriptedDns.builder().mx("remote.test", "mx1.remote.test", 10).host("mx1.remote.test", "127.0.0.1").start();
+
+        List<RecipientResult> results = transport(remote.port(), Optional.empty(), Set.of()).deliver("remote.test",
+                new OutboundMessage("alice@me.test", List.of("bob@remote.test"), 20, false, false,
+                        out -> out.write("Subject: hi\r\n\r\nno end\r.\r".getBytes(StandardCharsets.US_ASCII))));
+
+        assertThat(results).extracting(RecipientResult::outcome).containsExactly(Outcome.DELIVERED);
+        assertThat(remote.messages().get(0).text()).isEqualTo("Subject: hi\r\n\r\nno end\r\n.\r\n");
+        assertThat(remote.messages().get(0).chunks()).containsExactly(26L);
+        assertThat(remote.commands()).contains("BDAT 26 LAST");
+    }
+
+    @Test
+    void withoutPipeliningEachChunkWaitsAndARefusedChunkStopsTheMessage() throws Exception {
+        remote = FakeSmtpServer.builder().extensions("CHUNKING")
+                .rcptReply(r -> r.startsWith("nobody@") ? "550 5.1.1 no such user" : "250 2.1.5 ok")
+                .chunkReply(size -> "452 4.3.1 out of disk space").start();
+        dns = ScriptedDns.builder().mx("remote.test", "mx1.remote.test", 10).host("mx1.remote.test", "127.0.0.1").start();
+        byte[] body = large(2_500_000);
+
+        List<RecipientResult> results = transport(remote.port(), Optional.empty(), Set.of()).deliver("remote.test",
+                new OutboundMessage("alice@me.test", List.of("bob@remote.test", "nobody@remote.test"), body.length, false,
+                        false, out -> out.write(body)));
+
+        assertThat(results).extracting(RecipientResult::outcome).containsExactly(Outcome.DEFERRED, Outcome.FAILED);
+        assertThat(results.get(0).diagnostic()).isEqualTo("452 4.3.1 out of disk space");
+        assertThat(results.get(1).diagnostic()).isEqualTo("550 5.1.1 no such user");
+        assertThat(remote.messages()).isEmpty();
+        // The first chunk was refused: no second one, and the transaction ends with RSET.
+        assertThat(remote.commands().stream().filter(c -> c.startsWith("BDAT")).toList()).containsExactly("BDAT 1048576");
+        assertThat(remote.commands()).endsWith("RSET");
+    }
+
+    @Test
+    void withChunkingAn8BitMessageIsStillReEncodedForARemoteWithout8bitmime() throws Exception {
+        remote = FakeSmtpServer.builder().extensions("PIPELINING", "CHUNKING").start();
+        other = FakeSmtpServer.builder().bind("127.0.0.2").port(remote.port()).extensions("PIPELINING", "CHUNKING", "8BITMIME")
+                .start();
+        dns = ScriptedDns.builder().mx("seven.test", "mx.seven.test", 10).host("mx.seven.test", "127.0.0.1")
+                .mx("eight.test", "mx.eight.test", 10).host("mx.eight.test", "127.0.0.2").start();
+        byte[] eight = "Subject: 8\r\n\r\nGr\u00fc\u00dfe\r\n".getBytes(StandardCharsets.UTF_8);
+        byte[] seven = "Subject: 8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGr=C3=BC=C3=9Fe\r\n"
+                .getBytes(StandardCharsets.US_ASCII);
+        RemoteTransport transport = transport(remote.port(), Optional.empty(), Set.of());
+
+        transport.deliver("seven.test", new OutboundMessage("alice@me.test", List.of("bob@seven.test"), eight.length, true,
+                false, out -> out.write(eight), out -> out.write(seven)));
+        transport.deliver("eight.test", new OutboundMessage("alice@me.test", List.of("bob@eight.test"), eight.length, true,
+                false, out -> out.write(eight), out -> out.write(seven)));
+
+        assertThat(remote.messages().get(0).content()).isEqualTo(seven);
+        assertThat(remote.messages().get(0).mailFrom()).doesNotContain("BODY=8BITMIME");
+        assertThat(other.messages().get(0).content()).isEqualTo(eight);
+        assertThat(other.messages().get(0).mailFrom()).contains("BODY=8BITMIME");
+        assertThat(remote.messages().get(0).chunked()).isTrue();
+        assertThat(other.messages().get(0).chunked()).isTrue();
+    }
+
+    @Test
+    void withChunkingAndNoRecipientAcceptedNothingOfTheMessageIsSent() throws Exception {
+        remote = FakeSmtpServer.builder().extensions("PIPELINING", "CHUNKING").rcptReply(r -> "550 5.1.1 no such user")
+                .start();
+        dns = ScriptedDns.builder().mx("remote.test", "mx1.remote.test", 10).host("mx1.remote.test", "127.0.0.1").start();
+
+        List<RecipientResult> results = transport(remote.port(), Optional.empty(), Set.of()).deliver("remote.test",
+                message("nobody@remote.test"));
+
+        assertThat(results).extracting(RecipientResult::outcome).containsExactly(Outcome.FAILED);
+        assertThat(remote.commands()).noneMatch(c -> c.startsWith("BDAT") || c.equals("DATA"));
+    }
+
     @Test
     void aConnectionCarriesTheNextMessageToTheSameHost() throws Exception {
         remote = FakeSmtpServer.builder().start();

@@ -1,5 +1,6 @@
 package org.postlet.testsupport;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A TCP relay on an ephemeral loopback port to a real server, which a test can {@link #cut}: every
  * relayed connection is dropped and new ones are refused until {@link #restore}. A network outage
  * between a node and a shared server (a broker) without stopping the server, which other tests use.
+ * It also records what clients sent, for a test that checks the bytes on the wire.
  */
 public final class TcpRelay implements AutoCloseable {
 
@@ -21,6 +23,7 @@ public final class TcpRelay implements AutoCloseable {
     private final ServerSocket server;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean cut;
+    private final ByteArrayOutputStream fromClients = new ByteArrayOutputStream();
 
     public TcpRelay(InetSocketAddress target) throws IOException {
         this.target = target;
@@ -51,20 +54,32 @@ public final class TcpRelay implements AutoCloseable {
                 Socket upstream = new Socket(target.getAddress(), target.getPort());
                 open.add(client);
                 open.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, fromClients);
+                pump(upstream, client, null);
             } catch (IOException e) {
                 closeQuietly(client);
             }
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    /** Every byte clients sent through the relay so far, over all connections, in order of arrival. */
+    public byte[] sentByClients() {
+        synchronized (fromClients) {
+            return fromClients.toByteArray();
+        }
+    }
+
+    private void pump(Socket from, Socket to, ByteArrayOutputStream record) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[64 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) > 0) {
+                    if (record != null) {
+                        synchronized (record) {
+                            record.write(buffer, 0, n);
+                        }
+                    }
                     out.write(buffer, 0, n);
                 }
             } catch (IOException e) {

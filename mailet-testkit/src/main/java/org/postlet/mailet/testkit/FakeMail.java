@@ -65,6 +65,7 @@ public final class FakeMail implements Mail {
     private final boolean possiblyRedelivered;
     private final boolean lastAttempt;
     private final Optional<Instant> failingSince;
+    private final Instant arrived;
     private final Session session;
     private final byte[] raw;
     private final long size;
@@ -96,6 +97,7 @@ public final class FakeMail implements Mail {
         this.state = b.state;
         this.errorMessage = b.errorMessage;
         this.lastUpdated = clock.instant();
+        this.arrived = b.arrived == null ? lastUpdated : b.arrived;
         this.size = b.size >= 0 ? b.size : raw != null ? raw.length : measure(b.message);
     }
 
@@ -130,6 +132,7 @@ public final class FakeMail implements Mail {
         private boolean possiblyRedelivered;
         private boolean lastAttempt;
         private Instant failingSince;
+        private Instant arrived;
 
         private Builder() {
         }
@@ -295,6 +298,12 @@ public final class FakeMail implements Mail {
          */
         public Builder lastAttempt() {
             this.lastAttempt = true;
+            return this;
+        }
+
+        /** When the mail arrived ({@link Mail#arrived()}); by default when it was built, by its clock. */
+        public Builder arrived(Instant when) {
+            this.arrived = Objects.requireNonNull(when, "when");
             return this;
         }
 
@@ -471,6 +480,11 @@ public final class FakeMail implements Mail {
     @Override
     public Optional<Instant> failingSince() {
         return failingSince;
+    }
+
+    @Override
+    public Instant arrived() {
+        return arrived;
     }
 
     @Override

@@ -67,13 +67,13 @@ import org.postlet.outbound.sts.MtaSts;
         + " remote's reply as `Diagnostic-Code`. The sender's DSN request (`NOTIFY`, `RET`, `ENVID`, `ORCPT`) is"
         + " honoured and passed on to a remote that offers DSN; `NOTIFY=SUCCESS` to one that does not gives a"
         + " `relayed` notice. EHLO (HELO when refused), PIPELINING, SIZE (a message over the remote's limit fails"
-        + " without being sent), STARTTLS, 8-bit content re-encoded for a remote without 8BITMIME, SMTPUTF8 required"
-        + " for non-ASCII addresses. Every line leaves with CRLF and dot-stuffed, so no bare CR or LF can smuggle"
-        + " a second message. A recipient is delivered once, across retries and crashes (recorded under"
-        + " `remote-done/` in the spool). MTA-STS (RFC 8461) is honoured for the MX hosts of domains that publish a"
-        + " policy (`mtaSts`), and `tlsPolicies` sets the TLS per destination; which wins: the `tlsPolicies` entry,"
-        + " else an MTA-STS policy in mode enforce, else `tls` (operations.md, Outbound TLS). `bin/postlet trace`"
-        + " sends nothing.",
+        + " without being sent), STARTTLS, CHUNKING (the message in `BDAT` chunks of up to 1 MiB), 8-bit content"
+        + " re-encoded for a remote without 8BITMIME, SMTPUTF8 required for non-ASCII addresses. Every line leaves"
+        + " with CRLF (and dot-stuffed after DATA), so no bare CR or LF can smuggle a second message. A recipient is"
+        + " delivered once, across retries and crashes (recorded under `remote-done/` in the spool). MTA-STS (RFC"
+        + " 8461) is honoured for the MX hosts of domains that publish a policy (`mtaSts`), and `tlsPolicies` sets"
+        + " the TLS per destination; which wins: the `tlsPolicies` entry, else an MTA-STS policy in mode enforce,"
+        + " else `tls` (operations.md, Outbound TLS). `bin/postlet trace` sends nothing.",
         example = "{ match: All, class: RemoteDelivery }")
 @MailetParameter(name = "port", description = "The port of every MX host. Default `25`.", example = "25")
 @MailetParameter(name = "gateway", description = "`host[:port]` of a smarthost that takes all mail instead of the"
@@ -140,6 +140,7 @@ public final class RemoteDelivery extends GenericMailet {
     private final Meter delivered;
     private final Meter deferred;
     private final Meter failed;
+    private final DestinationMeters destinations;
     private RemoteTransport transport;
     private Attachment attachment;
     private Optional<ProcessingState> bounceProcessor;
@@ -157,6 +158,7 @@ public final class RemoteDelivery extends GenericMailet {
         this.delivered = metrics.meter("remote.delivered");
         this.deferred = metrics.meter("remote.deferred");
         this.failed = metrics.meter("remote.failed");
+        this.destinations = new DestinationMeters(metrics);
     }
 
     @Override
@@ -300,6 +302,9 @@ public final class RemoteDelivery extends GenericMailet {
                 RecipientResult result = results.get(i);
                 MailAddress recipient = domain.getValue().get(i);
                 log(mail, result);
+                // A deferral on the last attempt counts as failed, as in remote.failed.
+                destinations.meter(domain.getKey(), result.outcome() == Outcome.DEFERRED && mail.lastAttempt()
+                        ? Outcome.FAILED : result.outcome()).mark();
                 switch (result.outcome()) {
                     case DELIVERED -> {
                         delivered.mark();
@@ -518,15 +523,20 @@ public final class RemoteDelivery extends GenericMailet {
         }
     }
 
-    /** One line per recipient and attempt, as Postfix logs it, so the same tools can read both. */
+    /**
+     * One line per recipient and attempt, as Postfix logs it, so the same tools can read both;
+     * {@code delay=} is the seconds since the mail arrived, with one decimal.
+     */
     private void log(Mail mail, RecipientResult r) {
         String status = switch (r.outcome()) {
             case DELIVERED -> "sent";
             case DEFERRED -> "deferred";
             case FAILED -> "bounced";
         };
-        getMailetContext().logger().info("{}: to=<{}> relay={} dsn={} status={} ({})", mail.name(), r.recipient(),
-                r.remoteMta().orElse("none"), r.status(), status, r.diagnostic());
+        long millis = Math.max(0, Duration.between(mail.arrived(), clock.instant()).toMillis());
+        getMailetContext().logger().info("{}: to=<{}> relay={} delay={} dsn={} status={} ({})", mail.name(),
+                r.recipient(), r.remoteMta().orElse("none"), String.format(Locale.ROOT, "%.1f", millis / 1000.0),
+                r.status(), status, r.diagnostic());
     }
 
     private static boolean ascii(String s) {

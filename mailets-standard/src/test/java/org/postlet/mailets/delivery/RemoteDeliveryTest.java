@@ -14,9 +14,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +48,8 @@ class RemoteDeliveryTest {
     private final RecordingMailetContext context = RecordingMailetContext.builder().hostname("mx.example.test").build();
     private FakeSmtpServer remote;
     private SentRecipients done;
+    private final MetricRegistry metrics = new MetricRegistry();
+    private Clock clock = Clock.systemUTC();
 
     @AfterEach
     void stop() throws IOException {
@@ -58,7 +62,7 @@ class RemoteDeliveryTest {
         done = new SentRecipients(dir.resolve("done"), Duration.ofDays(6), Clock.systemUTC());
         DnsResolver resolver = new DnsResolver(List.of(), Duration.ofSeconds(1));
         RemoteDelivery mailet = new RemoteDelivery(resolver, mtaSts(resolver), new Self("mx.example.test", Set.of(25)), done,
-                new MetricRegistry(), Clock.systemUTC(), dir);
+                metrics, clock, dir);
         FakeMailetConfig.Builder config = FakeMailetConfig.builder().mailetName("RemoteDelivery").context(context)
                 .parameter("gateway", "127.0.0.1:" + server.port()).parameter("connectTimeout", "3s");
         for (int i = 0; i < parameters.length; i += 2) {
@@ -152,8 +156,62 @@ class RemoteDeliveryTest {
         assertThat(remote.messages().get(0).text()).contains("Subject: hello");
         assertThat(done.done("Q1")).isEqualTo(Map.of("bob@remote.test", Fate.SENT, "carol@other.test", Fate.SENT));
         assertThat(context.sentMails()).isEmpty();
-        assertThat(context.logLines()).anyMatch(l -> l.message().contains("to=<bob@remote.test> relay=127.0.0.1[127.0.0.1]:"
-                + remote.port() + " dsn=2.0.0 status=sent (250 2.0.0 queued as FAKE)"));
+        assertThat(context.logLines()).anyMatch(l -> l.message().matches("Q1: to=<bob@remote.test> relay=127.0.0.1\\[127.0.0.1]:"
+                + remote.port() + " delay=\\d+\\.\\d dsn=2.0.0 status=sent \\(250 2.0.0 queued as FAKE\\)"));
+    }
+
+    @Test
+    void theLogLineSaysHowLongSinceTheMailArrived() throws Exception {
+        remote = FakeSmtpServer.builder().rcptReply(r -> r.startsWith("full") ? "452 4.2.2 mailbox full" : "250 ok").start();
+        Instant now = Instant.parse("2026-05-04T10:00:00Z");
+        clock = Clock.fixed(now, ZoneOffset.UTC);
+        FakeMail m = mail("bob@remote.test", "full@remote.test").arrived(now.minusMillis(3_723_460)).build();
+
+        assertThatThrownBy(() -> mailet(remote).service(m)).isInstanceOf(TemporaryFailureException.class);
+
+        assertThat(context.logLines()).extracting(l -> l.message()).contains(
+                "Q1: to=<bob@remote.test> relay=127.0.0.1[127.0.0.1]:" + remote.port()
+                        + " delay=3723.5 dsn=2.0.0 status=sent (250 2.0.0 queued as FAKE)",
+                "Q1: to=<full@remote.test> relay=127.0.0.1[127.0.0.1]:" + remote.port()
+                        + " delay=3723.5 dsn=4.2.2 status=deferred (452 4.2.2 mailbox full)");
+    }
+
+    @Test
+    void outcomesAreCountedByDestinationDomain() throws Exception {
+        remote = FakeSmtpServer.builder().rcptReply(r -> r.startsWith("nobody") ? "550 5.1.1 no such user"
+                : r.startsWith("full") ? "452 4.2.2 mailbox full" : "250 ok").start();
+        FakeMail m = mail("bob@Remote.Test", "nobody@remote.test", "carol@remote.test", "full@other.test").build();
+
+        assertThatThrownBy(() -> mailet(remote).service(m)).isInstanceOf(TemporaryFailureException.class);
+
+        assertThat(metrics.meter("remote.delivered").getCount()).isEqualTo(2);
+        assertThat(metrics.meter("remote.failed").getCount()).isEqualTo(1);
+        assertThat(metrics.meter("remote.deferred").getCount()).isEqualTo(1);
+        assertThat(metrics.getMeters().entrySet().stream().filter(e -> e.getKey().startsWith("remote.domain."))
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().getCount()))).isEqualTo(Map.of(
+                "remote.domain.remote_test.delivered", 2L, "remote.domain.remote_test.failed", 1L,
+                "remote.domain.remote_test.deferred", 0L, "remote.domain.other_test.delivered", 0L,
+                "remote.domain.other_test.failed", 0L, "remote.domain.other_test.deferred", 1L));
+    }
+
+    @Test
+    void onlyTheFirstHundredDomainsGetCountersOfTheirOwn() throws Exception {
+        remote = FakeSmtpServer.builder().start();
+        String[] recipients = new String[DestinationMeters.MAX_DOMAINS + 2];
+        for (int i = 0; i < recipients.length; i++) {
+            recipients[i] = "u@d" + i + ".test";
+        }
+        FakeMail m = mail(recipients).build();
+
+        mailet(remote).service(m);
+
+        assertThat(remote.messages()).hasSize(recipients.length);
+        assertThat(metrics.meter("remote.domain.d0_test.delivered").getCount()).isEqualTo(1);
+        assertThat(metrics.meter("remote.domain.d99_test.delivered").getCount()).isEqualTo(1);
+        assertThat(metrics.meter("remote.domain.other.delivered").getCount()).isEqualTo(2);
+        assertThat(metrics.getNames()).doesNotContain("remote.domain.d100_test.delivered", "remote.domain.d101_test.delivered");
+        assertThat(metrics.getNames().stream().filter(n -> n.startsWith("remote.domain.") && n.endsWith(".delivered")))
+                .hasSize(DestinationMeters.MAX_DOMAINS + 1);
     }
 
     @Test

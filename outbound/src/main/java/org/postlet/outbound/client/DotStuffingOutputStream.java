@@ -5,55 +5,34 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * The body of a DATA command as it goes on the wire: every line ends in CRLF, whatever the message
- * had (a bare CR, a bare LF, CRLF), a line starting with a dot gets a second one (RFC 5321 §4.5.2),
- * and {@link #finish()} ends the body with {@code CRLF.CRLF}. Normalising bare CR and LF matters:
- * a receiver that reads them as line ends would otherwise see a end of data where this server saw
- * none (SMTP smuggling), and Postlet must never relay such a message.
+ * The body of a DATA command as it goes on the wire: every line ends in CRLF ({@link CrlfOutputStream},
+ * which guards against SMTP smuggling), a line starting with a dot gets a second one (RFC 5321
+ * §4.5.2), and {@link #finish()} ends the body with {@code CRLF.CRLF}.
  */
 public final class DotStuffingOutputStream extends FilterOutputStream {
 
-    /** Whether the next byte starts a line. */
-    private boolean lineStart = true;
-    /** Whether the last byte was a CR whose line end is already written. */
-    private boolean afterCr;
+    private final OutputStream wire;
+    private final CrlfOutputStream lines;
     private boolean finished;
 
     public DotStuffingOutputStream(OutputStream out) {
-        super(out);
+        this(out, new Stuffing(out));
+    }
+
+    private DotStuffingOutputStream(OutputStream wire, Stuffing stuffing) {
+        super(new CrlfOutputStream(stuffing));
+        this.wire = wire;
+        this.lines = (CrlfOutputStream) this.out;
     }
 
     @Override
     public void write(int b) throws IOException {
-        if (b == '\n') {
-            if (!afterCr) {
-                out.write('\r');
-                out.write('\n');
-            }
-            afterCr = false;
-            lineStart = true;
-            return;
-        }
-        afterCr = false;
-        if (b == '\r') {
-            out.write('\r');
-            out.write('\n');
-            afterCr = true;
-            lineStart = true;
-            return;
-        }
-        if (lineStart && b == '.') {
-            out.write('.');
-        }
-        lineStart = false;
-        out.write(b);
+        lines.write(b);
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        for (int i = off; i < off + len; i++) {
-            write(b[i]);
-        }
+        lines.write(b, off, len);
     }
 
     /** Ends the last line if it is open and writes the terminating dot line; does not close the stream. */
@@ -62,19 +41,36 @@ public final class DotStuffingOutputStream extends FilterOutputStream {
             return;
         }
         finished = true;
-        if (!lineStart) {
-            out.write('\r');
-            out.write('\n');
-        }
-        out.write('.');
-        out.write('\r');
-        out.write('\n');
-        out.flush();
+        lines.endLine();
+        wire.write('.');
+        wire.write('\r');
+        wire.write('\n');
+        wire.flush();
     }
 
     /** Finishes the body but leaves the connection open. */
     @Override
     public void close() throws IOException {
         finish();
+    }
+
+    /** Doubles a dot that starts a line of an already CRLF-only stream. */
+    private static final class Stuffing extends FilterOutputStream {
+        private boolean lineStart = true;
+        private boolean afterCr;
+
+        Stuffing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (lineStart && b == '.') {
+                out.write('.');
+            }
+            lineStart = afterCr && b == '\n';
+            afterCr = b == '\r';
+            out.write(b);
+        }
     }
 }

@@ -104,7 +104,7 @@ public final class SmtpConnection implements Closeable {
         return read();
     }
 
-    /** The raw stream for the DATA body; wrap it in a {@link DotStuffingOutputStream}. */
+    /** The raw stream for the message: after DATA wrapped in a {@link DotStuffingOutputStream}, after BDAT its chunks. */
     public OutputStream body() {
         return out;
     }

@@ -15,6 +15,7 @@ import javax.net.ssl.SSLSocketFactory;
  * An SMTP conversation on one connection, in the order RFC 5321 fixes: greeting, EHLO (HELO when
  * refused), STARTTLS by the {@link TlsPolicy}, then any number of transactions (MAIL, RCPT..., DATA)
  * separated by RSET, then QUIT. With PIPELINING, MAIL, the RCPTs and DATA go out in one write.
+ * When the server offers CHUNKING the message goes in BDAT chunks instead of after DATA.
  */
 public final class SmtpSession implements AutoCloseable {
 
@@ -144,8 +145,8 @@ public final class SmtpSession implements AutoCloseable {
 
     /**
      * Sends one message. Every recipient gets the reply that decided its fate: its RCPT reply
-     * when refused, otherwise the reply to MAIL, DATA or the end of data, whichever failed first,
-     * else the final 250.
+     * when refused, otherwise the reply to MAIL, DATA or the end of data (the BDAT chunks: the first
+     * refused chunk, else the last one), whichever failed first, else the final 250.
      *
      * @return each recipient's deciding reply, in the message's order
      * @throws IOException when the connection failed before the outcome of every recipient was
@@ -167,16 +168,19 @@ public final class SmtpSession implements AutoCloseable {
             message.dsnMail().forEach((k, v) -> mail.append(' ').append(k).append('=').append(v));
         }
         boolean pipelining = extensions.offers("PIPELINING");
+        boolean chunking = extensions.offers("CHUNKING");
         Map<String, Reply> outcome = new LinkedHashMap<>();
         List<String> accepted = new ArrayList<>();
         Reply mailReply;
-        Reply dataReply;
+        Reply dataReply = null;
         if (pipelining) {
             connection.send(mail.toString());
             for (String r : message.recipients()) {
                 connection.send(rcpt(message, r, dsn));
             }
-            connection.send("DATA");
+            if (!chunking) {
+                connection.send("DATA");
+            }
             connection.flush();
             mailReply = connection.read();
             for (String r : message.recipients()) {
@@ -186,7 +190,9 @@ public final class SmtpSession implements AutoCloseable {
                     accepted.add(r);
                 }
             }
-            dataReply = connection.read();
+            if (!chunking) {
+                dataReply = connection.read();
+            }
         } else {
             mailReply = connection.command(mail.toString());
             if (!mailReply.positive()) {
@@ -203,16 +209,28 @@ public final class SmtpSession implements AutoCloseable {
             if (accepted.isEmpty()) {
                 return outcome;
             }
-            dataReply = connection.command("DATA");
+            if (!chunking) {
+                dataReply = connection.command("DATA");
+            }
         }
-        if (dataReply.code() != 354) {
-            accepted.forEach(r -> outcome.put(r, dataReply));
+        boolean downgrade = message.eightBit() && !extensions.offers("8BITMIME");
+        OutboundMessage.Body content = downgrade ? message.sevenBit() : message.body();
+        if (chunking) {
+            // Nothing was sent for the message yet, so a transaction without recipients simply ends (RSET).
+            if (!accepted.isEmpty()) {
+                Reply end = sendChunked(content, pipelining, message.size());
+                accepted.forEach(r -> outcome.put(r, end));
+            }
+            return outcome;
+        }
+        Reply dataAnswer = dataReply;
+        if (dataAnswer.code() != 354) {
+            accepted.forEach(r -> outcome.put(r, dataAnswer));
             return outcome;
         }
         DotStuffingOutputStream body = new DotStuffingOutputStream(connection.body());
         if (!accepted.isEmpty()) {
-            boolean downgrade = message.eightBit() && !extensions.offers("8BITMIME");
-            (downgrade ? message.sevenBit() : message.body()).writeTo(body);
+            content.writeTo(body);
         }
         // With PIPELINING and no recipient accepted, a server that still says 354 gets an empty message
         // (RFC 2920 §3.1), whose reply is then ignored: nobody receives it.
@@ -220,6 +238,29 @@ public final class SmtpSession implements AutoCloseable {
         Reply end = connection.read();
         accepted.forEach(r -> outcome.put(r, end));
         return outcome;
+    }
+
+    /**
+     * Sends the message in BDAT chunks (RFC 3030), its lines ending in CRLF as after DATA (a bare CR
+     * or LF must not reach a receiver that reads it as a line end), without dot-stuffing.
+     *
+     * @return the reply that decides the message
+     */
+    private Reply sendChunked(OutboundMessage.Body content, boolean pipelining, long size) throws IOException {
+        // A small message gets a buffer of about its size, not a whole chunk: most mail is far below 1 MiB.
+        int buffer = (int) Math.min(BdatOutputStream.CHUNK_SIZE, Math.max(8192, size + size / 16));
+        BdatOutputStream chunks = new BdatOutputStream(connection, pipelining, buffer);
+        CrlfOutputStream lines = new CrlfOutputStream(chunks);
+        try {
+            content.writeTo(lines);
+            lines.endLine();
+        } catch (IOException e) {
+            if (chunks.refusal() == null) {
+                throw e;
+            }
+            // The remote refused a chunk: its reply decides, and the transaction ends with RSET.
+        }
+        return chunks.finish();
     }
 
     private static String rcpt(OutboundMessage message, String recipient, boolean dsn) {

@@ -6,6 +6,7 @@ import io.prometheus.metrics.instrumentation.dropwizard5.labels.CustomLabelMappe
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.SummarySnapshot;
@@ -40,8 +41,30 @@ final class MergedDropwizardExports implements MultiCollector {
             }
         }
         List<MetricSnapshot> merged = new ArrayList<>(byName.size());
-        byName.values().forEach(same -> merged.add(merge(same)));
+        byName.values().forEach(same -> merged.add(withDomains(merge(same))));
         return new MetricSnapshots(merged);
+    }
+
+    /** Gives a {@link ServerMetric#DOMAIN_LABEL} its dots back (they are {@code _} in the Dropwizard name). */
+    private static MetricSnapshot withDomains(MetricSnapshot snapshot) {
+        if (!(snapshot instanceof CounterSnapshot counters)
+                || counters.getDataPoints().stream().noneMatch(p -> p.getLabels().contains(ServerMetric.DOMAIN_LABEL))) {
+            return snapshot;
+        }
+        List<CounterSnapshot.CounterDataPointSnapshot> points = new ArrayList<>();
+        for (CounterSnapshot.CounterDataPointSnapshot p : counters.getDataPoints()) {
+            Labels labels = p.getLabels();
+            List<String> names = new ArrayList<>();
+            List<String> values = new ArrayList<>();
+            for (int i = 0; i < labels.size(); i++) {
+                names.add(labels.getName(i));
+                values.add(labels.getName(i).equals(ServerMetric.DOMAIN_LABEL) ? labels.getValue(i).replace('_', '.')
+                        : labels.getValue(i));
+            }
+            points.add(new CounterSnapshot.CounterDataPointSnapshot(p.getValue(), Labels.of(names, values), p.getExemplar(),
+                    p.getCreatedTimestampMillis(), p.getScrapeTimestampMillis()));
+        }
+        return new CounterSnapshot(counters.getMetadata(), points);
     }
 
     private static MetricSnapshot merge(List<MetricSnapshot> same) {

@@ -60,7 +60,21 @@ public enum ServerMetric {
     DELIVERY_PERMANENT_FAILURES("delivery.failures.permanent", Kind.METER, "recipients that failed permanently"),
     REMOTE_DELIVERED("remote.delivered", Kind.METER, "recipients a remote SMTP server accepted (RemoteDelivery)"),
     REMOTE_DEFERRED("remote.deferred", Kind.METER, "recipients RemoteDelivery deferred after a temporary failure"),
-    REMOTE_FAILED("remote.failed", Kind.METER, "recipients RemoteDelivery failed permanently or gave up on");
+    REMOTE_FAILED("remote.failed", Kind.METER, "recipients RemoteDelivery failed permanently or gave up on"),
+    // RemoteDelivery's DestinationMeters registers these, for the first 100 domains (the rest: domain "other")
+    REMOTE_DOMAIN_DELIVERED("remote.domain.*.delivered", Kind.METER,
+            "recipients a remote SMTP server accepted, by destination domain", ServerMetric.DOMAIN_LABEL),
+    REMOTE_DOMAIN_DEFERRED("remote.domain.*.deferred", Kind.METER,
+            "recipients RemoteDelivery deferred, by destination domain", ServerMetric.DOMAIN_LABEL),
+    REMOTE_DOMAIN_FAILED("remote.domain.*.failed", Kind.METER,
+            "recipients RemoteDelivery failed permanently or gave up on, by destination domain", ServerMetric.DOMAIN_LABEL);
+
+    /**
+     * The label of a mail domain. Its dots are {@code _} in the Dropwizard name (one segment, as
+     * {@link #dropwizardName(String...)} makes it) and dots again in the Prometheus label: a mail
+     * domain has no {@code _} (RFC 5321 §4.1.2), so {@code domain="example.com"} is what it was.
+     */
+    public static final String DOMAIN_LABEL = "domain";
 
     /**
      * The Dropwizard type to register the metric as. Something that goes up and down (open

@@ -249,6 +249,13 @@ public final class QueuedMail implements Mail {
         return possiblyRedelivered;
     }
 
+    /** The envelope's time of arrival; a mail spooled by a version that did not record it says when it was read. */
+    @Override
+    public Instant arrived() {
+        Instant received = lease.envelope().receivedAt();
+        return received.equals(Instant.EPOCH) ? lastUpdated : received;
+    }
+
     @Override
     public Optional<Instant> failingSince() {
         return lease.deferral().map(Deferral::firstFailure);

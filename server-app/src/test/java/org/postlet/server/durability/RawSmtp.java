@@ -13,11 +13,11 @@ import java.util.List;
  * A minimal SMTP client that reports the server's exact reply at every step, so a test can tell
  * a 250 from a 4xx and from a dropped connection. One instance is one connection; not thread-safe.
  */
-final class RawSmtp implements AutoCloseable {
+public final class RawSmtp implements AutoCloseable {
 
     /** The outcome of one message: the reply code and text of the step that decided it. */
-    record Outcome(String step, int code, String text) {
-        boolean accepted() {
+    public record Outcome(String step, int code, String text) {
+        public boolean accepted() {
             return step.equals("end of data") && code == 250;
         }
 
@@ -31,7 +31,7 @@ final class RawSmtp implements AutoCloseable {
     private final BufferedReader in;
     private final OutputStream out;
 
-    RawSmtp(int port, int timeoutMillis) throws IOException {
+    public RawSmtp(int port, int timeoutMillis) throws IOException {
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), timeoutMillis);
         socket.setSoTimeout(timeoutMillis);
@@ -49,7 +49,7 @@ final class RawSmtp implements AutoCloseable {
      * here). Returns the outcome; an IOException means the connection broke and the outcome is
      * unknown (the message may or may not have been accepted).
      */
-    Outcome send(String from, List<String> to, String message) throws IOException {
+    public Outcome send(String from, List<String> to, String message) throws IOException {
         return send(from, to, message, "");
     }
 
@@ -57,7 +57,7 @@ final class RawSmtp implements AutoCloseable {
      * Like {@link #send(String, List, String)} with ESMTP parameters for MAIL FROM (e.g.
      * {@code " BODY=8BITMIME"}); the message's chars U+0000-U+00FF are sent as one octet each.
      */
-    Outcome send(String from, List<String> to, String message, String mailParameters) throws IOException {
+    public Outcome send(String from, List<String> to, String message, String mailParameters) throws IOException {
         String[] r = command("MAIL FROM:<" + from + ">" + mailParameters);
         if (!r[0].equals("250")) {
             return new Outcome("MAIL", Integer.parseInt(r[0]), r[1]);

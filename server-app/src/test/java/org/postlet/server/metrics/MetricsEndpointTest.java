@@ -70,6 +70,26 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void remoteDeliveryCountersByDomainHaveTheDomainWithItsDotsAsLabel() throws Exception {
+        // The names RemoteDelivery's DestinationMeters registers, dots of the domain as '_'.
+        registry.meter("remote.domain.example_com.delivered").mark(3);
+        registry.meter("remote.domain.mail_example_org.delivered").mark();
+        registry.meter("remote.domain.other.failed").mark(2);
+        registry.meter(ServerMetric.REMOTE_DOMAIN_DEFERRED.dropwizardName("xn--bcher-kva.example")).mark();
+        registry.meter(ServerMetric.REMOTE_DELIVERED.dropwizardName()).mark(4);
+
+        String body = get("/metrics").body();
+
+        assertThat(body.lines()).contains(
+                "# TYPE postlet_remote_domain_delivered_total counter",
+                "postlet_remote_domain_delivered_total{domain=\"example.com\"} 3.0",
+                "postlet_remote_domain_delivered_total{domain=\"mail.example.org\"} 1.0",
+                "postlet_remote_domain_failed_total{domain=\"other\"} 2.0",
+                "postlet_remote_domain_deferred_total{domain=\"xn--bcher-kva.example\"} 1.0",
+                "postlet_remote_delivered_total 4.0");
+    }
+
+    @Test
     void healthIs200WhenEveryCheckPasses() throws Exception {
         HttpResponse<String> response = get("/health");
 

@@ -11,7 +11,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postlet.server.PostletServer;
 import org.postlet.server.testing.TestConfiguration;
+import org.postlet.testsupport.TcpRelay;
 import org.postlet.testsupport.dns.ScriptedDns;
 import org.postlet.testsupport.smtp.FakeSmtpServer;
 
@@ -307,5 +313,95 @@ class RemoteDeliveryEndToEndTest {
             assertThat(report).contains("Final-Recipient: rfc822; nobody@remote.test", "Action: failed", "Status: 5.1.1",
                     "Remote-MTA: dns; mx.remote.test", "Diagnostic-Code: smtp; 550 5.1.1");
         }
+    }
+
+    @Test
+    void aSecondPostletTakesTheMailInBdatChunksAndASmugglingPayloadStaysOneMessage() throws Exception {
+        // The remote: another Postlet for remote.test on 127.0.0.2, without TLS so the relay sees the commands.
+        Path remoteConf = Files.createDirectories(dir.resolve("remote/conf"));
+        Files.writeString(remoteConf.resolve("users.passwd"), "carol@remote.test:{PLAIN}carol\ndave@remote.test:{PLAIN}dave\n");
+        Files.writeString(remoteConf.resolve("postlet.yaml"), """
+                hostname: mx.remote.test
+                domains: [remote.test]
+                smtp:
+                  listeners: [ { name: mx, bind: 127.0.0.2, port: 0 } ]
+                  authorizedNetworks: []
+                spool: ../var/spool
+                storage: { maildir: { root: ../var/mail } }
+                """);
+        Files.writeString(remoteConf.resolve("pipeline.yaml"), """
+                processors:
+                  - state: root
+                    mailets:
+                      - { match: RecipientIsLocal, class: LocalDelivery }
+                      - { match: All, class: ToRepository, path: ../var/error }
+                """);
+        try (PostletServer remotePostlet = PostletServer.start(remoteConf, dir.resolve("remote"));
+             TcpRelay wire = new TcpRelay(new InetSocketAddress("127.0.0.2", remotePostlet.port("mx")))) {
+            dns = ScriptedDns.builder().mx("remote.test", "mx.remote.test", 10).host("mx.remote.test", "127.0.0.1").start();
+            Path conf = Files.createDirectories(dir.resolve("conf"));
+            Files.writeString(conf.resolve("users.passwd"), TestConfiguration.USERS);
+            Files.writeString(conf.resolve("postlet.yaml"), """
+                    hostname: mx.example.test
+                    domains: [example.test]
+                    smtp:
+                      listeners: [ { name: mx, bind: 127.0.0.1, port: 0 } ]
+                      authorizedNetworks: [127.0.0.0/8]
+                    spool: ../var/spool
+                    storage: { maildir: { root: ../var/mail } }
+                    dns: { resolvers: ["%s"] }
+                    metrics: { http: "127.0.0.1:0" }
+                    """.formatted(dns.resolver()));
+            Files.writeString(conf.resolve("pipeline.yaml"), """
+                    processors:
+                      - state: root
+                        mailets:
+                          - { match: RecipientIsLocal, class: LocalDelivery }
+                          - { match: All, class: RemoteDelivery, port: %d }
+                      - state: error
+                        mailets:
+                          - { match: All, class: ToRepository, path: ../var/error }
+                    """.formatted(wire.port()));
+            server = PostletServer.start(conf, dir);
+
+            // BDAT takes the bytes as they are: a bare LF before a dot line, and a second transaction after it.
+            String smuggling = "Subject: smuggle\r\n\r\nhello\n.\r\nMAIL FROM:<evil@remote.test>\r\n"
+                    + "RCPT TO:<dave@remote.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nsmuggled\r\n.\r\n";
+            rawSession("EHLO client.example", "MAIL FROM:<alice@example.test>", "RCPT TO:<carol@remote.test>",
+                    "RCPT TO:<nobody@remote.test>", "BDAT " + smuggling.length() + " LAST\r\n" + smuggling);
+
+            Path carol = dir.resolve("remote/var/mail/remote.test/carol/new");
+            String report = alicesMail(1, Duration.ofSeconds(15)).get(0);
+            assertThat(report).contains("Final-Recipient: rfc822; nobody@remote.test", "Action: failed", "Status: 5.1.1");
+            List<Path> delivered;
+            try (Stream<Path> files = Files.list(carol)) {
+                delivered = files.toList();
+            }
+            assertThat(delivered).hasSize(1);
+            // The Maildir stores lines with LF: the smuggled commands are lines of carol's message.
+            assertThat(Files.readString(delivered.get(0))).contains("Subject: smuggle\n", "by mx.remote.test",
+                    "hello\n.\nMAIL FROM:<evil@remote.test>\nRCPT TO:<dave@remote.test>\nDATA\n");
+            assertThat(dir.resolve("remote/var/mail/remote.test/dave")).doesNotExist();
+
+            String sent = new String(wire.sentByClients(), StandardCharsets.ISO_8859_1);
+            assertThat(sent).contains("\r\nRCPT TO:<carol@remote.test>\r\nRCPT TO:<nobody@remote.test>\r\nBDAT ")
+                    .contains(" LAST\r\n").doesNotContain("\r\nDATA\r\nReceived:")
+                    .contains("hello\r\n.\r\nMAIL FROM:<evil@remote.test>").doesNotContain("hello\n");
+
+            String metrics = scrape(server);
+            assertThat(metrics.lines()).contains("postlet_remote_domain_delivered_total{domain=\"remote.test\"} 1.0",
+                    "postlet_remote_domain_failed_total{domain=\"remote.test\"} 1.0",
+                    "postlet_remote_domain_deferred_total{domain=\"remote.test\"} 0.0",
+                    "postlet_remote_delivered_total 1.0", "postlet_remote_failed_total 1.0");
+        }
+    }
+
+    private static String scrape(PostletServer postlet) throws Exception {
+        InetSocketAddress metrics = postlet.metricsAddress().orElseThrow();
+        HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metrics.getPort() + "/metrics"))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
     }
 }

@@ -48,25 +48,40 @@ public final class FakeSmtpServer implements AutoCloseable {
         GREETING_554,
         /** Accepts the connection and closes it at once, without a greeting. */
         DROP_AT_CONNECT,
-        /** Reads the whole message after DATA, then closes without answering: the client cannot know. */
+        /**
+         * Reads the whole message after DATA (or its last BDAT chunk), then closes without answering:
+         * the client cannot know.
+         */
         DROP_AFTER_DATA,
         /** Refuses EHLO with 502, so the client must fall back to HELO. */
         NO_EHLO
     }
 
     /**
-     * A transaction the server accepted with a 250 after DATA.
+     * A transaction the server accepted with a 250 after DATA or the last BDAT chunk.
      *
      * @param helo       the EHLO or HELO argument
      * @param mailFrom   the MAIL FROM command line, parameters included
      * @param recipients the recipients it accepted
-     * @param content    the message with the dot-stuffing undone, as the wire carried it otherwise (CRLF)
-     * @param wire       the DATA bytes exactly as received, final dot line included
+     * @param content    the message with the dot-stuffing undone, as the wire carried it otherwise (CRLF);
+     *                   after BDAT the chunks' bytes, joined
+     * @param wire       the DATA bytes exactly as received, final dot line included; after BDAT the
+     *                   chunks' bytes, joined (the same as {@code content})
      * @param tls        whether the session had switched to TLS with STARTTLS
      * @param user       who the client logged in as with AUTH, {@code ""} if it did not
+     * @param chunks     the sizes of the BDAT chunks in order (RFC 3030), empty when it came after DATA
      */
     public record Message(String helo, String mailFrom, List<String> recipients, byte[] content, byte[] wire,
-                          boolean tls, String user) {
+                          boolean tls, String user, List<Long> chunks) {
+
+        public Message {
+            chunks = List.copyOf(chunks);
+        }
+
+        /** Whether the message came in BDAT chunks rather than after DATA. */
+        public boolean chunked() {
+            return !chunks.isEmpty();
+        }
 
         /** The content as text. */
         public String text() {
@@ -86,6 +101,7 @@ public final class FakeSmtpServer implements AutoCloseable {
     private final Function<String, String> rcptReply;
     private final Function<String, String> mailReply;
     private final Function<Message, String> dataReply;
+    private final Function<Long, String> chunkReply;
     private final Function<String, String> quitReply;
     private final Function<String, String> rsetReply;
     private final SSLContext tls;
@@ -105,6 +121,7 @@ public final class FakeSmtpServer implements AutoCloseable {
         this.rcptReply = b.rcptReply;
         this.mailReply = b.mailReply;
         this.dataReply = b.dataReply;
+        this.chunkReply = b.chunkReply;
         this.quitReply = b.quitReply;
         this.rsetReply = b.rsetReply;
         this.tls = b.tls;
@@ -196,6 +213,8 @@ public final class FakeSmtpServer implements AutoCloseable {
             String helo = "";
             String mailFrom = null;
             List<String> recipients = new ArrayList<>();
+            ByteArrayOutputStream chunked = new ByteArrayOutputStream();
+            List<Long> chunkSizes = new ArrayList<>();
             while (true) {
                 String line = readLine(in);
                 if (line == null) {
@@ -237,6 +256,8 @@ public final class FakeSmtpServer implements AutoCloseable {
                         if (r.startsWith("2")) {
                             mailFrom = line;
                             recipients.clear();
+                            chunked.reset();
+                            chunkSizes.clear();
                         }
                         reply(out, r);
                     }
@@ -261,7 +282,8 @@ public final class FakeSmtpServer implements AutoCloseable {
                         }
                         reply(out, "354 go ahead");
                         byte[][] data = readData(in);
-                        Message m = new Message(helo, mailFrom, List.copyOf(recipients), data[0], data[1], encrypted, user);
+                        Message m = new Message(helo, mailFrom, List.copyOf(recipients), data[0], data[1], encrypted, user,
+                                List.of());
                         if (f == Failure.DROP_AFTER_DATA) {
                             return;
                         }
@@ -271,6 +293,62 @@ public final class FakeSmtpServer implements AutoCloseable {
                         }
                         mailFrom = null;
                         recipients.clear();
+                        reply(out, r);
+                    }
+                    case "BDAT" -> {
+                        // RFC 3030: the chunk's bytes follow the command line whatever the reply will be.
+                        String[] words = line.strip().split(" +");
+                        long size;
+                        try {
+                            size = Long.parseLong(words[1]);
+                        } catch (RuntimeException e) {
+                            reply(out, "501 5.5.4 syntax: BDAT count [LAST]");
+                            return;
+                        }
+                        boolean last = words.length > 2 && words[2].equalsIgnoreCase("LAST");
+                        byte[] chunk = in.readNBytes((int) size);
+                        if (chunk.length < size) {
+                            return;
+                        }
+                        if (!ehloLines.contains("CHUNKING")) {
+                            reply(out, "502 5.5.1 BDAT not offered");
+                            continue;
+                        }
+                        if (mailFrom == null || recipients.isEmpty()) {
+                            reply(out, "503 5.5.1 no valid recipients");
+                            continue;
+                        }
+                        if (!last) {
+                            String r = chunkReply.apply(size);
+                            if (r.startsWith("2")) {
+                                chunked.write(chunk);
+                                chunkSizes.add(size);
+                            } else {
+                                // RFC 3030 §2: a refused chunk fails the transaction.
+                                mailFrom = null;
+                                recipients.clear();
+                                chunked.reset();
+                                chunkSizes.clear();
+                            }
+                            reply(out, r);
+                            continue;
+                        }
+                        chunked.write(chunk);
+                        chunkSizes.add(size);
+                        byte[] content = chunked.toByteArray();
+                        Message m = new Message(helo, mailFrom, List.copyOf(recipients), content, content, encrypted, user,
+                                chunkSizes);
+                        if (f == Failure.DROP_AFTER_DATA) {
+                            return;
+                        }
+                        String r = dataReply.apply(m);
+                        if (r.startsWith("2")) {
+                            messages.add(m);
+                        }
+                        mailFrom = null;
+                        recipients.clear();
+                        chunked.reset();
+                        chunkSizes.clear();
                         reply(out, r);
                     }
                     case "STARTTLS" -> {
@@ -289,6 +367,8 @@ public final class FakeSmtpServer implements AutoCloseable {
                         helo = "";
                         mailFrom = null;
                         recipients.clear();
+                        chunked.reset();
+                        chunkSizes.clear();
                     }
                     case "AUTH" -> {
                         String[] words = line.split(" ");
@@ -317,6 +397,8 @@ public final class FakeSmtpServer implements AutoCloseable {
                     case "RSET" -> {
                         mailFrom = null;
                         recipients.clear();
+                        chunked.reset();
+                        chunkSizes.clear();
                         reply(out, rsetReply.apply(line));
                     }
                     case "NOOP" -> reply(out, "250 2.0.0 ok");
@@ -398,6 +480,7 @@ public final class FakeSmtpServer implements AutoCloseable {
         private Function<String, String> rcptReply = r -> "250 2.1.5 ok";
         private Function<String, String> mailReply = m -> "250 2.1.0 ok";
         private Function<Message, String> dataReply = m -> "250 2.0.0 queued as FAKE";
+        private Function<Long, String> chunkReply = size -> "250 2.0.0 " + size + " octets received";
         private Function<String, String> quitReply = q -> "221 2.0.0 bye";
         private Function<String, String> rsetReply = q -> "250 2.0.0 ok";
         private SSLContext tls;
@@ -416,7 +499,10 @@ public final class FakeSmtpServer implements AutoCloseable {
             return this;
         }
 
-        /** The EHLO keywords offered (default PIPELINING, SIZE 10240000, 8BITMIME, ENHANCEDSTATUSCODES). */
+        /**
+         * The EHLO keywords offered (default PIPELINING, SIZE 10240000, 8BITMIME, ENHANCEDSTATUSCODES);
+         * {@code CHUNKING} among them makes it take BDAT (RFC 3030) and record the chunks.
+         */
         public Builder extensions(String... lines) {
             this.extensions = List.of(lines);
             return this;
@@ -434,9 +520,15 @@ public final class FakeSmtpServer implements AutoCloseable {
             return this;
         }
 
-        /** The reply after the message's final dot. */
+        /** The reply after the message's final dot (or its last BDAT chunk). */
         public Builder dataReply(Function<Message, String> reply) {
             this.dataReply = reply;
+            return this;
+        }
+
+        /** The reply to a BDAT chunk that is not the last one, given its size. */
+        public Builder chunkReply(Function<Long, String> reply) {
+            this.chunkReply = reply;
             return this;
         }
 

@@ -1,0 +1,106 @@
+package org.postlet.outbound.client;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * A message sent in BDAT chunks (RFC 3030): the bytes are collected in a buffer (at most
+ * {@link #CHUNK_SIZE}), then go out as {@code BDAT n} and the chunk when it is full;
+ * {@link #finish()} sends the rest as {@code BDAT n LAST}.
+ * No dot-stuffing: the count, not a dot line, ends a chunk. With PIPELINING the chunks go out
+ * without waiting and their replies are read at the end; without it each chunk waits for its
+ * reply, and a refused one stops the message (RFC 3030 §2: no further chunk after a 4xx or 5xx).
+ */
+final class BdatOutputStream extends OutputStream {
+
+    /** The size of a full chunk: large enough that the commands cost nothing, small enough to hold. */
+    static final int CHUNK_SIZE = 1024 * 1024;
+
+    private final SmtpConnection connection;
+    private final boolean pipelining;
+    private final byte[] chunk;
+    private int used;
+    /** Chunks sent whose replies are still to be read (with PIPELINING). */
+    private int unanswered;
+    private Reply refusal;
+
+    BdatOutputStream(SmtpConnection connection, boolean pipelining, int chunkSize) {
+        this.connection = connection;
+        this.pipelining = pipelining;
+        this.chunk = new byte[chunkSize];
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        if (used == chunk.length) {
+            send(false);
+        }
+        chunk[used++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        while (len > 0) {
+            if (used == chunk.length) {
+                send(false);
+            }
+            int n = Math.min(len, chunk.length - used);
+            System.arraycopy(b, off, chunk, used, n);
+            used += n;
+            off += n;
+            len -= n;
+        }
+    }
+
+    /** The reply that refused a chunk before the last, which stopped the message (without PIPELINING). */
+    Reply refusal() {
+        return refusal;
+    }
+
+    /**
+     * Sends what is left as the last chunk and reads the outstanding replies.
+     *
+     * @return the reply that decides the message: the first refusal of a chunk, else the reply to the last
+     */
+    Reply finish() throws IOException {
+        if (refusal != null) {
+            return refusal;
+        }
+        send(true);
+        connection.flush();
+        Reply decided = null;
+        for (; unanswered > 0; unanswered--) {
+            Reply r = connection.read();
+            if (decided == null && (!r.positive() || unanswered == 1)) {
+                decided = r;
+            }
+        }
+        return decided;
+    }
+
+    private void send(boolean last) throws IOException {
+        if (refusal != null) {
+            throw new ChunkRefused(refusal);
+        }
+        connection.send("BDAT " + used + (last ? " LAST" : ""));
+        connection.body().write(chunk, 0, used);
+        used = 0;
+        unanswered++;
+        if (!pipelining && !last) {
+            connection.flush();
+            Reply r = connection.read();
+            unanswered--;
+            if (!r.positive()) {
+                refusal = r;
+                throw new ChunkRefused(r);
+            }
+        }
+    }
+
+    /** Stops the writer of the message when the remote refused a chunk. */
+    static final class ChunkRefused extends IOException {
+        ChunkRefused(Reply reply) {
+            super("the remote refused a BDAT chunk: " + reply);
+        }
+    }
+}
