@@ -28,7 +28,7 @@ import org.postlet.outbound.client.Reply;
 import org.postlet.outbound.client.SmtpConnection;
 import org.postlet.outbound.client.SmtpSession;
 import org.postlet.outbound.client.TlsPolicy;
-import org.postlet.outbound.dns.DnsFailureException;
+import org.postlet.dns.DnsFailureException;
 import org.postlet.outbound.policy.TlsRequirement;
 import org.postlet.outbound.policy.TlsRules;
 import org.postlet.outbound.route.Hop;

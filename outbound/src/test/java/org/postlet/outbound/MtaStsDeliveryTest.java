@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.postlet.outbound.RecipientResult.Outcome;
 import org.postlet.outbound.client.OutboundMessage;
 import org.postlet.outbound.client.TlsPolicy;
-import org.postlet.outbound.dns.DnsResolver;
+import org.postlet.dns.DnsResolver;
 import org.postlet.outbound.policy.TlsRules;
 import org.postlet.outbound.policy.TlsTable;
 import org.postlet.outbound.route.Router;

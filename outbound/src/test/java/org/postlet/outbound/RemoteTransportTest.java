@@ -24,7 +24,7 @@ import org.postlet.outbound.RecipientResult.Outcome;
 import org.postlet.outbound.client.Login;
 import org.postlet.outbound.client.OutboundMessage;
 import org.postlet.outbound.client.TlsPolicy;
-import org.postlet.outbound.dns.DnsResolver;
+import org.postlet.dns.DnsResolver;
 import org.postlet.outbound.route.Hop;
 import org.postlet.outbound.route.Router;
 import org.postlet.outbound.route.Self;

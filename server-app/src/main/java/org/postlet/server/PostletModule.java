@@ -12,10 +12,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.postlet.auth.MailAuthenticator;
 import org.postlet.auth.dns.DnsLookup;
-import org.postlet.auth.dns.DnsjavaLookup;
 import java.util.stream.Collectors;
 import org.postlet.outbound.SentRecipients;
-import org.postlet.outbound.dns.DnsResolver;
+import org.postlet.dns.DnsResolver;
 import org.postlet.outbound.route.Self;
 import org.postlet.outbound.sts.MtaSts;
 import org.postlet.outbound.sts.PolicyFetcher;
@@ -52,7 +51,7 @@ final class PostletModule extends AbstractModule {
 
     private final ServerConfig config;
     private final Directory directory;
-    /** How long one resolver may take to answer one query before the next is asked. */
+    /** How long one DNS question may take, every resolver and retry included. */
     private static final Duration DNS_TIMEOUT = Duration.ofSeconds(5);
 
     private final Clock clock;
@@ -90,16 +89,14 @@ final class PostletModule extends AbstractModule {
     }
 
     /**
-     * Mail authentication's DNS: the resolvers of {@code dns.resolvers}, or the system's when the key
-     * is absent; with {@code []} every lookup fails temporarily, as for remote delivery.
+     * Mail authentication's DNS: the server's one DNS client, so {@code dns.resolvers} means the same
+     * for it as for remote delivery (absent: the system's resolvers; {@code []}: every lookup fails
+     * temporarily).
      */
     @Provides
     @Singleton
-    DnsLookup dnsLookup() {
-        return config.dnsResolvers()
-                .map(servers -> servers.isEmpty() ? DnsLookup.unanswered("dns.resolvers is [] (no resolver to ask)")
-                        : DnsjavaLookup.of(servers, DNS_TIMEOUT))
-                .orElseGet(() -> DnsjavaLookup.of(List.of(), DNS_TIMEOUT));
+    DnsLookup dnsLookup(DnsResolver resolver) {
+        return DnsLookup.through(resolver);
     }
 
     @Provides
@@ -108,12 +105,11 @@ final class PostletModule extends AbstractModule {
         return new MailAuthenticator(dns, clock, new SplittableRandom());
     }
 
-    /** The resolvers of {@code dns.resolvers}, else the system's; answers wait at most 10 s. */
+    /** The resolvers of {@code dns.resolvers}, else the system's; an answer is waited for at most {@link #DNS_TIMEOUT}. */
     @Provides
     @Singleton
     DnsResolver dnsResolver() {
-        Duration timeout = Duration.ofSeconds(10);
-        return config.dnsResolvers().map(r -> new DnsResolver(r, timeout)).orElseGet(() -> DnsResolver.system(timeout));
+        return config.dnsResolvers().map(r -> new DnsResolver(r, DNS_TIMEOUT)).orElseGet(() -> DnsResolver.system(DNS_TIMEOUT));
     }
 
     /** This server as a destination: its host name and listener ports, so remote delivery never loops to it. */

@@ -2,6 +2,7 @@ package org.postlet.auth.dns;
 
 import java.net.InetAddress;
 import java.util.List;
+import org.postlet.dns.DnsResolver;
 
 /**
  * The DNS queries mail authentication needs. A name that does not exist and a name without
@@ -23,30 +24,11 @@ public interface DnsLookup {
     List<String> ptr(InetAddress address) throws DnsTemporaryException;
 
     /**
-     * A lookup with no resolver to ask: every query fails temporarily with {@code reason}, so
-     * SPF, DKIM and DMARC answer {@code temperror} rather than guessing.
+     * The lookup through the server's DNS client: a failure to get an answer (no resolver configured,
+     * timeout, SERVFAIL) is a {@link DnsTemporaryException}, which SPF, DKIM and DMARC report as
+     * {@code temperror}.
      */
-    static DnsLookup unanswered(String reason) {
-        return new DnsLookup() {
-            @Override
-            public List<String> txt(String name) throws DnsTemporaryException {
-                throw new DnsTemporaryException(name + " TXT: " + reason);
-            }
-
-            @Override
-            public List<InetAddress> addresses(String name) throws DnsTemporaryException {
-                throw new DnsTemporaryException(name + " A/AAAA: " + reason);
-            }
-
-            @Override
-            public List<String> mx(String name) throws DnsTemporaryException {
-                throw new DnsTemporaryException(name + " MX: " + reason);
-            }
-
-            @Override
-            public List<String> ptr(InetAddress address) throws DnsTemporaryException {
-                throw new DnsTemporaryException(address.getHostAddress() + " PTR: " + reason);
-            }
-        };
+    static DnsLookup through(DnsResolver resolver) {
+        return new ResolverLookup(resolver);
     }
 }

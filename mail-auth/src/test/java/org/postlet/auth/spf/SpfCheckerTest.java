@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postlet.auth.Python;
 import org.postlet.auth.dns.Resolvers;
-import org.postlet.testsupport.Dnsmasq;
+import org.postlet.testsupport.dns.ScriptedDns;
 
 /** Every SPF result, mechanism and limit on a real DNS (dnsmasq), each compared with pyspf's answer. */
 class SpfCheckerTest {
@@ -27,11 +27,11 @@ class SpfCheckerTest {
         }
     }
 
-    private static Dnsmasq dns;
+    private static ScriptedDns dns;
 
     @BeforeAll
     static void startDns() throws Exception {
-        Dnsmasq.Builder b = Dnsmasq.builder()
+        ScriptedDns.Builder b = ScriptedDns.builder()
                 .txt("pass.test", "v=spf1 ip4:192.0.2.0/24 -all")
                 .txt("soft.test", "v=spf1 ip4:192.0.2.1 ~all")
                 .txt("neutral.test", "v=spf1 ?all")

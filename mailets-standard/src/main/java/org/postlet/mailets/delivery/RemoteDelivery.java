@@ -41,7 +41,7 @@ import org.postlet.outbound.TransportSettings;
 import org.postlet.outbound.client.Login;
 import org.postlet.outbound.client.OutboundMessage;
 import org.postlet.outbound.client.TlsPolicy;
-import org.postlet.outbound.dns.DnsResolver;
+import org.postlet.dns.DnsResolver;
 import org.postlet.outbound.policy.TlsRules;
 import org.postlet.outbound.policy.TlsTable;
 import org.postlet.outbound.policy.TlsTableException;

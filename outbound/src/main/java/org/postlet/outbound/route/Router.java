@@ -9,9 +9,9 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.random.RandomGenerator;
-import org.postlet.outbound.dns.DnsFailureException;
-import org.postlet.outbound.dns.DnsResolver;
-import org.postlet.outbound.dns.MxAnswer;
+import org.postlet.dns.DnsFailureException;
+import org.postlet.dns.DnsResolver;
+import org.postlet.dns.MxAnswer;
 
 /**
  * Which hosts to try, in order, for mail to a domain (RFC 5321 §5.1): the gateway when one is

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.postlet.outbound.dns.DnsFailureException;
-import org.postlet.outbound.dns.DnsResolver;
+import org.postlet.dns.DnsFailureException;
+import org.postlet.dns.DnsResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

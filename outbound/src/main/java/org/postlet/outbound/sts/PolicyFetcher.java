@@ -16,8 +16,8 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
-import org.postlet.outbound.dns.DnsFailureException;
-import org.postlet.outbound.dns.DnsResolver;
+import org.postlet.dns.DnsFailureException;
+import org.postlet.dns.DnsResolver;
 
 /**
  * Fetches a domain's MTA-STS policy body from {@code https://mta-sts.<domain>/.well-known/mta-sts.txt}

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.postlet.outbound.dns.DnsResolver;
+import org.postlet.dns.DnsResolver;
 import org.postlet.outbound.sts.PolicyServer.Answer;
 import org.postlet.outbound.sts.StsPolicy.Mode;
 import org.postlet.testsupport.dns.ScriptedDns;

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postlet.server.PostletServer;
-import org.postlet.testsupport.Dnsmasq;
+import org.postlet.testsupport.dns.ScriptedDns;
 
 /**
  * {@code smtp.dmarcReject: true} over SMTP with a real DNS (dnsmasq through {@code dns.resolvers}):
@@ -19,14 +19,14 @@ import org.postlet.testsupport.Dnsmasq;
  */
 class DmarcRejectTest {
 
-    private static Dnsmasq dns;
+    private static ScriptedDns dns;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void startDns() throws Exception {
-        dns = Dnsmasq.builder()
+        dns = ScriptedDns.builder()
                 .txt("_dmarc.bank.test", "v=DMARC1; p=reject")
                 .txt("_dmarc.shop.test", "v=DMARC1; p=quarantine")
                 .txt("bank.test", "v=spf1 ip4:127.0.0.1 -all")

@@ -18,11 +18,12 @@ import org.postlet.auth.dkim.DkimKeys;
 import org.postlet.auth.dkim.DkimResult;
 import org.postlet.auth.dkim.DkimVerdict;
 import org.postlet.auth.dkim.DkimVerifier;
-import org.postlet.auth.dns.DnsjavaLookup;
+import org.postlet.auth.dns.DnsLookup;
+import org.postlet.dns.DnsResolver;
 import org.postlet.auth.message.RawMessage;
 import org.postlet.server.PostletServer;
 import org.postlet.server.testing.TestConfiguration;
-import org.postlet.testsupport.Dnsmasq;
+import org.postlet.testsupport.dns.ScriptedDns;
 import org.postlet.testsupport.smtp.FakeSmtpServer;
 
 /**
@@ -38,7 +39,7 @@ class ShippedPipelineAuthenticationTest {
     @Test
     void signsRelayedMailAndFilesQuarantinedForgeriesIntoJunk() throws Exception {
         KeyPair keys = DkimKeys.generate(DkimAlgorithm.RSA_SHA256);
-        try (Dnsmasq dns = Dnsmasq.builder()
+        try (ScriptedDns dns = ScriptedDns.builder()
                 .txt("postlet._domainkey.example.test", "v=DKIM1; k=rsa; p=" + DkimKeys.publicKeyTag(keys.getPublic()))
                 .txt("_dmarc.shop.test", "v=DMARC1; p=quarantine")
                 .start();
@@ -66,8 +67,8 @@ class ShippedPipelineAuthenticationTest {
                 assertThat(sent).hasSize(1);
                 String message = new String(sent.get(0).content(), StandardCharsets.ISO_8859_1);
                 assertThat(message).contains("DKIM-Signature:");
-                DnsjavaLookup lookup = DnsjavaLookup.of(List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), dns.port())),
-                        Duration.ofSeconds(2));
+                DnsLookup lookup = DnsLookup.through(new DnsResolver(
+                        List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), dns.port())), Duration.ofSeconds(2)));
                 assertThat(new DkimVerifier(lookup).verify(RawMessage.parse(message.getBytes(StandardCharsets.ISO_8859_1)),
                         Instant.now())).extracting(DkimVerdict::result).containsExactly(DkimResult.PASS);
 

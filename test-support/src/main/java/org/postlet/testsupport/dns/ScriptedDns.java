@@ -1,9 +1,11 @@
 package org.postlet.testsupport.dns;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.Socket;
+import java.net.PortUnreachableException;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +16,8 @@ import org.postlet.testsupport.Prerequisites;
 /**
  * A DNS server for tests: Debian's dnsmasq on an ephemeral loopback port, answering only what the
  * test scripted. Every name under the test's domains ({@code .test} by default) that was not
- * scripted is NXDOMAIN; a name with other records but not the one asked gets an empty answer.
+ * scripted is NXDOMAIN; a name with other records but not the one asked gets an empty answer; names
+ * under {@code dead.test} are forwarded to a port nobody answers on, for temporary errors.
  *
  * <pre>{@code
  * try (ScriptedDns dns = ScriptedDns.builder().mx("remote.test", "mx1.remote.test", 10)
@@ -27,11 +30,13 @@ public final class ScriptedDns implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final Path records;
     private final Path log;
 
-    private ScriptedDns(Process process, int port, Path log) {
+    private ScriptedDns(Process process, int port, Path records, Path log) {
         this.process = process;
         this.port = port;
+        this.records = records;
         this.log = log;
     }
 
@@ -61,6 +66,7 @@ public final class ScriptedDns implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         Files.deleteIfExists(log);
+        Files.deleteIfExists(records);
     }
 
     /** The records to serve. */
@@ -70,28 +76,35 @@ public final class ScriptedDns implements AutoCloseable {
 
         /** An MX record: {@code domain} has the mail exchanger {@code host} at {@code preference}. */
         public Builder mx(String domain, String host, int preference) {
-            options.add("--mx-host=" + domain + "," + host + "," + preference);
+            options.add("mx-host=" + domain + "," + host + "," + preference);
             return this;
         }
 
         /** A null MX (RFC 7505: {@code 0 .}) for {@code domain}. */
         public Builder nullMx(String domain) {
-            options.add("--dns-rr=" + domain + ",15,000000");
+            options.add("dns-rr=" + domain + ",15,000000");
             return this;
         }
 
-        /** A TXT record of one string; several calls for one name give several records. */
+        /**
+         * A TXT record; several calls for one name give several records. A long text is split into
+         * strings of 255 characters, as DNS requires (readers join them again).
+         */
         public Builder txt(String name, String text) {
-            if (text.contains("\"") || text.contains(",")) {
-                throw new IllegalArgumentException("a scripted TXT text may not contain \" or , (dnsmasq's syntax): " + text);
+            if (text.contains("\"")) {
+                throw new IllegalArgumentException("a scripted TXT text may not contain \" (dnsmasq's syntax): " + text);
             }
-            options.add("--txt-record=" + name + "," + text);
+            StringBuilder strings = new StringBuilder();
+            for (int i = 0; i < text.length(); i += 255) {
+                strings.append(i == 0 ? "" : ",").append('"').append(text, i, Math.min(text.length(), i + 255)).append('"');
+            }
+            options.add("txt-record=" + name + "," + (text.isEmpty() ? "\"\"" : strings));
             return this;
         }
 
-        /** An A or AAAA record (and its PTR). */
-        public Builder host(String name, String address) {
-            options.add("--host-record=" + name + "," + address);
+        /** A and/or AAAA records (and their PTR). */
+        public Builder host(String name, String... addresses) {
+            options.add("host-record=" + name + "," + String.join(",", addresses));
             return this;
         }
 
@@ -104,37 +117,52 @@ public final class ScriptedDns implements AutoCloseable {
         /** Starts dnsmasq (package dnsmasq-base); skips or fails the test when it is missing. */
         public ScriptedDns start() throws IOException, InterruptedException {
             Prerequisites.requireCommand("dnsmasq", "dnsmasq-base");
+            int dead = freeUdpPort();
+            // In a file rather than on the command line: only there does dnsmasq read quoted strings.
+            Path records = Files.createTempFile("dnsmasq", ".conf");
+            List<String> lines = new ArrayList<>(options);
+            for (String zone : zones) {
+                lines.add("local=/" + zone + "/");
+            }
+            lines.add("server=/dead.test/127.0.0.1#" + dead);
+            Files.write(records, lines);
             IOException last = null;
             for (int attempt = 0; attempt < 5; attempt++) {
                 int port = freeUdpPort();
                 Path log = Files.createTempFile("dnsmasq", ".log");
-                List<String> command = new ArrayList<>(List.of("dnsmasq", "--no-daemon", "--port=" + port,
+                List<String> command = List.of("dnsmasq", "--no-daemon", "--port=" + port,
                         "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
-                        "--conf-file=/dev/null", "--pid-file=", "--user=" + System.getProperty("user.name")));
-                for (String zone : zones) {
-                    command.add("--local=/" + zone + "/");
-                }
-                command.addAll(options);
+                        "--conf-file=" + records, "--pid-file=", "--user=" + System.getProperty("user.name"),
+                        "--cache-size=0");
                 Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-                if (awaitListening(p, port)) {
-                    return new ScriptedDns(p, port, log);
+                if (answers(p, port)) {
+                    return new ScriptedDns(p, port, records, log);
                 }
                 p.destroyForcibly();
+                p.waitFor();
                 last = new IOException("dnsmasq did not start on port " + port + ": " + Files.readString(log));
                 Files.deleteIfExists(log);
             }
+            Files.deleteIfExists(records);
             throw last;
         }
 
-        private static boolean awaitListening(Process p, int port) throws InterruptedException {
-            for (int i = 0; i < 100; i++) {
-                if (!p.isAlive()) {
-                    return false;
-                }
-                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                    return true;
-                } catch (IOException notYet) {
-                    TimeUnit.MILLISECONDS.sleep(20);
+        /** Whether dnsmasq answers a query (the TXT of probe.test); binding its port to check would race its own bind. */
+        private static boolean answers(Process process, int port) throws InterruptedException, IOException {
+            byte[] query = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 5, 'p', 'r', 'o', 'b', 'e', 4, 't', 'e', 's', 't', 0,
+                0, 16, 0, 1};
+            try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                socket.setSoTimeout(100);
+                for (int i = 0; i < 100 && process.isAlive(); i++) {
+                    socket.send(new DatagramPacket(query, query.length, InetAddress.getLoopbackAddress(), port));
+                    try {
+                        socket.receive(new DatagramPacket(new byte[512], 512));
+                        return true;
+                    } catch (SocketTimeoutException e) {
+                        // not up yet
+                    } catch (PortUnreachableException e) {
+                        TimeUnit.MILLISECONDS.sleep(50);
+                    }
                 }
             }
             return false;

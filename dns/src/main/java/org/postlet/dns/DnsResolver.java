@@ -1,4 +1,4 @@
-package org.postlet.outbound.dns;
+package org.postlet.dns;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -14,10 +14,12 @@ import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.ResolverConfig;
+import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TXTRecord;
@@ -25,9 +27,11 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * Asks recursive resolvers for MX, A, AAAA and TXT records. Each instance has its own resolvers and no
- * cache of its own (the recursive resolver caches), so nothing is shared between instances and a
- * test can point one at its own DNS server.
+ * The server's DNS client: asks recursive resolvers for MX, A, AAAA, TXT and PTR records, for remote
+ * delivery and mail authentication alike. Each instance has its own resolvers and no cache of its own
+ * (the recursive resolver caches), so nothing is shared between instances and a test can point one at
+ * its own DNS server. A name that does not exist, or cannot (not a valid DNS name), has no records; only
+ * a failure to get an answer is an exception.
  */
 public final class DnsResolver {
 
@@ -123,12 +127,31 @@ public final class DnsResolver {
         return texts;
     }
 
+    /**
+     * The host names a reverse lookup of {@code address} gives (lower case, without the final dot);
+     * empty when there is none.
+     *
+     * @throws DnsFailureException when no resolver gave a definite answer
+     */
+    public List<String> ptr(InetAddress address) throws DnsFailureException {
+        List<String> names = new ArrayList<>();
+        for (Record r : ask(ReverseMap.fromAddress(address).toString(), Type.PTR).getSection(Section.ANSWER)) {
+            if (r instanceof PTRRecord ptr) {
+                names.add(host(ptr.getTarget()));
+            }
+        }
+        return names;
+    }
+
     private Message ask(String domain, int type) throws DnsFailureException {
         Name name;
         try {
             name = Name.fromString(domain.endsWith(".") ? domain : domain + ".");
         } catch (TextParseException e) {
-            throw new DnsFailureException("'" + domain + "' is not a domain name: " + e.getMessage(), e);
+            // No resolver could answer for it: it names nothing, as NXDOMAIN says.
+            Message nothing = new Message();
+            nothing.getHeader().setRcode(Rcode.NXDOMAIN);
+            return nothing;
         }
         if (servers.isEmpty()) {
             throw new DnsFailureException("no DNS resolver is configured (dns.resolvers is empty) to look up "

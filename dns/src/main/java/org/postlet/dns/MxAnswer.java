@@ -1,4 +1,4 @@
-package org.postlet.outbound.dns;
+package org.postlet.dns;
 
 import java.util.List;
 

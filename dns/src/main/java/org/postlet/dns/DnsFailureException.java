@@ -1,4 +1,4 @@
-package org.postlet.outbound.dns;
+package org.postlet.dns;
 
 /**
  * A DNS question got no usable answer now (timeout, SERVFAIL, refused): the question may succeed
