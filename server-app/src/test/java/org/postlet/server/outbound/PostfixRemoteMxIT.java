@@ -20,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.postlet.server.PostletServer;
 import org.postlet.server.durability.RawSmtp;
 import org.postlet.server.testing.EightBitBody;
-import org.postlet.server.testing.TestConfiguration;
 import org.postlet.testsupport.dns.ScriptedDns;
 
 /**
@@ -65,30 +64,7 @@ class PostfixRemoteMxIT {
 
     private void startPostlet() throws Exception {
         dns = ScriptedDns.builder().mx("remote.test", "mx.remote.test", 10).host("mx.remote.test", "127.0.0.2").start();
-        Path conf = Files.createDirectories(dir.resolve("conf"));
-        Files.writeString(conf.resolve("users.passwd"), TestConfiguration.USERS);
-        Files.writeString(conf.resolve("postlet.yaml"), """
-                hostname: mx.example.test
-                domains: [example.test]
-                smtp:
-                  listeners: [ { name: mx, bind: 127.0.0.1, port: 0 } ]
-                  authorizedNetworks: [127.0.0.0/8]
-                spool: ../var/spool
-                storage: { maildir: { root: ../var/mail } }
-                retry: { delay: 1s, maxDelay: 1s }
-                dns: { resolvers: ["%s"] }
-                """.formatted(dns.resolver()));
-        Files.writeString(conf.resolve("pipeline.yaml"), """
-                processors:
-                  - state: root
-                    mailets:
-                      - { match: RecipientIsLocal, class: LocalDelivery }
-                      - { match: All, class: RemoteDelivery, port: %d, tls: encrypt }
-                  - state: error
-                    mailets:
-                      - { match: All, class: ToRepository, path: ../var/error }
-                """.formatted(postfix.port()));
-        postlet = PostletServer.start(conf, dir);
+        postlet = SendingPostlet.start(dir, dns, postfix.port(), ", tls: encrypt", "retry: { delay: 1s, maxDelay: 1s }");
     }
 
     @Test

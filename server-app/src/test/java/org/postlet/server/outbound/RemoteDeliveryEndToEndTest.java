@@ -31,7 +31,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postlet.server.PostletServer;
-import org.postlet.server.testing.TestConfiguration;
 import org.postlet.testsupport.TcpRelay;
 import org.postlet.testsupport.dns.ScriptedDns;
 import org.postlet.testsupport.smtp.FakeSmtpServer;
@@ -72,30 +71,7 @@ class RemoteDeliveryEndToEndTest {
     private void start(FakeSmtpServer remoteMx, String retry, String parameters) throws Exception {
         remote = remoteMx;
         dns = ScriptedDns.builder().mx("remote.test", "mx.remote.test", 10).host("mx.remote.test", "127.0.0.1").start();
-        Path conf = Files.createDirectories(dir.resolve("conf"));
-        Files.writeString(conf.resolve("users.passwd"), TestConfiguration.USERS);
-        Files.writeString(conf.resolve("postlet.yaml"), """
-                hostname: mx.example.test
-                domains: [example.test]
-                smtp:
-                  listeners: [ { name: mx, bind: 127.0.0.1, port: 0 } ]
-                  authorizedNetworks: [127.0.0.0/8]
-                spool: ../var/spool
-                storage: { maildir: { root: ../var/mail } }
-                retry: %s
-                dns: { resolvers: ["%s"] }
-                """.formatted(retry, dns.resolver()));
-        Files.writeString(conf.resolve("pipeline.yaml"), """
-                processors:
-                  - state: root
-                    mailets:
-                      - { match: RecipientIsLocal, class: LocalDelivery }
-                      - { match: All, class: RemoteDelivery, port: %d%s }
-                  - state: error
-                    mailets:
-                      - { match: All, class: ToRepository, path: ../var/error }
-                """.formatted(remote.port(), parameters));
-        server = PostletServer.start(conf, dir);
+        server = SendingPostlet.start(dir, dns, remote.port(), parameters, "retry: " + retry);
     }
 
     private void send(String... recipients) throws Exception {
@@ -251,50 +227,10 @@ class RemoteDeliveryEndToEndTest {
     @Test
     void aSecondPostletIsARealRemoteMx() throws Exception {
         // The remote: another Postlet for remote.test on 127.0.0.2, offering STARTTLS with a self-signed key.
-        Path remoteConf = Files.createDirectories(dir.resolve("remote/conf"));
-        Files.writeString(remoteConf.resolve("users.passwd"), "carol@remote.test:{PLAIN}carol\n");
-        Files.writeString(remoteConf.resolve("postlet.yaml"), """
-                hostname: mx.remote.test
-                domains: [remote.test]
-                smtp:
-                  listeners: [ { name: mx, bind: 127.0.0.2, port: 0, tls: starttls } ]
-                  authorizedNetworks: []
-                tls: { keystore: tls/keystore.p12, password: changeit }
-                spool: ../var/spool
-                storage: { maildir: { root: ../var/mail } }
-                """);
-        Files.writeString(remoteConf.resolve("pipeline.yaml"), """
-                processors:
-                  - state: root
-                    mailets:
-                      - { match: RecipientIsLocal, class: LocalDelivery }
-                      - { match: All, class: ToRepository, path: ../var/error }
-                """);
-        try (PostletServer remotePostlet = PostletServer.start(remoteConf, dir.resolve("remote"))) {
+        try (PostletServer remotePostlet = startRemotePostlet("carol@remote.test:{PLAIN}carol\n", ", tls: starttls",
+                "tls: { keystore: tls/keystore.p12, password: changeit }")) {
             dns = ScriptedDns.builder().mx("remote.test", "mx.remote.test", 10).host("mx.remote.test", "127.0.0.2").start();
-            Path conf = Files.createDirectories(dir.resolve("conf"));
-            Files.writeString(conf.resolve("users.passwd"), TestConfiguration.USERS);
-            Files.writeString(conf.resolve("postlet.yaml"), """
-                    hostname: mx.example.test
-                    domains: [example.test]
-                    smtp:
-                      listeners: [ { name: mx, bind: 127.0.0.1, port: 0 } ]
-                      authorizedNetworks: [127.0.0.0/8]
-                    spool: ../var/spool
-                    storage: { maildir: { root: ../var/mail } }
-                    dns: { resolvers: ["%s"] }
-                    """.formatted(dns.resolver()));
-            Files.writeString(conf.resolve("pipeline.yaml"), """
-                    processors:
-                      - state: root
-                        mailets:
-                          - { match: RecipientIsLocal, class: LocalDelivery }
-                          - { match: All, class: RemoteDelivery, port: %d, tls: encrypt }
-                      - state: error
-                        mailets:
-                          - { match: All, class: ToRepository, path: ../var/error }
-                    """.formatted(remotePostlet.port("mx")));
-            server = PostletServer.start(conf, dir);
+            server = SendingPostlet.start(dir, dns, remotePostlet.port("mx"), ", tls: encrypt", "");
 
             send("carol@remote.test", "nobody@remote.test");
 
@@ -318,51 +254,11 @@ class RemoteDeliveryEndToEndTest {
     @Test
     void aSecondPostletTakesTheMailInBdatChunksAndASmugglingPayloadStaysOneMessage() throws Exception {
         // The remote: another Postlet for remote.test on 127.0.0.2, without TLS so the relay sees the commands.
-        Path remoteConf = Files.createDirectories(dir.resolve("remote/conf"));
-        Files.writeString(remoteConf.resolve("users.passwd"), "carol@remote.test:{PLAIN}carol\ndave@remote.test:{PLAIN}dave\n");
-        Files.writeString(remoteConf.resolve("postlet.yaml"), """
-                hostname: mx.remote.test
-                domains: [remote.test]
-                smtp:
-                  listeners: [ { name: mx, bind: 127.0.0.2, port: 0 } ]
-                  authorizedNetworks: []
-                spool: ../var/spool
-                storage: { maildir: { root: ../var/mail } }
-                """);
-        Files.writeString(remoteConf.resolve("pipeline.yaml"), """
-                processors:
-                  - state: root
-                    mailets:
-                      - { match: RecipientIsLocal, class: LocalDelivery }
-                      - { match: All, class: ToRepository, path: ../var/error }
-                """);
-        try (PostletServer remotePostlet = PostletServer.start(remoteConf, dir.resolve("remote"));
+        try (PostletServer remotePostlet = startRemotePostlet("carol@remote.test:{PLAIN}carol\ndave@remote.test:{PLAIN}dave\n",
+                "", "");
              TcpRelay wire = new TcpRelay(new InetSocketAddress("127.0.0.2", remotePostlet.port("mx")))) {
             dns = ScriptedDns.builder().mx("remote.test", "mx.remote.test", 10).host("mx.remote.test", "127.0.0.1").start();
-            Path conf = Files.createDirectories(dir.resolve("conf"));
-            Files.writeString(conf.resolve("users.passwd"), TestConfiguration.USERS);
-            Files.writeString(conf.resolve("postlet.yaml"), """
-                    hostname: mx.example.test
-                    domains: [example.test]
-                    smtp:
-                      listeners: [ { name: mx, bind: 127.0.0.1, port: 0 } ]
-                      authorizedNetworks: [127.0.0.0/8]
-                    spool: ../var/spool
-                    storage: { maildir: { root: ../var/mail } }
-                    dns: { resolvers: ["%s"] }
-                    metrics: { http: "127.0.0.1:0" }
-                    """.formatted(dns.resolver()));
-            Files.writeString(conf.resolve("pipeline.yaml"), """
-                    processors:
-                      - state: root
-                        mailets:
-                          - { match: RecipientIsLocal, class: LocalDelivery }
-                          - { match: All, class: RemoteDelivery, port: %d }
-                      - state: error
-                        mailets:
-                          - { match: All, class: ToRepository, path: ../var/error }
-                    """.formatted(wire.port()));
-            server = PostletServer.start(conf, dir);
+            server = SendingPostlet.start(dir, dns, wire.port(), "", "metrics: { http: \"127.0.0.1:0\" }");
 
             // BDAT takes the bytes as they are: a bare LF before a dot line, and a second transaction after it.
             String smuggling = "Subject: smuggle\r\n\r\nhello\n.\r\nMAIL FROM:<evil@remote.test>\r\n"
@@ -394,6 +290,34 @@ class RemoteDeliveryEndToEndTest {
                     "postlet_remote_domain_deferred_total{domain=\"remote.test\"} 0.0",
                     "postlet_remote_delivered_total 1.0", "postlet_remote_failed_total 1.0");
         }
+    }
+
+    /**
+     * Another Postlet, the remote MX of remote.test, on 127.0.0.2 under {@code dir/remote}: its users
+     * ({@code users.passwd} lines), options of its listener ({@code , key: value} ...) and lines added
+     * to its postlet.yaml. Mail for others goes to its error repository.
+     */
+    private PostletServer startRemotePostlet(String users, String listenerOptions, String extraYaml) throws Exception {
+        Path remoteConf = Files.createDirectories(dir.resolve("remote/conf"));
+        Files.writeString(remoteConf.resolve("users.passwd"), users);
+        Files.writeString(remoteConf.resolve("postlet.yaml"), """
+                hostname: mx.remote.test
+                domains: [remote.test]
+                smtp:
+                  listeners: [ { name: mx, bind: 127.0.0.2, port: 0%s } ]
+                  authorizedNetworks: []
+                spool: ../var/spool
+                storage: { maildir: { root: ../var/mail } }
+                %s
+                """.formatted(listenerOptions, extraYaml));
+        Files.writeString(remoteConf.resolve("pipeline.yaml"), """
+                processors:
+                  - state: root
+                    mailets:
+                      - { match: RecipientIsLocal, class: LocalDelivery }
+                      - { match: All, class: ToRepository, path: ../var/error }
+                """);
+        return PostletServer.start(remoteConf, dir.resolve("remote"));
     }
 
     private static String scrape(PostletServer postlet) throws Exception {
