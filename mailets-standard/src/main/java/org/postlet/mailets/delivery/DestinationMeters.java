@@ -31,6 +31,8 @@ final class DestinationMeters {
     private final MetricRegistry registry;
     /** The labels this step already decided, at most {@link #MAX_DOMAINS} + 1 entries. */
     private final Map<String, String> labels = new ConcurrentHashMap<>();
+    /** The registry holds counters for {@link #MAX_DOMAINS} domains; guarded by {@code this}. */
+    private boolean full;
 
     DestinationMeters(MetricRegistry registry) {
         this.registry = registry;
@@ -53,9 +55,7 @@ final class DestinationMeters {
         }
         synchronized (this) {
             // The registry is the server's, shared by every RemoteDelivery step: it holds the count.
-            boolean admitted = registry.getMeters().containsKey(PREFIX + segment + ".delivered")
-                    || registry.getMeters((name, m) -> name.startsWith(PREFIX) && name.endsWith(".delivered")
-                    && !name.equals(PREFIX + OTHER + ".delivered")).size() < MAX_DOMAINS;
+            boolean admitted = registry.getMetrics().containsKey(PREFIX + segment + ".delivered") || roomForAnother();
             String label = admitted ? segment : OTHER;
             // Registered at once, all three: a series exists from the first delivery, for rate() and alerts.
             for (Outcome o : Outcome.values()) {
@@ -66,6 +66,22 @@ final class DestinationMeters {
             }
             return label;
         }
+    }
+
+    /**
+     * Whether the registry has counters for fewer than {@link #MAX_DOMAINS} domains. Counters are never
+     * removed, so once it is full it stays full: from then on, a domain seen for the first time costs
+     * no walk over the registry (a server past the limit meets such domains on every delivery).
+     */
+    private boolean roomForAnother() {
+        if (!full) {
+            long domains = registry.getMetrics().keySet().stream()
+                    .filter(name -> name.startsWith(PREFIX) && name.endsWith(".delivered")
+                            && !name.equals(PREFIX + OTHER + ".delivered"))
+                    .count();
+            full = domains >= MAX_DOMAINS;
+        }
+        return !full;
     }
 
     private static String segment(String domain) {
