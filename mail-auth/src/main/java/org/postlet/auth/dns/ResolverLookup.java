@@ -10,6 +10,12 @@ import org.postlet.dns.MxAnswer;
 /** {@link DnsLookup} through the server's one DNS client. */
 final class ResolverLookup implements DnsLookup {
 
+    /** One question to the client. */
+    @FunctionalInterface
+    private interface Question<T> {
+        T ask() throws DnsFailureException;
+    }
+
     private final DnsResolver resolver;
 
     ResolverLookup(DnsResolver resolver) {
@@ -18,30 +24,17 @@ final class ResolverLookup implements DnsLookup {
 
     @Override
     public List<String> txt(String name) throws DnsTemporaryException {
-        try {
-            return resolver.txt(name);
-        } catch (DnsFailureException e) {
-            throw temporary(e);
-        }
+        return answer(() -> resolver.txt(name));
     }
 
     @Override
     public List<InetAddress> addresses(String name) throws DnsTemporaryException {
-        try {
-            return resolver.addresses(name);
-        } catch (DnsFailureException e) {
-            throw temporary(e);
-        }
+        return answer(() -> resolver.addresses(name));
     }
 
     @Override
     public List<String> mx(String name) throws DnsTemporaryException {
-        MxAnswer answer;
-        try {
-            answer = resolver.mx(name);
-        } catch (DnsFailureException e) {
-            throw temporary(e);
-        }
+        MxAnswer answer = answer(() -> resolver.mx(name));
         // SPF's mx mechanism wants the hosts, lowest preference first; a null MX names none.
         return answer instanceof MxAnswer.Exchanges exchanges
                 ? exchanges.exchanges().stream().sorted(Comparator.comparingInt(MxAnswer.Mx::preference))
@@ -51,14 +44,15 @@ final class ResolverLookup implements DnsLookup {
 
     @Override
     public List<String> ptr(InetAddress address) throws DnsTemporaryException {
-        try {
-            return resolver.ptr(address);
-        } catch (DnsFailureException e) {
-            throw temporary(e);
-        }
+        return answer(() -> resolver.ptr(address));
     }
 
-    private static DnsTemporaryException temporary(DnsFailureException e) {
-        return new DnsTemporaryException(e.getMessage(), e);
+    /** The client's answer; its failure to get one is temporary for mail authentication. */
+    private static <T> T answer(Question<T> question) throws DnsTemporaryException {
+        try {
+            return question.ask();
+        } catch (DnsFailureException e) {
+            throw new DnsTemporaryException(e.getMessage(), e);
+        }
     }
 }
