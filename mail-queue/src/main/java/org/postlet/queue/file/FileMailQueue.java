@@ -84,9 +84,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> The stages of {@link Enqueuing#commit} and {@link #acknowledge} complete on the
  * queue's commit thread: hop to another executor before blocking (e.g. on {@link #hold}) in what is
- * chained on them. A DONE record is not forced on its own: it rides along with the next batch that
- * is forced, or with a sync at most {@link #LAZY_FORCE_DELAY} later when no mail comes, so a worker
- * should not wait for the acknowledgement before taking the next mail. Losing a DONE in a crash
+ * chained on them. A DONE record is neither written nor forced on its own: it rides along with the
+ * next batch, or is written and forced at most {@link #DONE_RIDE_LIMIT} later when no mail comes,
+ * so a worker should not wait for the acknowledgement before taking the next mail. Losing a DONE in a crash
  * costs a possible redelivery, which delivery code skips, never a lost mail; a spill file is
  * deleted only once its DONE is durable, so a redelivered large mail still has its message.
  *
@@ -105,11 +105,11 @@ public final class FileMailQueue implements MailQueue {
     /** Below this much free space new mail is refused with a temporary error instead of failing half-way. */
     public static final long MIN_FREE_BYTES = 64L * 1024 * 1024;
     /**
-     * How long DONE records may wait for a batch that forces them anyway. Under any traffic the next
-     * mail's commit comes sooner, so they cost no fdatasync of their own; an idle queue syncs them
-     * once after this.
+     * How long a DONE record may wait for a batch to ride along with. Under any traffic the next
+     * mail's commit comes sooner, so a DONE costs no write, fdatasync or wake-up of its own; an idle
+     * queue writes and forces those waiting once after this.
      */
-    static final Duration LAZY_FORCE_DELAY = Duration.ofMillis(500);
+    static final Duration DONE_RIDE_LIMIT = Duration.ofMillis(500);
 
     /** How long a processed generated mail is remembered: longer than any cause can be retried. */
     static final Duration SENT_MEMORY = Duration.ofDays(30);
@@ -195,31 +195,7 @@ public final class FileMailQueue implements MailQueue {
         default boolean spilled() {
             return false;
         }
-
-        /**
-         * Whether the record may wait for a later batch's fsync: a DONE, whose loss in a crash only
-         * makes its mail run again as a possible redelivery. Its {@link #durable()} completes then.
-         */
-        default boolean lazy() {
-            return false;
-        }
-
-        default CompletableFuture<Void> durable() {
-            throw new UnsupportedOperationException("only a lazy record has its own completion");
-        }
     }
-
-    /** Forces what lazy records were written; a batch of it alone is one fdatasync. */
-    private static final Append SYNC = new Append() {
-        @Override
-        public LogFormat.Frame frame() {
-            return null;
-        }
-
-        @Override
-        public void applied(SegmentLog.Placement placement, LogFormat.Frame frame) {
-        }
-    };
 
     private final Path dir;
     private final QueueIds ids;
@@ -253,10 +229,6 @@ public final class FileMailQueue implements MailQueue {
     /** How many entries are {@link Status#HELD}, so that {@link #size} stays cheap. */
     private int heldCount;
 
-    /** Lazy records written but not yet forced; only the group-commit thread uses it. */
-    private final List<CompletableFuture<Void>> awaitingForce = new ArrayList<>();
-    /** Whether a SYNC is on its way for {@link #awaitingForce}; only the group-commit thread uses it. */
-    private boolean syncScheduled;
     private final AtomicLong memoryInUse = new AtomicLong();
     /** Bytes handed to the spill thread and not yet written. */
     private final AtomicLong spillBacklog = new AtomicLong();
@@ -306,7 +278,7 @@ public final class FileMailQueue implements MailQueue {
             forgetOldMarkers();
             startedSpiller = Executors.newSingleThreadExecutor(daemon("postlet-queue-spill"));
             this.spiller = startedSpiller;
-            started = new GroupCommit<>("postlet-queue-commit", this::commitBatch);
+            started = new GroupCommit<>("postlet-queue-commit", Duration.ZERO, DONE_RIDE_LIMIT, this::commitBatch);
             this.commits = started;
             importEarlierLayout();
             startedTimer = Executors.newSingleThreadScheduledExecutor(daemon("postlet-queue-timer"));
@@ -906,30 +878,16 @@ public final class FileMailQueue implements MailQueue {
         } finally {
             lock.unlock();
         }
-        CompletableFuture<Void> durable = new CompletableFuture<>();
-        commits.submit(new Append() {
+        // Riding: no one waits for it, so it does not wake the commit thread (a context switch per mail).
+        CompletableFuture<Void> durable = commits.submitRiding(new Append() {
             @Override
             public LogFormat.Frame frame() {
                 return LogFormat.done(e.id);
             }
 
             @Override
-            public boolean lazy() {
-                return true;
-            }
-
-            @Override
-            public CompletableFuture<Void> durable() {
-                return durable;
-            }
-
-            @Override
             public void applied(SegmentLog.Placement placement, LogFormat.Frame frame) {
                 // the mail left the index when it was acknowledged; its spill file goes once this is durable
-            }
-        }).whenComplete((ok, failure) -> {
-            if (failure != null) {
-                durable.completeExceptionally(failure);
             }
         });
         if (e.spill != null) {
@@ -1518,19 +1476,20 @@ public final class FileMailQueue implements MailQueue {
 
     // ---------------------------------------------------------------- the group commit
 
+    /**
+     * Writes a batch and forces it: one fdatasync. Its futures complete after this returns, outside
+     * the lock, so what callers chain on them runs on this thread without holding it.
+     */
     private void commitBatch(List<Append> items) throws IOException {
-        List<CompletableFuture<Void>> durable;
         logLock.lock();
         try {
-            durable = appendBatch(items);
+            appendBatch(items);
         } finally {
             logLock.unlock();
         }
-        durable.forEach(f -> f.complete(null)); // outside the lock: what callers chain on them runs here
     }
 
-    /** Writes a batch; returns the lazy records it made durable. */
-    private List<CompletableFuture<Void>> appendBatch(List<Append> items) throws IOException {
+    private void appendBatch(List<Append> items) throws IOException {
         List<LogFormat.Frame> frames = new ArrayList<>(items.size());
         boolean spilled = false;
         for (Append a : items) {
@@ -1540,39 +1499,12 @@ public final class FileMailQueue implements MailQueue {
         if (spilled) {
             Fsync.directory(spillDir); // the spill files' names, in the same commit as the records naming them
         }
-        boolean force = items.stream().anyMatch(a -> !a.lazy());
-        SegmentLog.Placement[] placements;
-        try {
-            placements = log.commit(frames, force);
-        } catch (IOException | RuntimeException e) {
-            awaitingForce.forEach(f -> f.completeExceptionally(e));
-            awaitingForce.clear();
-            throw e;
-        }
+        SegmentLog.Placement[] placements = log.commit(frames);
         for (int i = 0; i < items.size(); i++) {
             if (placements[i] != null) {
                 items.get(i).applied(placements[i], frames.get(i));
             }
-            if (items.get(i).lazy()) {
-                awaitingForce.add(items.get(i).durable());
-            }
         }
-        if (force) {
-            List<CompletableFuture<Void>> durable = new ArrayList<>(awaitingForce);
-            awaitingForce.clear();
-            syncScheduled = false;
-            return durable;
-        }
-        if (!syncScheduled) {
-            // Under load the next mail's batch forces them; when none comes, this does, soon.
-            syncScheduled = true;
-            try {
-                timer.schedule(() -> commits.submit(SYNC), LAZY_FORCE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException closing) {
-                commits.submit(SYNC); // closing: the SYNC queued at close forces them
-            }
-        }
-        return List.of();
     }
 
     @Override
@@ -1593,11 +1525,7 @@ public final class FileMailQueue implements MailQueue {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        commits.submit(SYNC); // forces the DONE records that wait for one
-        commits.close();
-        // The commit thread has ended: a DONE that came after the last SYNC is not known to be durable.
-        awaitingForce.forEach(f -> f.completeExceptionally(new IOException("queue " + dir + " closed before the record was forced")));
-        awaitingForce.clear();
+        commits.close(); // writes and forces the DONE records still riding
         spiller.shutdown();
         try {
             if (!spiller.awaitTermination(10, TimeUnit.SECONDS)) {

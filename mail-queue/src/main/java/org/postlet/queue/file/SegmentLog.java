@@ -165,12 +165,11 @@ final class SegmentLog implements AutoCloseable {
     }
 
     /**
-     * Writes frames to the head segment, rolling over to a new one when it is full, and, if
-     * {@code force}, forces them and whatever was written unforced before to disk: one fdatasync
-     * per call (plus one per roll-over), none when nothing is unforced. A null frame is skipped. If
-     * it fails, what this call wrote in the head is cut off again.
+     * Writes frames to the head segment, rolling over to a new one when it is full, and forces them
+     * to disk: one fdatasync per call (plus one per roll-over). A null frame is skipped. If it
+     * fails, what this call wrote in the head is cut off again.
      */
-    Placement[] commit(List<LogFormat.Frame> frames, boolean force) throws IOException {
+    Placement[] commit(List<LogFormat.Frame> frames) throws IOException {
         Placement[] placements = new Placement[frames.size()];
         long startSegment = headSequence;
         long startSize = headSize;
@@ -193,7 +192,7 @@ final class SegmentLog implements AutoCloseable {
                 headSize += frame.length();
             }
             write(pending);
-            if (force && unforced) {
+            if (unforced) {
                 force();
             }
             return placements;

@@ -426,6 +426,22 @@ class FileMailQueueTest {
     }
 
     @Test
+    void anAcknowledgementRidesAlongWithTheNextMailsCommit() throws Exception {
+        FileMailQueue q = queue();
+        enqueue(q, BODY);
+        CompletableFuture<Void> ack = q.acknowledge(take(q), Disposition.done()).toCompletableFuture();
+        long forces = q.forces();
+        enqueue(q, BODY);
+        ack.get(1, TimeUnit.SECONDS);
+        // One fdatasync for the new mail and the DONE together.
+        assertThat(q.forces()).isEqualTo(forces + 1);
+        q.close();
+        try (FileMailQueue reopened = queue()) {
+            assertThat(reopened.size().mails()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void anAcknowledgementBecomesDurableWithoutOtherTraffic() throws Exception {
         FileMailQueue q = queue();
         enqueue(q, BODY);
