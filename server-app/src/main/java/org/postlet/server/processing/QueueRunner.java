@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class QueueRunner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueueRunner.class);
+    /** How long finished mails wait for others to share their directories' fsync and their wake-up. */
+    static final Duration FINISH_LINGER = Duration.ofMillis(5);
 
     private final MailQueue queue;
     private final LivePipeline pipeline;
@@ -82,7 +84,9 @@ public final class QueueRunner implements AutoCloseable {
         this.clock = clock;
         this.retryPolicy = retryPolicy;
         this.retried = metrics.meter(ServerMetric.SPOOL_RETRIES.dropwizardName());
-        this.finishing = new GroupCommit<>("postlet-delivery-commit", this::finish);
+        // No one waits for these commits (the SMTP client has its 250, the mail is visible in new/):
+        // lingering lets one directory fsync and one wake-up of this thread cover several mails.
+        this.finishing = new GroupCommit<>("postlet-delivery-commit", FINISH_LINGER, Duration.ZERO, this::finish);
         for (int i = 0; i < threads; i++) {
             Thread t = new Thread(this::work, "postlet-worker-" + (i + 1));
             workers.add(t);
