@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * cached policy that has not expired keeps applying when the TXT record disappears or the fetch
  * fails, so a network attacker cannot downgrade a domain that once had one; a new policy that
  * cannot be fetched or is malformed leaves the cached one (or none). Policies are kept in a
- * {@link PolicyStore}, across restarts. Thread-safe.
+ * {@link PolicyStore}, across restarts; an expired one is dropped from memory (on its next use, and
+ * all of them once a day) as the store drops it from disk, so neither grows with every domain ever
+ * mailed. Thread-safe.
  */
 public final class MtaSts {
 
@@ -41,6 +43,8 @@ public final class MtaSts {
     /** Domains with no file in the store, so a delivery to a domain without a policy does not read the disk each time. */
     private final Set<String> unstored = ConcurrentHashMap.newKeySet();
     private final Object[] locks = new Object[64];
+    /** When expired policies were last dropped from {@link #known}. */
+    private volatile Instant lastEviction = Instant.EPOCH;
 
     public MtaSts(DnsResolver dns, PolicyFetcher fetcher, PolicyStore store, Clock clock) {
         this.dns = dns;
@@ -77,7 +81,8 @@ public final class MtaSts {
 
     private Optional<KnownPolicy> lookUp(String domain) {
         Instant now = clock.instant();
-        Optional<KnownPolicy> cached = cached(domain).filter(p -> p.validAt(now));
+        forgetExpiredNowAndThen(now);
+        Optional<KnownPolicy> cached = cached(domain, now).filter(p -> p.validAt(now));
         Optional<StsRecord> record;
         try {
             record = StsRecord.find(dns.txt("_mta-sts." + domain));
@@ -119,6 +124,7 @@ public final class MtaSts {
         failed.remove(domain);
         KnownPolicy fresh = new KnownPolicy(domain, id, policy, now, text);
         known.put(domain, fresh);
+        unstored.remove(domain);
         try {
             store.save(fresh);
         } catch (IOException e) {
@@ -131,10 +137,15 @@ public final class MtaSts {
         return Optional.of(fresh);
     }
 
-    private Optional<KnownPolicy> cached(String domain) {
+    /** The policy cached for {@code domain} that still applies at {@code now}. */
+    private Optional<KnownPolicy> cached(String domain, Instant now) {
         KnownPolicy inMemory = known.get(domain);
         if (inMemory != null) {
-            return Optional.of(inMemory);
+            if (inMemory.validAt(now)) {
+                return Optional.of(inMemory);
+            }
+            // Expired (RFC 8461 §5.1): forget it here, and let the store delete its file on the load below.
+            known.remove(domain, inMemory);
         }
         if (unstored.contains(domain)) {
             return Optional.empty();
@@ -147,6 +158,18 @@ public final class MtaSts {
             LOG.warn("MTA-STS: the cached policy of {} cannot be read, ignored: {}", domain, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /**
+     * Drops every expired policy from memory once a {@link PolicyStore#SWEEP_EVERY}, like the store's
+     * sweep on disk: a domain mailed once and never again would otherwise be held until a restart.
+     */
+    private void forgetExpiredNowAndThen(Instant now) {
+        if (Duration.between(lastEviction, now).compareTo(PolicyStore.SWEEP_EVERY) < 0) {
+            return;
+        }
+        lastEviction = now;
+        known.values().removeIf(p -> !p.validAt(now));
     }
 
     private static String cachedNote(Optional<KnownPolicy> cached) {
