@@ -137,7 +137,7 @@ final class PostletModule extends AbstractModule {
     @Provides
     @Singleton
     MtaSts mtaSts(DnsResolver dns) {
-        return new MtaSts(dns, PolicyFetcher.standard(dns), new PolicyStore(config.spool().resolve("mta-sts")), clock);
+        return new MtaSts(dns, PolicyFetcher.standard(dns), new PolicyStore(config.spool().resolve("mta-sts"), clock), clock);
     }
 
     /**
