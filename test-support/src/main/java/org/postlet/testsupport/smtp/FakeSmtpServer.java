@@ -53,6 +53,11 @@ public final class FakeSmtpServer implements AutoCloseable {
          * the client cannot know.
          */
         DROP_AFTER_DATA,
+        /**
+         * Accepts the first BDAT chunk, then reads half of the next one and closes: the client is cut
+         * off while it sends.
+         */
+        DROP_IN_CHUNK,
         /** Refuses EHLO with 502, so the client must fall back to HELO. */
         NO_EHLO
     }
@@ -306,9 +311,16 @@ public final class FakeSmtpServer implements AutoCloseable {
                             return;
                         }
                         boolean last = words.length > 2 && words[2].equalsIgnoreCase("LAST");
+                        if (f == Failure.DROP_IN_CHUNK && !chunkSizes.isEmpty()) {
+                            in.readNBytes((int) (size / 2));
+                            return;
+                        }
                         byte[] chunk = in.readNBytes((int) size);
                         if (chunk.length < size) {
                             return;
+                        }
+                        if (last && f == Failure.DROP_AFTER_DATA) {
+                            return; // even after a refused chunk, whose transaction a pipelining client still ends
                         }
                         if (!ehloLines.contains("CHUNKING")) {
                             reply(out, "502 5.5.1 BDAT not offered");
@@ -338,9 +350,6 @@ public final class FakeSmtpServer implements AutoCloseable {
                         byte[] content = chunked.toByteArray();
                         Message m = new Message(helo, mailFrom, List.copyOf(recipients), content, content, encrypted, user,
                                 chunkSizes);
-                        if (f == Failure.DROP_AFTER_DATA) {
-                            return;
-                        }
                         String r = dataReply.apply(m);
                         if (r.startsWith("2")) {
                             messages.add(m);
