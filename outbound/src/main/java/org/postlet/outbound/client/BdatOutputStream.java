@@ -70,7 +70,18 @@ final class BdatOutputStream extends OutputStream {
         connection.flush();
         Reply decided = null;
         for (; unanswered > 0; unanswered--) {
-            Reply r = connection.read();
+            Reply r;
+            try {
+                r = connection.read();
+            } catch (IOException e) {
+                if (decided == null) {
+                    throw e;
+                }
+                // A refused chunk failed the transaction (RFC 3030 §2): its reply decides, however the
+                // remote ends the connection after it. A 5xx must bounce, not be retried for days.
+                unanswered = 0;
+                return decided;
+            }
             if (decided == null && (!r.positive() || unanswered == 1)) {
                 decided = r;
             }
