@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * fails, so a network attacker cannot downgrade a domain that once had one; a new policy that
  * cannot be fetched or is malformed leaves the cached one (or none). Policies are kept in a
  * {@link PolicyStore}, across restarts; an expired one is dropped from memory (on its next use, and
- * all of them once a day) as the store drops it from disk, so neither grows with every domain ever
- * mailed. Thread-safe.
+ * all of them once a day) as the store drops it from disk, and what is remembered about domains
+ * without a policy is forgotten daily too, so neither grows with every domain ever mailed.
+ * Thread-safe.
  */
 public final class MtaSts {
 
@@ -161,8 +162,10 @@ public final class MtaSts {
     }
 
     /**
-     * Drops every expired policy from memory once a {@link PolicyStore#SWEEP_EVERY}, like the store's
-     * sweep on disk: a domain mailed once and never again would otherwise be held until a restart.
+     * Once a {@link PolicyStore#SWEEP_EVERY}, like the store's sweep on disk, forgets what no longer
+     * matters: expired policies, failed fetches whose pause is over, and which domains had no file
+     * (only a shortcut past the disk: forgetting it costs one read per domain). Otherwise every
+     * domain ever mailed, most of them without a policy, would be held until a restart.
      */
     private void forgetExpiredNowAndThen(Instant now) {
         if (Duration.between(lastEviction, now).compareTo(PolicyStore.SWEEP_EVERY) < 0) {
@@ -170,6 +173,8 @@ public final class MtaSts {
         }
         lastEviction = now;
         known.values().removeIf(p -> !p.validAt(now));
+        failed.values().removeIf(f -> !now.isBefore(f.until()));
+        unstored.clear();
     }
 
     private static String cachedNote(Optional<KnownPolicy> cached) {

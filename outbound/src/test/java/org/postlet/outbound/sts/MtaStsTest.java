@@ -71,6 +71,20 @@ class MtaStsTest {
     }
 
     @Test
+    void thatADomainHadNoPolicyIsForgottenAfterADay() throws Exception {
+        MtaSts withoutTxt = mtaSts(null);
+        assertThat(withoutTxt.policy("remote.test")).isEmpty();
+        // Another instance (or a restore) puts a policy on disk: the shortcut past the disk hides it...
+        KnownPolicy stored = new KnownPolicy("remote.test", "1", StsPolicy.parse(ENFORCE), clock.instant(), ENFORCE);
+        new PolicyStore(dir, clock).save(stored);
+        clock.move(Duration.ofHours(1));
+        assertThat(withoutTxt.policy("remote.test")).isEmpty();
+        // ...until the daily clean-up forgets it, so the set of such domains does not grow forever.
+        clock.move(Duration.ofHours(24));
+        assertThat(withoutTxt.policy("remote.test")).hasValueSatisfying(p -> assertThat(p.id()).isEqualTo("1"));
+    }
+
+    @Test
     void anUnchangedIdIsFetchedAgainAfterADaySoThePolicyIsRenewedBeforeItExpires() throws Exception {
         MtaSts mtaSts = mtaSts("1");
         Instant first = mtaSts.policy("remote.test").orElseThrow().fetched();
