@@ -73,13 +73,17 @@ class BrokenBdatTransferTest {
 
     /** Delivers the three-chunk message to {@link #remote}, failing the test if it takes longer than {@link #BOUND}. */
     private List<RecipientResult> deliver() throws Exception {
+        return deliver(BODY);
+    }
+
+    private List<RecipientResult> deliver(byte[] body) throws Exception {
         dns = ScriptedDns.builder().mx("remote.test", "mx1.remote.test", 10).host("mx1.remote.test", "127.0.0.1").start();
         DnsResolver resolver = new DnsResolver(List.of(new InetSocketAddress("127.0.0.1", dns.port())), Duration.ofSeconds(10));
         RemoteTransport transport = new RemoteTransport(new Router(resolver, remote.port(), Optional.empty(), new Random(1)),
                 new Self("me.test", Set.of()), new TransportSettings("me.test", TlsPolicy.MAY, Duration.ofSeconds(10),
                 Duration.ofSeconds(20), 4));
-        OutboundMessage message = new OutboundMessage("alice@me.test", RECIPIENTS, BODY.length, false, false,
-                out -> out.write(BODY));
+        OutboundMessage message = new OutboundMessage("alice@me.test", RECIPIENTS, body.length, false, false,
+                out -> out.write(body));
         try (transport) {
             List<RecipientResult> results = assertTimeoutPreemptively(BOUND, () -> transport.deliver("remote.test", message),
                     "a remote that broke off the transfer must not hold the delivery");
@@ -167,5 +171,21 @@ class BrokenBdatTransferTest {
             assertThat(r.outcome()).isEqualTo(refusal.startsWith("4") ? Outcome.DEFERRED : Outcome.FAILED);
             assertThat(r.diagnostic()).isEqualTo(refusal);
         });
+    }
+
+    @ParameterizedTest(name = "refusal {0}")
+    @ValueSource(strings = {"451 4.3.0 temporary trouble, try later", "552 5.3.4 message too big for system"})
+    void aRefusalThatBreaksTheClientsWritesStillDecides(String refusal) throws Exception {
+        // The remote refuses the second of 16 chunks and closes at once: with PIPELINING the client is still
+        // sending (far more than the sockets' buffers hold), so its write fails before it reads a reply.
+        remote = refusingTheSecondChunk(true, refusal).failure(Failure.CLOSE_AFTER_REFUSED_CHUNK).start();
+
+        List<RecipientResult> results = deliver(body(16 * 1048576));
+
+        assertThat(results).allSatisfy(r -> {
+            assertThat(r.outcome()).isEqualTo(refusal.startsWith("4") ? Outcome.DEFERRED : Outcome.FAILED);
+            assertThat(r.diagnostic()).isEqualTo(refusal);
+        });
+        assertThat(remote.commands().stream().filter(c -> c.startsWith("BDAT ")).count()).isEqualTo(2);
     }
 }

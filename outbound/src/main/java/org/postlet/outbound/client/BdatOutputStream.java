@@ -93,8 +93,12 @@ final class BdatOutputStream extends OutputStream {
         if (refusal != null) {
             throw new ChunkRefused(refusal);
         }
-        connection.send("BDAT " + used + (last ? " LAST" : ""));
-        connection.body().write(chunk, 0, used);
+        try {
+            connection.send("BDAT " + used + (last ? " LAST" : ""));
+            connection.body().write(chunk, 0, used);
+        } catch (IOException e) {
+            throw refusedWhileSending(e);
+        }
         used = 0;
         unanswered++;
         if (!pipelining && !last) {
@@ -106,6 +110,30 @@ final class BdatOutputStream extends OutputStream {
                 throw new ChunkRefused(r);
             }
         }
+    }
+
+    /**
+     * A write failed, with PIPELINING typically because the remote refused an earlier chunk and
+     * closed the connection. Its refusal may already be here to read: then it decides the message (a
+     * 5xx must bounce, not be retried as a broken connection); otherwise the write's failure does.
+     */
+    private IOException refusedWhileSending(IOException failure) {
+        if (!pipelining) {
+            return failure;
+        }
+        try {
+            for (; unanswered > 0; unanswered--) {
+                Reply r = connection.read();
+                if (!r.positive()) {
+                    refusal = r;
+                    unanswered = 0;
+                    return new ChunkRefused(r);
+                }
+            }
+        } catch (IOException unreadable) {
+            failure.addSuppressed(unreadable);
+        }
+        return failure;
     }
 
     /** Stops the writer of the message when the remote refused a chunk. */

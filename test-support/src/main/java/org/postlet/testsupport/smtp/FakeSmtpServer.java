@@ -58,6 +58,11 @@ public final class FakeSmtpServer implements AutoCloseable {
          * off while it sends.
          */
         DROP_IN_CHUNK,
+        /**
+         * Closes the connection right after refusing a BDAT chunk, without reading what follows: a
+         * pipelining client still sending later chunks has its writes fail.
+         */
+        CLOSE_AFTER_REFUSED_CHUNK,
         /** Refuses EHLO with 502, so the client must fall back to HELO. */
         NO_EHLO
     }
@@ -343,6 +348,9 @@ public final class FakeSmtpServer implements AutoCloseable {
                                 chunkSizes.clear();
                             }
                             reply(out, r);
+                            if (!r.startsWith("2") && f == Failure.CLOSE_AFTER_REFUSED_CHUNK) {
+                                return;
+                            }
                             continue;
                         }
                         chunked.write(chunk);
