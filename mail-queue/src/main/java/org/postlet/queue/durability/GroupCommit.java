@@ -84,13 +84,7 @@ public final class GroupCommit<T> implements AutoCloseable {
 
     /** Completes once a commit that includes {@code item} has succeeded; exceptionally if it failed. */
     public CompletableFuture<Void> submit(T item) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        if (!open) {
-            done.completeExceptionally(new IOException(name + " is closed"));
-            return done;
-        }
-        pending.add(new Request<>(item, done));
-        return done;
+        return join(pending, item);
     }
 
     /**
@@ -102,12 +96,16 @@ public final class GroupCommit<T> implements AutoCloseable {
         if (rideAlongNanos <= 0) {
             throw new IllegalStateException(name + " takes no riders: it was started without a rideAlong");
         }
+        return join(riders, item);
+    }
+
+    private CompletableFuture<Void> join(Queue<Request<T>> line, T item) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (!open) {
             done.completeExceptionally(new IOException(name + " is closed"));
             return done;
         }
-        riders.add(new Request<>(item, done));
+        line.add(new Request<>(item, done));
         return done;
     }
 
