@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.postlet.auth.Python;
-import org.postlet.auth.ScriptedDns;
+import org.postlet.auth.dns.ScriptedDnsLookup;
 import org.postlet.auth.message.HeaderField;
 import org.postlet.auth.message.RawMessage;
 
@@ -93,7 +93,7 @@ class DkimTest {
         Files.writeString(file, MESSAGE, StandardCharsets.ISO_8859_1);
         String field = Python.run("dkimpy.py", "sign", file.toString(), key.toString(), "example.org", "s2", algorithm.tagValue());
         String signed = field.replace("\n", "\r\n").replace("\r\r\n", "\r\n") + MESSAGE;
-        ScriptedDns dns = new ScriptedDns().txt("s2._domainkey.example.org",
+        ScriptedDnsLookup dns = new ScriptedDnsLookup().txt("s2._domainkey.example.org",
                 "v=DKIM1; k=" + algorithm.keyType() + "; p=" + DkimKeys.publicKeyTag(keys.getPublic()));
 
         assertThat(verify(dns, signed)).extracting(DkimVerdict::result, DkimVerdict::domain)
@@ -106,7 +106,7 @@ class DkimTest {
     void changesToSignedPartsFailAndTransportFoldingDoesNot() throws Exception {
         KeyPair keys = DkimKeys.generate(DkimAlgorithm.RSA_SHA256);
         String signed = sign(keys, MESSAGE);
-        ScriptedDns dns = dns(keys);
+        ScriptedDnsLookup dns = dns(keys);
 
         assertThat(single(dns, signed)).isEqualTo(DkimResult.PASS);
         assertThat(single(dns, signed.replace("Subject: Lunch   on\r\n  Friday?", "Subject: Lunch on Friday?")))
@@ -125,11 +125,11 @@ class DkimTest {
     void keyProblemsAreErrorsNotFailures() throws Exception {
         KeyPair keys = DkimKeys.generate(DkimAlgorithm.RSA_SHA256);
         String signed = sign(keys, MESSAGE);
-        assertThat(single(new ScriptedDns(), signed)).isEqualTo(DkimResult.PERMERROR);
-        assertThat(single(new ScriptedDns().failing("s1._domainkey.example.org"), signed)).isEqualTo(DkimResult.TEMPERROR);
-        assertThat(single(new ScriptedDns().txt("s1._domainkey.example.org", "v=DKIM1; k=rsa; p="), signed))
+        assertThat(single(new ScriptedDnsLookup(), signed)).isEqualTo(DkimResult.PERMERROR);
+        assertThat(single(new ScriptedDnsLookup().failing("s1._domainkey.example.org"), signed)).isEqualTo(DkimResult.TEMPERROR);
+        assertThat(single(new ScriptedDnsLookup().txt("s1._domainkey.example.org", "v=DKIM1; k=rsa; p="), signed))
                 .isEqualTo(DkimResult.PERMERROR);
-        assertThat(verify(new ScriptedDns(), MESSAGE)).extracting(DkimVerdict::result).containsExactly(DkimResult.NONE);
+        assertThat(verify(new ScriptedDnsLookup(), MESSAGE)).extracting(DkimVerdict::result).containsExactly(DkimResult.NONE);
         assertThat(single(dns(keys), "DKIM-Signature: v=1; a=rsa-sha256; d=example.org\r\n" + MESSAGE))
                 .isEqualTo(DkimResult.PERMERROR);
     }
@@ -158,15 +158,15 @@ class DkimTest {
         return signer.sign(RawMessage.parse(message.getBytes(StandardCharsets.ISO_8859_1)), NOW) + "\r\n" + message;
     }
 
-    private static ScriptedDns dns(KeyPair keys) {
-        return new ScriptedDns().txt("s1._domainkey.example.org", "v=DKIM1; k=rsa; p=" + DkimKeys.publicKeyTag(keys.getPublic()));
+    private static ScriptedDnsLookup dns(KeyPair keys) {
+        return new ScriptedDnsLookup().txt("s1._domainkey.example.org", "v=DKIM1; k=rsa; p=" + DkimKeys.publicKeyTag(keys.getPublic()));
     }
 
-    private static List<DkimVerdict> verify(ScriptedDns dns, String message) {
+    private static List<DkimVerdict> verify(ScriptedDnsLookup dns, String message) {
         return new DkimVerifier(dns).verify(RawMessage.parse(message.getBytes(StandardCharsets.ISO_8859_1)), NOW);
     }
 
-    private static DkimResult single(ScriptedDns dns, String message) {
+    private static DkimResult single(ScriptedDnsLookup dns, String message) {
         List<DkimVerdict> v = verify(dns, message);
         assertThat(v).hasSize(1);
         return v.get(0).result();

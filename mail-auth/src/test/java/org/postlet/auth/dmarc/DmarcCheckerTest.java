@@ -8,12 +8,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.postlet.auth.ScriptedDns;
 import org.postlet.auth.dkim.DkimAlgorithm;
 import org.postlet.auth.dkim.DkimKeys;
 import org.postlet.auth.dkim.DkimSigner;
 import org.postlet.auth.dkim.DkimVerdict;
 import org.postlet.auth.dkim.DkimVerifier;
+import org.postlet.auth.dns.ScriptedDnsLookup;
 import org.postlet.auth.message.RawMessage;
 import org.postlet.auth.spf.SpfResult;
 import org.postlet.auth.spf.SpfVerdict;
@@ -24,7 +24,7 @@ class DmarcCheckerTest {
     private static final Instant NOW = Instant.parse("2026-12-01T12:00:00Z");
     private static final KeyPair KEYS = DkimKeys.generate(DkimAlgorithm.ED25519_SHA256);
 
-    private final ScriptedDns dns = new ScriptedDns()
+    private final ScriptedDnsLookup dns = new ScriptedDnsLookup()
             .txt("_dmarc.example.org", "v=DMARC1; p=reject; rua=mailto:d@example.org")
             .txt("_dmarc.strict.test", "v=DMARC1; p=quarantine; adkim=s; aspf=s")
             .txt("_dmarc.org.test", "v=DMARC1; p=none; sp=reject")

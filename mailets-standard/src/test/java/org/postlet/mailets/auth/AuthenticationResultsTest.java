@@ -14,6 +14,7 @@ import org.postlet.auth.MailAuthenticator;
 import org.postlet.auth.dkim.DkimAlgorithm;
 import org.postlet.auth.dkim.DkimKeys;
 import org.postlet.auth.dkim.DkimSigner;
+import org.postlet.auth.dns.ScriptedDnsLookup;
 import org.postlet.auth.message.RawMessage;
 import org.postlet.mailet.Matcher;
 import org.postlet.mailet.MailetException;
@@ -32,7 +33,7 @@ class AuthenticationResultsTest {
     private static final KeyPair KEYS = DkimKeys.generate(DkimAlgorithm.RSA_SHA256);
 
     private final RecordingMailetContext context = RecordingMailetContext.builder().hostname("mx.example.test").build();
-    private final MapDns dns = new MapDns()
+    private final ScriptedDnsLookup dns = new ScriptedDnsLookup()
             .txt("example.org", "v=spf1 ip4:192.0.2.0/24 -all")
             .txt("_dmarc.example.org", "v=DMARC1; p=quarantine")
             .txt("s1._domainkey.example.org", "v=DKIM1; k=rsa; p=" + DkimKeys.publicKeyTag(KEYS.getPublic()));

@@ -14,8 +14,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.postlet.auth.MailAuthenticator;
-import org.postlet.auth.dns.DnsLookup;
-import org.postlet.auth.dns.DnsTemporaryException;
+import org.postlet.auth.dns.ScriptedDnsLookup;
 import org.postlet.mailet.IpNetwork;
 import org.postlet.mailet.MailAddress;
 import org.postlet.smtp.inbound.Envelope;
@@ -25,32 +24,11 @@ import org.postlet.smtp.policy.Verdict;
 class DmarcRejectionTest {
 
     /** bank.test publishes p=reject; the key of dead.test cannot be fetched. */
-    private static final DnsLookup DNS = new DnsLookup() {
-        @Override
-        public List<String> txt(String name) throws DnsTemporaryException {
-            if (name.endsWith("dead.test")) {
-                throw new DnsTemporaryException("timeout");
-            }
-            return name.equals("_dmarc.bank.test") ? List.of("v=DMARC1; p=reject") : List.of();
-        }
+    private final ScriptedDnsLookup dns = new ScriptedDnsLookup()
+            .txt("_dmarc.bank.test", "v=DMARC1; p=reject")
+            .failing("s._domainkey.dead.test");
 
-        @Override
-        public List<InetAddress> addresses(String name) {
-            return List.of();
-        }
-
-        @Override
-        public List<String> mx(String name) {
-            return List.of();
-        }
-
-        @Override
-        public List<String> ptr(InetAddress address) {
-            return List.of();
-        }
-    };
-
-    private final DmarcRejection check = new DmarcRejection(new MailAuthenticator(DNS, Clock.systemUTC(), new Random(1)),
+    private final DmarcRejection check = new DmarcRejection(new MailAuthenticator(dns, Clock.systemUTC(), new Random(1)),
             List.of(IpNetwork.parse("10.0.0.0/8")));
 
     @Test
