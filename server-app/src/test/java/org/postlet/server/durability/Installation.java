@@ -3,10 +3,6 @@ package org.postlet.server.durability;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +15,7 @@ import org.postlet.queue.MailQueue;
 import org.postlet.queue.QueueIds;
 import org.postlet.queue.QueuedMailSummary;
 import org.postlet.queue.file.FileMailQueue;
+import org.postlet.server.metrics.MetricsScrape;
 import org.postlet.server.testing.TestConfiguration;
 
 /**
@@ -133,32 +130,12 @@ public final class Installation {
         }
     }
 
-    /**
-     * A gauge of the running server's queue, from its {@code /metrics} (refreshed once a second):
-     * {@code postlet_spool_depth} (every queued mail) or {@code postlet_spool_deferred}.
-     */
-    long queueGauge(String name) throws IOException, InterruptedException {
-        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        for (String line : metrics.body().split("\n")) {
-            if (line.startsWith(name + " ")) {
-                return (long) Double.parseDouble(line.substring(name.length() + 1).strip());
-            }
-        }
-        throw new AssertionError("no " + name + " in /metrics:\n" + metrics.body());
-    }
-
-    /** Waits until the running server's queue is empty (by its /metrics). */
+    /** Waits until the running server's queue is empty, by its {@code /metrics} (refreshed once a second). */
     void awaitEmptyQueue(Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long depth = queueGauge("postlet_spool_depth");
-        while (depth > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            depth = queueGauge("postlet_spool_depth");
-        }
-        if (depth > 0) {
-            throw new AssertionError(depth + " mail(s) still queued after " + timeout.toSeconds() + " s");
+        double depth = MetricsScrape.await(metricsPort, timeout, m -> m.value("postlet_spool_depth") == 0)
+                .value("postlet_spool_depth");
+        if (depth != 0) {
+            throw new AssertionError((long) depth + " mail(s) still queued after " + timeout.toSeconds() + " s");
         }
     }
 

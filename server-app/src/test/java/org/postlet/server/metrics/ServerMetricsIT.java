@@ -3,7 +3,6 @@ package org.postlet.server.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postlet.server.PostletServer;
@@ -50,24 +50,20 @@ class ServerMetricsIT {
                 out.flush();
                 s.getInputStream().readAllBytes(); // until the server closes after QUIT
             }
-            InetSocketAddress metrics = server.metricsAddress().orElseThrow();
-            HttpClient http = HttpClient.newHttpClient();
-            String base = "http://127.0.0.1:" + metrics.getPort();
-            String body = "";
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!(body.contains("postlet_delivery_delivered_total 1.0") && body.contains("postlet_spool_depth 0.0"))
-                    && System.nanoTime() < deadline) {
-                body = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
-                Thread.sleep(20);
-            }
-            assertThat(body).contains("postlet_delivery_delivered_total 1.0");
-            assertThat(body).contains("postlet_smtp_messages_accepted_total 1.0");
-            assertThat(body).contains("postlet_smtp_connections_total{listener=\"mx\"} 1.0");
-            assertThat(body).contains("postlet_smtp_rejected_messages_total{reason=\"unknown-user\"} 1.0");
-            assertThat(body).containsPattern("postlet_pipeline_mailet_time_count\\{mailet=\"LocalDelivery\",processor=\"root\"} 1");
-            assertThat(body).contains("postlet_spool_depth 0.0");
+            int port = server.metricsAddress().orElseThrow().getPort();
+            MetricsScrape scrape = MetricsScrape.await(port, Duration.ofSeconds(10),
+                    m -> m.find("postlet_delivery_delivered_total", Map.of()).orElse(0) == 1
+                            && m.find("postlet_spool_depth", Map.of()).orElse(-1) == 0);
+            assertThat(scrape.value("postlet_delivery_delivered_total")).isEqualTo(1.0);
+            assertThat(scrape.value("postlet_smtp_messages_accepted_total")).isEqualTo(1.0);
+            assertThat(scrape.value("postlet_smtp_connections_total", Map.of("listener", "mx"))).isEqualTo(1.0);
+            assertThat(scrape.value("postlet_smtp_rejected_messages_total", Map.of("reason", "unknown-user"))).isEqualTo(1.0);
+            assertThat(scrape.value("postlet_pipeline_mailet_time_count", Map.of("mailet", "LocalDelivery", "processor", "root")))
+                    .isEqualTo(1.0);
+            assertThat(scrape.value("postlet_spool_depth")).isZero();
 
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + port;
             HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
