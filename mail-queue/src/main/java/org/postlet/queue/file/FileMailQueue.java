@@ -86,9 +86,9 @@ import org.slf4j.LoggerFactory;
  * queue's commit thread: hop to another executor before blocking (e.g. on {@link #hold}) in what is
  * chained on them. A DONE record is neither written nor forced on its own: it rides along with the
  * next batch, or is written and forced at most {@link #DONE_RIDE_LIMIT} later when no mail comes,
- * so a worker should not wait for the acknowledgement before taking the next mail. Losing a DONE in a crash
- * costs a possible redelivery, which delivery code skips, never a lost mail; a spill file is
- * deleted only once its DONE is durable, so a redelivered large mail still has its message.
+ * so a worker should not wait for the acknowledgement before taking the next mail. Losing a DONE
+ * in a crash costs a possible redelivery, which delivery code skips, never a lost mail; a spill
+ * file is deleted only once its DONE is durable, so a redelivered large mail still has its message.
  *
  * <p><b>Generated mail.</b> A mail with a derived id leaves a marker in {@code sent/} when processed,
  * kept 30 days, so {@link #enqueueOnce} refuses it again; the markers are made durable before any
