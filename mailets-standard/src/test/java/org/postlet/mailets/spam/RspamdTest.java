@@ -3,15 +3,7 @@ package org.postlet.mailets.spam;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,71 +12,31 @@ import org.postlet.mailet.MailetException;
 import org.postlet.mailet.testkit.FakeMail;
 import org.postlet.mailet.testkit.FakeMailetConfig;
 import org.postlet.mailet.testkit.RecordingMailetContext;
-import org.postlet.testsupport.Prerequisites;
+import org.postlet.testsupport.rspamd.LocalRspamd;
 
 /** The Rspamd mailet against a real rspamd (Debian package rspamd) started by the test on an ephemeral port. */
 class RspamdTest {
 
-    /** The standard test string every rspamd rejects (Generic Test for Unsolicited Bulk Email). */
-    private static final String GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
+    private static final String GTUBE = LocalRspamd.GTUBE;
 
     @TempDir
     static Path dir;
 
-    private static Process rspamd;
+    private static LocalRspamd rspamd;
     private static int port;
 
     private final RecordingMailetContext context = RecordingMailetContext.builder().hostname("mx.example.test").build();
 
     @BeforeAll
     static void start() throws Exception {
-        Path binary = Path.of("/usr/bin/rspamd");
-        Prerequisites.require(Files.isExecutable(binary), "rspamd is not installed (apt-get install rspamd, as .ci/run does)");
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        // The packaged configuration, with only a normal worker on our port, everything in the temp folder, and
-        // GTUBE on (rspamd 3 recognises the test string only when asked to).
-        Files.writeString(dir.resolve("rspamd.conf"), """
-                .include "$CONFDIR/common.conf"
-                options {
-                    pidfile = "$RUNDIR/rspamd.pid";
-                    .include "$CONFDIR/options.inc"
-                    enable_test_patterns = true;
-                }
-                logging {
-                    type = "console";
-                    level = "error";
-                }
-                worker "normal" {
-                    bind_socket = "127.0.0.1:%d";
-                    .include "$CONFDIR/worker-normal.inc"
-                    count = 1;
-                }
-                """.formatted(port));
-        rspamd = new ProcessBuilder(binary.toString(), "-f", "-i", "-u", "root", "-g", "root", "-c", dir.resolve("rspamd.conf").toString(),
-                "--var=DBDIR=" + dir, "--var=RUNDIR=" + dir, "--var=LOGDIR=" + dir)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("rspamd.log").toFile()).start();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(120)); // the first start compiles its rules
-        while (true) {
-            try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                break;
-            } catch (IOException e) {
-                if (!rspamd.isAlive() || Instant.now().isAfter(deadline)) {
-                    throw new IOException("rspamd did not start: " + Files.readString(dir.resolve("rspamd.log")), e);
-                }
-                Thread.sleep(200);
-            }
-        }
+        rspamd = LocalRspamd.start(dir);
+        port = rspamd.port();
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (rspamd != null) {
-            rspamd.destroy();
-            if (!rspamd.waitFor(20, TimeUnit.SECONDS)) {
-                rspamd.destroyForcibly();
-            }
+            rspamd.close();
         }
     }
 
@@ -109,10 +61,7 @@ class RspamdTest {
         assertThat(mail.message().getHeader("X-Spam-Flag")).hasSize(1);
         assertThat(mail.message().getHeader("X-Spam-Action")[0]).isNotEqualTo("reject");
 
-        int closed;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = s.getLocalPort();
-        }
+        int closed = LocalRspamd.freePort();
         Rspamd nowhere = mailet("url", "http://127.0.0.1:" + closed, "timeout", "2s");
         assertThatThrownBy(() -> nowhere.service(mail("Subject: x\r\n\r\ny\r\n"))).isInstanceOf(MailetException.class)
                 .hasMessageContaining("cannot ask rspamd");
