@@ -3,12 +3,9 @@ package org.postlet.mailets.spam;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import org.postlet.mailet.ComponentDoc;
 import org.postlet.mailet.GenericMailet;
 import org.postlet.mailet.Mail;
@@ -39,48 +36,31 @@ public final class Rspamd extends GenericMailet {
     /** The score, as text. */
     public static final String SCORE = "rspamd.score";
 
-    private URI check;
-    private Duration timeout;
-    private HttpClient client;
+    private RspamdClient rspamd;
 
     @Override
     public void init() throws MessagingException {
-        String url = getInitParameter("url").orElse("http://127.0.0.1:11333").strip();
+        String url = getInitParameter("url").orElse(RspamdClient.URL_EXAMPLE).strip();
+        Duration timeout = ParameterValues.duration("Rspamd parameter 'timeout'", getInitParameter("timeout").orElse("20s"));
         try {
-            check = URI.create(url.endsWith("/") ? url + "checkv2" : url + "/checkv2");
+            rspamd = RspamdClient.of(url, timeout);
         } catch (IllegalArgumentException e) {
-            throw new MailetException("Rspamd parameter 'url': '" + url + "' is not a URL — write e.g. http://127.0.0.1:11333", e);
+            throw new MailetException("Rspamd parameter 'url': " + e.getMessage() + " — write e.g. " + RspamdClient.URL_EXAMPLE, e);
         }
-        if (!"http".equals(check.getScheme()) && !"https".equals(check.getScheme())) {
-            throw new MailetException("Rspamd parameter 'url': '" + url + "' is not an http URL — write e.g. http://127.0.0.1:11333");
-        }
-        timeout = ParameterValues.duration("Rspamd parameter 'timeout'", getInitParameter("timeout").orElse("20s"));
-        // HTTP/1.1: rspamd does not speak HTTP/2, and an h2c upgrade offer on a POST confuses it.
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
     }
 
     @Override
     public void service(Mail mail) throws MessagingException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(check).timeout(timeout)
-                .header("IP", mail.remoteAddress())
-                .header("Helo", mail.heloName())
-                .header("Hostname", mail.remoteHost())
-                .header("Queue-Id", mail.name())
-                .header("From", mail.sender().map(MailAddress::toString).orElse(""));
-        for (MailAddress r : mail.recipients()) {
-            request.header("Rcpt", r.toString());
-        }
-        mail.authenticatedUser().ifPresent(u -> request.header("User", u));
-        RspamdVerdict verdict;
+        RspamdClient.Query query = new RspamdClient.Query(mail.remoteAddress(), mail.heloName(), Optional.of(mail.remoteHost()),
+                mail.sender().map(MailAddress::toString).orElse(""), mail.recipients().stream().map(MailAddress::toString).toList(),
+                mail.authenticatedUser(), Optional.of(mail.name()));
+        RspamdClient.Answer verdict;
         try {
-            HttpResponse<byte[]> response = client.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(Messages.bytes(mail))).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            if (response.statusCode() != 200) {
-                throw new MailetException("rspamd at " + check + " answered HTTP " + response.statusCode());
-            }
-            verdict = RspamdVerdict.parse(response.body());
+            verdict = rspamd.ask(query, Messages.bytes(mail));
+        } catch (RspamdClient.BadStatus e) {
+            throw new MailetException(e.getMessage(), e);
         } catch (IOException e) {
-            throw new MailetException("cannot ask rspamd at " + check + ": " + e.getMessage()
+            throw new MailetException("cannot ask rspamd at " + rspamd.uri() + ": " + e.getMessage()
                     + " — start rspamd, fix the url, or set onMailetException: ignore to deliver unfiltered", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
