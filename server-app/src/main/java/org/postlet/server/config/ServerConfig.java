@@ -42,13 +42,16 @@ import org.postlet.smtp.server.SmtpSettings;
  *                           an empty list: none
  * @param dmarcReject        whether mail failing DMARC under {@code p=reject} is refused at the end of DATA
  *                           ({@code smtp.dmarcReject})
+ * @param rspamdReject       the base URL of the rspamd asked at the end of DATA, whose {@code reject} is refused
+ *                           there ({@code smtp.rspamdReject}); empty: no such check
  */
 public record ServerConfig(Path file, String hostname, List<String> domains, Path users, Optional<Path> aliases,
                            SmtpSettings smtp, List<IpNetwork> authorizedNetworks, Optional<TlsConfig> tls, Path spool,
                            Path maildirRoot, String maildirLayout, OptionalLong maildirQuota, Path pipeline, Optional<String> metricsHttp,
                            RetryPolicy retry, SenderLogin senderLogin, QueueType queueType,
                            Path adminToken, Optional<RabbitMqSettings> rabbitmq,
-                           Optional<List<InetSocketAddress>> dnsResolvers, boolean dmarcReject) {
+                           Optional<List<InetSocketAddress>> dnsResolvers, boolean dmarcReject,
+                           Optional<String> rspamdReject) {
 
     public ServerConfig {
         dnsResolvers = dnsResolvers.map(List::copyOf);
@@ -82,6 +85,7 @@ public record ServerConfig(Path file, String hostname, List<String> domains, Pat
                 ? (metricsHttp.isPresent() ? "" : " (unused: the admin API needs metrics.http)")
                 : " (no such file: the admin API and the console are off)"));
         lines.add("smtp.dmarcReject = " + dmarcReject);
+        lines.add("smtp.rspamdReject = " + rspamdReject.orElse("(off)"));
         lines.add("dns.resolvers = " + dnsResolvers.map(l -> l.isEmpty() ? "(none: no DNS lookups; remote delivery only"
                 + " to a gateway given by address)" : String.join(", ", l.stream().map(a -> a.getAddress().getHostAddress()
                 + ":" + a.getPort()).toList())).orElse("(the system's, from /etc/resolv.conf)"));

@@ -21,6 +21,7 @@ import java.util.Set;
 import org.postlet.mailet.IpNetwork;
 import org.postlet.mailet.MailetException;
 import org.postlet.mailet.ParameterValues;
+import org.postlet.mailets.spam.RspamdClient;
 import org.postlet.queue.rabbitmq.RabbitMqSettings;
 import org.postlet.server.context.SenderLogin;
 import org.postlet.server.metrics.MetricsAddress;
@@ -54,7 +55,8 @@ public final class ServerConfigLoader {
             "smtp.listeners.connections", "smtp.listeners.connectionsPerClient", "tls.keystore", "tls.password", "spool", "storage.maildir.root",
             "storage.maildir.layout", "storage.maildir.quota", "pipeline", "metrics.http",
             "retry.delay", "retry.maxDelay", "retry.giveUpAfter", "smtp.senderLogin", "queue.type",
-            "queue.uri", "queue.name", "queue.blobs", "admin.token", "dns.resolvers", "smtp.dmarcReject");
+            "queue.uri", "queue.name", "queue.blobs", "admin.token", "dns.resolvers", "smtp.dmarcReject",
+            "smtp.rspamdReject");
 
     private static final long DEFAULT_MAX_MESSAGE_SIZE = 25L * 1024 * 1024;
 
@@ -199,10 +201,12 @@ public final class ServerConfigLoader {
                 ? rabbitMq(c, base, maildirRoot) : Optional.empty();
         Optional<List<InetSocketAddress>> dnsResolvers = dnsResolvers(c);
         boolean dmarcReject = c.bool("smtp.dmarcReject", false);
+        Optional<String> rspamdReject = rspamdReject(c);
         SmtpSettings smtp = new SmtpSettings(hostname, listeners.stream().map(Listener::settings).toList(), maxSize,
                 maxRecipients, commandTimeout, dataTimeout, limits);
         return new Loaded(Optional.of(new ServerConfig(file, hostname, domains, users, aliases, smtp, networks, tls, spool,
-                maildirRoot, layout, quota, pipeline, metricsHttp, retry, senderLogin, queueType, adminToken, rabbitmq, dnsResolvers, dmarcReject)), problems);
+                maildirRoot, layout, quota, pipeline, metricsHttp, retry, senderLogin, queueType, adminToken, rabbitmq, dnsResolvers, dmarcReject,
+                rspamdReject)), problems);
     }
 
     /**
@@ -228,6 +232,18 @@ public final class ServerConfigLoader {
         Path blobs = path(c, base, "queue.blobs", maildirRoot.resolve(".postlet-queue").toString()).normalize();
         writable(c, "queue.blobs", blobs);
         return valid ? Optional.of(RabbitMqSettings.of(uri, name, blobs)) : Optional.empty();
+    }
+
+    /** {@code smtp.rspamdReject}: rspamd's base URL, checked as the Rspamd mailet checks its {@code url}; absent: off. */
+    private static Optional<String> rspamdReject(ConfigSection c) {
+        return c.parsed("smtp.rspamdReject", Optional.<String>empty(), text -> {
+            try {
+                RspamdClient.checkUri(text);
+                return Optional.of(text.strip());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("smtp.rspamdReject: " + e.getMessage());
+            }
+        }, "write the base URL of rspamd's normal worker, e.g. " + RspamdClient.URL_EXAMPLE);
     }
 
     /** {@code dns.resolvers}: IP addresses with an optional port (default 53); absent means the system's. */
