@@ -31,7 +31,7 @@ import org.postlet.smtp.policy.Verdict;
 public final class DmarcRejection implements MessageCheck, AutoCloseable {
 
     private final MailAuthenticator authenticator;
-    private final List<IpNetwork> trusted;
+    private final OwnClients own;
     // DNS queries block; a few threads keep them off the event loop.
     private final ExecutorService lookups = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "postlet-dmarc");
@@ -44,13 +44,12 @@ public final class DmarcRejection implements MessageCheck, AutoCloseable {
      */
     public DmarcRejection(MailAuthenticator authenticator, List<IpNetwork> trusted) {
         this.authenticator = authenticator;
-        this.trusted = List.copyOf(trusted);
+        this.own = new OwnClients(trusted);
     }
 
     @Override
     public CompletionStage<Verdict> check(Envelope envelope, byte[] message) {
-        InetAddress client = envelope.client().getAddress();
-        if (envelope.authenticatedUser().isPresent() || trusted.stream().anyMatch(n -> n.contains(client))) {
+        if (own.sent(envelope)) {
             return CompletableFuture.completedFuture(Verdict.accept()); // our own users' and networks' mail
         }
         return CompletableFuture.supplyAsync(() -> decide(envelope, message), lookups);

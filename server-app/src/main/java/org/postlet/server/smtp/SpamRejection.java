@@ -39,7 +39,7 @@ public final class SpamRejection implements MessageCheck {
     static final Verdict UNCHECKED = Verdict.defer(451, "4.7.1", "Spam filter unavailable, try again later");
 
     private final RspamdClient rspamd;
-    private final List<IpNetwork> trusted;
+    private final OwnClients own;
 
     /**
      * @param rspamd  the client of rspamd's normal worker
@@ -47,15 +47,15 @@ public final class SpamRejection implements MessageCheck {
      */
     public SpamRejection(RspamdClient rspamd, List<IpNetwork> trusted) {
         this.rspamd = rspamd;
-        this.trusted = List.copyOf(trusted);
+        this.own = new OwnClients(trusted);
     }
 
     @Override
     public CompletionStage<Verdict> check(Envelope envelope, byte[] message) {
-        InetAddress client = envelope.client().getAddress();
-        if (envelope.authenticatedUser().isPresent() || trusted.stream().anyMatch(n -> n.contains(client))) {
+        if (own.sent(envelope)) {
             return CompletableFuture.completedFuture(Verdict.accept()); // our own users' and networks' mail
         }
+        InetAddress client = envelope.client().getAddress();
         // The envelope has no queue id yet (the message is committed only if accepted) and no
         // resolved host name; rspamd does without both.
         RspamdClient.Query query = new RspamdClient.Query(client.getHostAddress(), envelope.heloName(), Optional.empty(),
