@@ -68,6 +68,18 @@ final class BdatOutputStream extends OutputStream {
         }
         send(true);
         connection.flush();
+        return readOutstanding();
+    }
+
+    /**
+     * Reads the replies still owed for the chunks sent: the first refusal decides, else the last
+     * reply; null when none is owed. A refused chunk failed the transaction (RFC 3030 §2), so once one
+     * is read, however the remote ends the connection after it does not change the outcome: a 5xx
+     * must bounce, not be retried for days.
+     *
+     * @throws IOException when the connection fails before a reply decided
+     */
+    private Reply readOutstanding() throws IOException {
         Reply decided = null;
         for (; unanswered > 0; unanswered--) {
             Reply r;
@@ -77,8 +89,6 @@ final class BdatOutputStream extends OutputStream {
                 if (decided == null) {
                     throw e;
                 }
-                // A refused chunk failed the transaction (RFC 3030 §2): its reply decides, however the
-                // remote ends the connection after it. A 5xx must bounce, not be retried for days.
                 unanswered = 0;
                 return decided;
             }
@@ -122,13 +132,10 @@ final class BdatOutputStream extends OutputStream {
             return failure;
         }
         try {
-            for (; unanswered > 0; unanswered--) {
-                Reply r = connection.read();
-                if (!r.positive()) {
-                    refusal = r;
-                    unanswered = 0;
-                    return new ChunkRefused(r);
-                }
+            Reply decided = readOutstanding();
+            if (decided != null && !decided.positive()) {
+                refusal = decided;
+                return new ChunkRefused(decided);
             }
         } catch (IOException unreadable) {
             failure.addSuppressed(unreadable);
