@@ -44,8 +44,7 @@ public final class MtaSts {
     /** Domains with no file in the store, so a delivery to a domain without a policy does not read the disk each time. */
     private final Set<String> unstored = ConcurrentHashMap.newKeySet();
     private final Object[] locks = new Object[64];
-    /** When expired policies were last dropped from {@link #known}. */
-    private volatile Instant lastEviction = Instant.EPOCH;
+    private final SweepSchedule sweeps = new SweepSchedule(PolicyStore.SWEEP_EVERY);
 
     public MtaSts(DnsResolver dns, PolicyFetcher fetcher, PolicyStore store, Clock clock) {
         this.dns = dns;
@@ -168,10 +167,9 @@ public final class MtaSts {
      * domain ever mailed, most of them without a policy, would be held until a restart.
      */
     private void forgetExpiredNowAndThen(Instant now) {
-        if (Duration.between(lastEviction, now).compareTo(PolicyStore.SWEEP_EVERY) < 0) {
+        if (!sweeps.due(now)) {
             return;
         }
-        lastEviction = now;
         known.values().removeIf(p -> !p.validAt(now));
         failed.values().removeIf(f -> !now.isBefore(f.until()));
         unstored.clear();

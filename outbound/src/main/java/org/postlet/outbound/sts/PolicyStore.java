@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,8 +51,7 @@ public final class PolicyStore {
     private final Clock clock;
     /** Per-file locks (striped), so a sweep never deletes a file that a save has just replaced with a fresh policy. */
     private final Object[] locks = new Object[64];
-    /** When the last sweep began; null before the first. */
-    private final AtomicReference<Instant> lastSweep = new AtomicReference<>();
+    private final SweepSchedule sweeps = new SweepSchedule(SWEEP_EVERY);
 
     /** @param directory where the files live ({@code mta-sts/} in the spool); created on first write */
     public PolicyStore(Path directory) {
@@ -157,12 +155,8 @@ public final class PolicyStore {
      */
     private void sweepIfDue() {
         Instant now = clock.instant();
-        Instant last = lastSweep.get();
-        if (last != null && Duration.between(last, now).compareTo(SWEEP_EVERY) < 0) {
+        if (!sweeps.due(now)) {
             return;
-        }
-        if (!lastSweep.compareAndSet(last, now)) {
-            return; // another thread is sweeping
         }
         try {
             int removed = sweep(now);
