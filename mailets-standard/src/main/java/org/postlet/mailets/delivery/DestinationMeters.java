@@ -40,7 +40,11 @@ final class DestinationMeters {
 
     /** The meter counting {@code outcome} for recipients in {@code domain}. */
     Meter meter(String domain, Outcome outcome) {
-        return registry.meter(PREFIX + label(domain) + "." + outcome.name().toLowerCase(Locale.ROOT));
+        return registry.meter(name(label(domain), outcome));
+    }
+
+    private static String name(String label, Outcome outcome) {
+        return PREFIX + label + "." + outcome.name().toLowerCase(Locale.ROOT);
     }
 
     /** The domain's segment: the A-label form in lower case with {@code _} for dots, or {@link #OTHER}. */
@@ -55,11 +59,11 @@ final class DestinationMeters {
         }
         synchronized (this) {
             // The registry is the server's, shared by every RemoteDelivery step: it holds the count.
-            boolean admitted = registry.getMetrics().containsKey(PREFIX + segment + ".delivered") || roomForAnother();
+            boolean admitted = registry.getMetrics().containsKey(name(segment, Outcome.DELIVERED)) || roomForAnother();
             String label = admitted ? segment : OTHER;
             // Registered at once, all three: a series exists from the first delivery, for rate() and alerts.
             for (Outcome o : Outcome.values()) {
-                registry.meter(PREFIX + label + "." + o.name().toLowerCase(Locale.ROOT));
+                registry.meter(name(label, o));
             }
             if (admitted) {
                 labels.put(domain, label);
@@ -76,8 +80,8 @@ final class DestinationMeters {
     private boolean roomForAnother() {
         if (!full) {
             long domains = registry.getMetrics().keySet().stream()
-                    .filter(name -> name.startsWith(PREFIX) && name.endsWith(".delivered")
-                            && !name.equals(PREFIX + OTHER + ".delivered"))
+                    .filter(metric -> metric.startsWith(PREFIX) && metric.endsWith(".delivered")
+                            && !metric.equals(name(OTHER, Outcome.DELIVERED)))
                     .count();
             full = domains >= MAX_DOMAINS;
         }
